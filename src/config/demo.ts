@@ -1,0 +1,31 @@
+import type { ConfigInput } from './schema.js';
+
+/** Demo secrets are public by design: the demo talks only to the sandbox inside the same process. */
+export const DEMO_WEBHOOK_SECRET = 'whsec_ZGVtby1jbGluaWMtd2ViaG9vay1zZWNyZXQtMDAwMDAw';
+export const DEMO_STAFF_TOKEN = 'demo-staff-token-change-me';
+
+/** The built-in config: one facility served by the sandbox provider, dev chat on, embedded store. */
+export function demoConfig(): ConfigInput {
+  return {
+    port: 3000,
+    store: 'sqlite:./data/frontdesk.sqlite',
+    staffTokens: [DEMO_STAFF_TOKEN],
+    dev: true,
+    sandbox: true,
+    facilities: [
+      {
+        id: 'demo-clinic',
+        name: 'Demo Clinic',
+        timezone: 'Asia/Manila',
+        locale: 'en',
+        country: 'PH',
+        rescheduleCutoffHours: 24,
+        reminders: ['P1D', 'PT2H'],
+        quietHours: { from: '21:00', to: '08:00' },
+        staffContact: '+63 2 8123 4567',
+        provider: { baseUrl: 'sandbox', userId: 'demo-clinic', apiKey: 'demo-api-key', webhookSecret: DEMO_WEBHOOK_SECRET },
+        channels: {},
+      },
+    ],
+  };
+}

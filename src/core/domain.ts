@@ -1,0 +1,106 @@
+import type { AppointmentStatus } from './status.js';
+
+export type ChannelName = 'messenger' | 'viber' | 'sms' | 'dev';
+export type LocaleCode = 'en' | 'fil' | 'id';
+export const LOCALES: readonly LocaleCode[] = ['en', 'fil', 'id'];
+
+export type Gender = 'male' | 'female' | 'other';
+
+/** What a patient tells us about themselves (and what the provider echoes inside an appointment). */
+export interface PatientDetails {
+  name: string;
+  dob?: string; // YYYY-MM-DD
+  phone: string; // E.164
+  email?: string;
+  gender?: Gender | string;
+  nationalId?: string;
+}
+
+export interface AppointmentType {
+  id: string;
+  name: string;
+  durationMinutes?: number;
+}
+
+export interface Calendar {
+  id: string;
+  name: string;
+  timezone?: string;
+  appointmentTypes: AppointmentType[];
+}
+
+export interface Slot {
+  start: string; // ISO with offset
+  end?: string;
+}
+
+/** The provider's patient record (`GET /patient`). */
+export interface ProviderPatient {
+  patientId: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  dob?: string;
+  nationalId?: string;
+}
+
+/** The provider's appointment object, normalized (canonical status, string ids). */
+export interface ProviderAppointment {
+  appointmentId: string;
+  status: AppointmentStatus;
+  start: string;
+  end?: string;
+  calendarId: string;
+  appointmentTypeId: string;
+  patientId?: string;
+  temporaryPatientId?: string;
+  patient: PatientDetails;
+  queueNumber?: string;
+  updatedAt?: string;
+}
+
+export type AppointmentSource = 'bot' | 'staff' | 'walk-in';
+
+/** Our mirror of an appointment, per facility: enough to list, remind and broadcast without the provider. */
+export interface Appointment extends ProviderAppointment {
+  facilityId: string;
+  contactId?: string;
+  source?: AppointmentSource;
+  /** ids this appointment had before a reschedule answered with a new id */
+  previousIds?: string[];
+  /** occurredAt of the last provider event applied (out-of-order guard) */
+  lastEventAt?: string;
+  /** CONFIRMED kept on our side because the provider has no confirm endpoint */
+  confirmedLocally?: boolean;
+  /** the patient was already told about this appointment's creation */
+  creationNoticeSent?: boolean;
+}
+
+export interface ChannelAddress {
+  channel: Exclude<ChannelName, 'dev'> | 'dev';
+  userId: string; // PSID, Viber user id, E.164 phone, dev id
+}
+
+/** A person we talk to, per facility. One contact may be reachable on several channels. */
+export interface Contact {
+  id: string;
+  facilityId: string;
+  createdAt: string;
+  updatedAt: string;
+  name?: string;
+  dob?: string;
+  phone?: string; // E.164
+  gender?: string;
+  nationalId?: string;
+  email?: string;
+  consentAt?: string;
+  locale?: LocaleCode;
+  patientId?: string;
+  temporaryPatientIds?: string[];
+  /** per channel: address and its rules' state */
+  messenger?: { psid: string; lastInboundAt?: string };
+  viber?: { userId: string; subscribed: boolean; lastInboundAt?: string };
+  sms?: { phone: string; optedOut: boolean; lastInboundAt?: string };
+  dev?: { userId: string; lastInboundAt?: string };
+  lastChannel?: ChannelName;
+}
