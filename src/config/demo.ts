@@ -1,7 +1,8 @@
 import type { ConfigInput } from './schema.js';
 
 /** Demo secrets are public by design: the demo talks only to the sandbox inside the same process. */
-export const DEMO_WEBHOOK_SECRET = 'whsec_ZGVtby1jbGluaWMtd2ViaG9vay1zZWNyZXQtMDAwMDAw';
+/** the same secret the standalone sandbox (`npx frontdesk sandbox`) signs with */
+export const DEMO_WEBHOOK_SECRET = 'whsec_ZnJvbnRkZXNrLXNhbmRib3gtZGVtby1zZWNyZXQ=';
 export const DEMO_STAFF_TOKEN = 'demo-staff-token-change-me';
 
 /** The built-in config: one facility served by the sandbox provider, dev chat on, embedded store. */

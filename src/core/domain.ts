@@ -74,6 +74,8 @@ export interface Appointment extends ProviderAppointment {
   confirmedLocally?: boolean;
   /** the patient was already told about this appointment's creation */
   creationNoticeSent?: boolean;
+  /** ids of the reminder jobs planned for the current start */
+  reminderJobIds?: string[];
 }
 
 export interface ChannelAddress {

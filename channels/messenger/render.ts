@@ -1,0 +1,108 @@
+import type { Choice, Reply } from '../../src/core/messages.js';
+import type { MessengerMessage, PostbackButton, QuickReply } from './types.js';
+
+/**
+ * Meta's documented limits (lengths are counted in UTF-16 units, which is never fewer than the
+ * characters Meta counts, so staying under them is safe).
+ */
+export const MESSENGER_LIMITS = {
+  /** Send API `message.text` */
+  text: 2000,
+  quickReplies: 13,
+  quickReplyTitle: 20,
+  /** quick reply and postback payloads */
+  payload: 1000,
+  buttons: 3,
+  buttonTitle: 20,
+  /** button template `text` */
+  buttonTemplateText: 640,
+} as const;
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+
+/** Splits text into pieces of at most `max`, at a line break or else a space; a word longer than `max` is cut. */
+export function splitText(text: string, max: number = MESSENGER_LIMITS.text): string[] {
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf('\n', max);
+    if (cut < max / 2) {
+      let space = -1;
+      for (let i = max; i > 0; i--) {
+        if (/\s/.test(rest[i] ?? '')) {
+          space = i;
+          break;
+        }
+      }
+      if (space > 0) cut = space;
+    }
+    if (cut <= 0) cut = isHighSurrogate(rest.charCodeAt(max - 1)) ? max - 1 : max;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0) out.push(rest);
+  return out;
+}
+
+/** Cuts to at most `max` UTF-16 units, ending with an ellipsis, never inside a surrogate pair. */
+export function truncate(s: string, max: number): string {
+  if (s.length <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (out.length + ch.length > max - 1) break;
+    out += ch;
+  }
+  return `${out.trimEnd()}…`;
+}
+
+/** A card as text lines (title, then `label: value`), above the reply's text. */
+export function composeBody(reply: Reply): string {
+  const card = reply.card ? [reply.card.title, ...reply.card.rows.map((r) => `${r.label}: ${r.value}`)].join('\n') : '';
+  return [card, reply.text].filter((s) => s.trim().length > 0).join('\n\n');
+}
+
+const numberedList = (choices: readonly Choice[]) => choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
+const payloadFits = (c: Choice) => c.id.length > 0 && c.id.length <= MESSENGER_LIMITS.payload;
+
+const fitsQuickReplies = (choices: readonly Choice[]) =>
+  choices.length <= MESSENGER_LIMITS.quickReplies &&
+  choices.every((c) => payloadFits(c) && c.label.trim().length > 0 && c.label.length <= MESSENGER_LIMITS.quickReplyTitle);
+
+const texts = (parts: string[]): MessengerMessage[] => parts.map((text) => ({ text }));
+
+/**
+ * A reply as Messenger messages, in sending order (pure).
+ * - choices → quick replies on the last text (≤13, titles ≤20);
+ * - a label too long (or a payload too long for quick replies) with ≤3 choices → a button template whose
+ *   text lists the full labels by number and whose buttons carry the number and the label cut to 20;
+ * - otherwise → numbered text (`1. …`); the patient answers with the number (see `matchNumberedChoice`);
+ * - text over 2000 characters is split at line breaks or spaces; a card becomes text lines above the text.
+ */
+export function renderReply(reply: Reply): MessengerMessage[] {
+  const body = composeBody(reply);
+  const choices = reply.choices ?? [];
+  if (choices.length === 0) return texts(splitText(body));
+
+  if (fitsQuickReplies(choices)) {
+    const parts = splitText(body);
+    const last = parts.pop() ?? '…';
+    const quick_replies: QuickReply[] = choices.map((c) => ({ content_type: 'text', title: c.label, payload: c.id }));
+    return [...texts(parts), { text: last, quick_replies }];
+  }
+
+  const list = numberedList(choices);
+  if (choices.length <= MESSENGER_LIMITS.buttons && choices.every(payloadFits) && list.length <= MESSENGER_LIMITS.buttonTemplateText) {
+    const buttons: PostbackButton[] = choices.map((c, i) => ({ type: 'postback', title: truncate(`${i + 1}. ${c.label}`, MESSENGER_LIMITS.buttonTitle), payload: c.id }));
+    const together = body ? `${body}\n\n${list}` : list;
+    const [before, text] = together.length <= MESSENGER_LIMITS.buttonTemplateText ? [[], together] : [splitText(body), list];
+    return [...texts(before), { attachment: { type: 'template', payload: { template_type: 'button', text, buttons } } }];
+  }
+
+  return texts(splitText(body ? `${body}\n\n${list}` : list));
+}
+
+/** The choice a patient meant by typing its number (`2`, `2.`, ` 2) `) after a numbered list; undefined otherwise. */
+export function matchNumberedChoice(text: string | undefined, choices: readonly Choice[]): Choice | undefined {
+  const m = text ? /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(text) : null;
+  return m?.[1] ? choices[Number(m[1]) - 1] : undefined;
+}

@@ -1,0 +1,553 @@
+import { assign, enqueueActions, fromPromise, setup } from 'xstate';
+import type { Appointment, ProviderAppointment, ProviderErrorKind } from '../src/core/index.js';
+import { err, isClosed } from '../src/core/index.js';
+import { classify, reply, type Outcome } from './classify.js';
+import { emptyDraft, hoursUntil, monthOf, slotsOn, usableSlots, doctorName, type ConversationContext, type DetailField } from './context.js';
+import { k } from './messages.js';
+import { msg, nextMonth, promptFor, type Step } from './prompts.js';
+import { BUSY_TAG, type ActorInputs, type ActorOutputs, type ConversationInput, type FlowEmitted, type FlowEvent } from './protocol.js';
+
+const notProvided = <T>() =>
+  fromPromise<T, unknown>(async () => err({ kind: 'unavailable', message: 'actor not provided' }) as T);
+
+// Guards evaluate `classify` several times per event; it is pure, so one result per (context, event, step) is kept.
+const memo = new WeakMap<object, WeakMap<object, Map<Step, Outcome>>>();
+function outcomeOf(step: Step, context: ConversationContext, event: FlowEvent): Outcome {
+  let byEvent = memo.get(context);
+  if (!byEvent) memo.set(context, (byEvent = new WeakMap()));
+  let bySteps = byEvent.get(event);
+  if (!bySteps) byEvent.set(event, (bySteps = new Map()));
+  let o = bySteps.get(step);
+  if (!o) bySteps.set(step, (o = classify(step, context, event)));
+  return o;
+}
+
+type DoneOutput<T> = { output: T };
+const failedKind = (r: { ok: boolean; error?: { kind: ProviderErrorKind } }): ProviderErrorKind | undefined => (r.ok ? undefined : r.error?.kind);
+
+const DETAIL_ORDER: DetailField[] = ['consent', 'name', 'dob', 'phone', 'gender', 'nationalId'];
+
+const upcoming = (ctx: ConversationContext, list: Appointment[]): Appointment[] =>
+  list.filter((a) => !isClosed(a.status) && Date.parse(a.start) > Date.parse(ctx.now)).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+
+const ref = (a: ProviderAppointment): string => a.queueNumber ?? a.appointmentId;
+
+const MENU = '#conversation.menu';
+const HANDOFF = '#conversation.handoff';
+
+type Target = { target?: string; reenter?: boolean; guard?: 'hasCollected' | 'manyCalendars' | 'manyTypes' | 'manyAppointments' | 'isReschedule'; actions?: 'popField' };
+
+/** The transitions of a waiting step: global commands, the step's own outcomes, back, then a miss. */
+function waiting(step: Step, outcomes: Record<string, Target>, back: Target[] = [{ target: MENU }]) {
+  const globals: Record<string, Target> = {
+    'g:rem': { target: '#conversation.manage', reenter: true },
+    'g:menu': { target: MENU, reenter: true },
+    'g:stop': { target: '#conversation.idle' },
+    'g:help': {},
+    'g:staff': { target: HANDOFF, reenter: true },
+    'g:language': {},
+    'g:lang': {},
+  };
+  const all = { ...globals, ...outcomes };
+  const transitions = [
+    ...Object.entries(all).map(([outcome, t]) => ({
+      guard: { type: 'is' as const, params: { step, outcome } },
+      ...(t.target ? { target: t.target } : {}),
+      ...(t.reenter ? { reenter: true } : {}),
+      actions: [{ type: 'apply' as const, params: { step } }],
+    })),
+    ...back.map((t) => ({
+      guard: t.guard
+        ? { type: 'backWhen' as const, params: { step, when: t.guard } }
+        : { type: 'is' as const, params: { step, outcome: 'g:back' } },
+      target: t.target ?? MENU,
+      reenter: true,
+      actions: [{ type: 'apply' as const, params: { step } }, ...(t.actions ? [{ type: t.actions }] : [])],
+    })),
+    { actions: [{ type: 'apply' as const, params: { step } }] },
+  ];
+  return {
+    entry: [{ type: 'ask' as const, params: { step } }],
+    on: { 'user.message': transitions },
+  };
+}
+
+/** The first message of a conversation is greeted before it is handled (reminder answers are not). */
+function greetFirst(state: ReturnType<typeof waiting>) {
+  return {
+    entry: state.entry,
+    on: {
+      'user.message': state.on['user.message'].map((t) =>
+        'guard' in t && t.guard.type === 'is' && (t.guard.params as { outcome?: string }).outcome === 'g:rem' ? t : { ...t, actions: [{ type: 'greet' as const }, ...t.actions] },
+      ),
+    },
+  };
+}
+
+/** Back from a booking question: re-ask the last detail given in this conversation, else the menu. */
+const DETAIL_BACK: Target[] = [{ guard: 'hasCollected', target: '#conversation.book.route', actions: 'popField' }, { target: MENU }];
+
+export const conversationMachine = setup({
+  types: {
+    context: {} as ConversationContext,
+    input: {} as ConversationInput,
+    events: {} as FlowEvent,
+    emitted: {} as FlowEmitted,
+  },
+  actors: {
+    findPatient: notProvided<ActorOutputs['findPatient']>() as ReturnType<typeof fromPromise<ActorOutputs['findPatient'], ActorInputs['findPatient']>>,
+    availability: notProvided<ActorOutputs['availability']>() as ReturnType<typeof fromPromise<ActorOutputs['availability'], ActorInputs['availability']>>,
+    createAppointment: notProvided<ActorOutputs['createAppointment']>() as ReturnType<typeof fromPromise<ActorOutputs['createAppointment'], ActorInputs['createAppointment']>>,
+    reschedule: notProvided<ActorOutputs['reschedule']>() as ReturnType<typeof fromPromise<ActorOutputs['reschedule'], ActorInputs['reschedule']>>,
+    cancel: notProvided<ActorOutputs['cancel']>() as ReturnType<typeof fromPromise<ActorOutputs['cancel'], ActorInputs['cancel']>>,
+    confirm: notProvided<ActorOutputs['confirm']>() as ReturnType<typeof fromPromise<ActorOutputs['confirm'], ActorInputs['confirm']>>,
+    myAppointments: notProvided<ActorOutputs['myAppointments']>() as ReturnType<typeof fromPromise<ActorOutputs['myAppointments'], ActorInputs['myAppointments']>>,
+  },
+  guards: {
+    is: ({ context, event }, params: { step: Step; outcome: string }) => outcomeOf(params.step, context, event).outcome === params.outcome,
+    backWhen: ({ context, event }, params: { step: Step; when: NonNullable<Target['guard']> }) => {
+      if (outcomeOf(params.step, context, event).outcome !== 'g:back') return false;
+      switch (params.when) {
+        case 'hasCollected':
+          return context.draft.collected.length > 0;
+        case 'manyCalendars':
+          return context.calendars.length > 1;
+        case 'manyTypes':
+          return (context.calendars.find((c) => c.id === context.draft.calendarId)?.appointmentTypes.length ?? 0) > 1;
+        case 'manyAppointments':
+          return context.appointments.length > 1;
+        case 'isReschedule':
+          return context.mode === 'reschedule';
+      }
+    },
+    outputOk: ({ event }) => (event as unknown as DoneOutput<{ ok: boolean }>).output.ok,
+    dateHasSlots: ({ context }) => slotsOn(context, context.draft.date).length > 0,
+    dateChosen: ({ context }) => !!context.draft.date,
+    currentMonthEmpty: ({ context }) => context.draft.slots.length === 0 && context.draft.month === monthOf(context.now, context.facility.timezone),
+    needs: ({ context }, params: { field: DetailField }) => {
+      const d = context.draft;
+      if (params.field === 'consent') return d.consent !== true;
+      if (params.field === 'nationalId') return context.facility.askNationalId && !d.nationalId;
+      return !d[params.field];
+    },
+  },
+  actions: {
+    apply: enqueueActions(({ context, event, enqueue }, params: { step: Step }) => {
+      const o = outcomeOf(params.step, context, event);
+      enqueue.assign({ ...(o.patch ?? {}), ...(event.type === 'user.message' ? { now: event.at, messageId: event.messageId } : {}) });
+      for (const e of o.emits ?? []) enqueue.emit(e);
+    }),
+    ask: enqueueActions(({ context, enqueue }, params: { step: Step }) => {
+      const p = promptFor(params.step, context);
+      if (context.notice) enqueue.emit(reply(context, context.notice));
+      enqueue.assign({ prompt: p.message, choices: p.choices, misses: 0, notice: undefined, menuShown: context.menuShown || params.step === 'menu' });
+      if (p.message) enqueue.emit(reply(context, p.message));
+    }),
+    popField: assign(({ context }) => {
+      const collected = [...context.draft.collected];
+      const last = collected.pop();
+      return { draft: { ...context.draft, collected, ...(last ? { [last]: undefined } : {}) } };
+    }),
+    greet: enqueueActions(({ context, event, enqueue }) => {
+      if (context.greeted) return;
+      const c = context.contact;
+      const first = event.type === 'user.start' || (!c.consent && !c.patientId && !c.name);
+      enqueue.assign({ greeted: true });
+      enqueue.emit(reply(context, msg(first ? k('greeting.helloAutomated') : k('greeting.hello'), { facility: context.facility.name })));
+    }),
+    savePatient: enqueueActions(({ context, enqueue }) => {
+      const d = context.draft;
+      const patch: Partial<ConversationContext['contact']> = {};
+      for (const f of ['name', 'dob', 'phone', 'gender', 'nationalId'] as const) if (d[f] && d[f] !== context.contact[f]) patch[f] = d[f];
+      if (d.consent && !context.contact.consent) patch.consent = true;
+      if (!Object.keys(patch).length) return;
+      enqueue.assign({ contact: { ...context.contact, ...patch } });
+      enqueue.emit({ type: 'contact.patch', patch });
+    }),
+    slotTaken: assign(({ context }) => ({ notice: msg(k('book.slotTaken')), draft: { ...context.draft, start: undefined, slots: [] } })),
+    storeSlots: assign(({ context, event }) => {
+      const out = (event as unknown as DoneOutput<ActorOutputs['availability']>).output;
+      const exclude = context.mode === 'reschedule' ? context.target?.start : undefined;
+      return { draft: { ...context.draft, slots: usableSlots(out.ok ? out.value : [], context.now, exclude) } };
+    }),
+    nextMonth: assign(({ context }) => ({ draft: { ...context.draft, month: nextMonth(context.draft.month!), datePage: 0 } })),
+    firstTimePage: assign(({ context }) => ({ draft: { ...context.draft, timePage: 0 } })),
+    dateEmpty: assign(({ context }) => ({ notice: context.notice ?? msg(k('slots.dateEmpty'), { slotDate: context.draft.date }), draft: { ...context.draft, date: undefined } })),
+    providerError: assign({ notice: () => msg(k('common.providerError')), handoffReason: 'provider_error' as const }),
+    noteEvent: assign(({ event }) => (event.type === 'user.message' || event.type === 'user.start' ? { now: event.at, messageId: event.messageId } : {})),
+  },
+}).createMachine({
+  id: 'conversation',
+  initial: 'idle',
+  context: ({ input }) => ({
+    facility: input.facility,
+    contact: input.contact,
+    calendars: input.calendars,
+    locale: input.contact.locale ?? input.facility.locale,
+    now: new Date(0).toISOString(),
+    messageId: '',
+    greeted: false,
+    menuShown: false,
+    misses: 0,
+    choices: [],
+    mode: 'book',
+    draft: emptyDraft(input.contact),
+    appointments: [],
+  }),
+  on: {
+    'user.start': { target: '.menu', reenter: true, actions: ['noteEvent', assign({ greeted: false }), 'greet'] },
+  },
+  states: {
+    idle: greetFirst(waiting('idle', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, menu: { target: MENU } })),
+    menu: waiting('menu', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' } }),
+    handoff: {
+      entry: [
+        enqueueActions(({ context, enqueue }) => {
+          if (context.notice) enqueue.emit(reply(context, context.notice));
+          enqueue.emit({ type: 'handoff', reason: context.handoffReason ?? 'patient_request' });
+          const contact = context.facility.staffContact;
+          enqueue.emit(reply(context, contact ? msg(k('handoff.doneWithContact'), { contact }) : msg(k('handoff.done'))));
+          enqueue.assign({ notice: undefined, handoffReason: undefined });
+        }),
+      ],
+      ...(({ on }) => ({ on }))(waiting('handoff', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' } })),
+    },
+    bookAgain: waiting('bookAgain', { book: { target: '#conversation.book' }, menu: { target: MENU } }),
+
+    book: {
+      initial: 'route',
+      states: {
+        route: {
+          always: [
+            ...DETAIL_ORDER.map((field) => ({ guard: { type: 'needs' as const, params: { field } }, target: field })),
+            { guard: ({ context }) => !!context.draft.patientId, target: 'calendarCheck', actions: 'savePatient' },
+            { target: 'finding', actions: 'savePatient' },
+          ],
+        },
+        consent: waiting('consent', { ok: { target: 'route' }, declined: { target: 'consentDeclined' } }),
+        consentDeclined: waiting('consentDeclined', { ok: { target: 'route' } }),
+        name: waiting('name', { ok: { target: 'route' } }, DETAIL_BACK),
+        dob: waiting('dob', { ok: { target: 'route' } }, DETAIL_BACK),
+        phone: waiting('phone', { ok: { target: 'route' } }, DETAIL_BACK),
+        gender: waiting('gender', { ok: { target: 'route' } }, DETAIL_BACK),
+        nationalId: waiting('nationalId', { ok: { target: 'route' } }, DETAIL_BACK),
+        finding: {
+          tags: [BUSY_TAG],
+          invoke: {
+            id: 'findPatient',
+            src: 'findPatient',
+            input: ({ context }) => {
+              const d = context.draft;
+              return { name: d.name ?? '', dob: d.dob ?? '', phone: d.phone ?? '', ...(context.contact.email ? { email: context.contact.email } : {}), ...(d.nationalId ? { nationalId: d.nationalId } : {}) };
+            },
+            onDone: [
+              {
+                guard: ({ event }) => event.output.ok,
+                target: 'calendarCheck',
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  const found = event.output.ok ? event.output.value : null;
+                  if (!found) return;
+                  enqueue.assign({ draft: { ...context.draft, patientId: found.patientId }, contact: { ...context.contact, patientId: found.patientId } });
+                  enqueue.emit({ type: 'contact.patch', patch: { patientId: found.patientId } });
+                }),
+              },
+              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'findFailed' },
+              { target: HANDOFF, actions: 'providerError' },
+            ],
+          },
+        },
+        findFailed: waiting('retry', { retry: { target: 'finding' } }),
+        calendarCheck: {
+          always: [
+            { guard: ({ context }) => context.calendars.length === 0, target: 'noCalendars' },
+            { guard: ({ context }) => context.calendars.length === 1, target: 'typeCheck', actions: assign(({ context }) => ({ draft: { ...context.draft, calendarId: context.calendars[0]!.id } })) },
+            { target: 'calendar' },
+          ],
+        },
+        noCalendars: waiting('noCalendars', {}),
+        calendar: waiting('calendar', { ok: { target: 'typeCheck' } }, DETAIL_BACK),
+        typeCheck: {
+          always: [
+            {
+              guard: ({ context }) => (context.calendars.find((c) => c.id === context.draft.calendarId)?.appointmentTypes.length ?? 0) <= 1,
+              target: 'slots',
+              actions: assign(({ context }) => ({
+                draft: { ...context.draft, appointmentTypeId: context.calendars.find((c) => c.id === context.draft.calendarId)?.appointmentTypes[0]?.id, month: monthOf(context.now, context.facility.timezone), slots: [], date: undefined, datePage: 0 },
+              })),
+            },
+            { target: 'type' },
+          ],
+        },
+        type: waiting('type', { ok: { target: 'slots' } }, [{ guard: 'manyCalendars', target: '#conversation.book.calendar' }, { target: MENU }]),
+        slots: slotPicker('#conversation.book.review', [
+          { guard: 'manyTypes', target: '#conversation.book.type' },
+          { guard: 'manyCalendars', target: '#conversation.book.calendar' },
+          { target: MENU },
+        ], '#conversation.book.slots'),
+        review: waiting('review', { yes: { target: 'creating' }, change: { target: '#conversation.book.slots.time' } }, [{ target: '#conversation.book.slots.time' }]),
+        creating: {
+          tags: [BUSY_TAG],
+          invoke: {
+            id: 'createAppointment',
+            src: 'createAppointment',
+            input: ({ context }) => {
+              const d = context.draft;
+              return {
+                idempotencyKey: context.opKey!,
+                input: {
+                  calendarId: d.calendarId!,
+                  appointmentTypeId: d.appointmentTypeId!,
+                  start: d.start!,
+                  ...(d.patientId ? { patientId: d.patientId } : {}),
+                  patient: {
+                    name: d.name ?? '',
+                    dob: d.dob,
+                    phone: d.phone ?? '',
+                    ...(context.contact.email ? { email: context.contact.email } : {}),
+                    ...(d.gender ? { gender: d.gender } : {}),
+                    ...(d.nationalId ? { nationalId: d.nationalId } : {}),
+                  },
+                },
+              };
+            },
+            onDone: [
+              {
+                guard: ({ event }) => event.output.ok,
+                target: MENU,
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  if (!event.output.ok) return;
+                  const a = event.output.value;
+                  const patch = { ...(a.patientId ? { patientId: a.patientId } : {}), ...(a.temporaryPatientId ? { temporaryPatientId: a.temporaryPatientId } : {}) };
+                  if (Object.keys(patch).length) {
+                    enqueue.emit({ type: 'contact.patch', patch });
+                    enqueue.assign({ contact: { ...context.contact, ...patch } });
+                  }
+                  enqueue.emit({ type: 'appointment.changed', action: 'created', appointment: a });
+                  enqueue.emit(reply(context, msg(k('book.done'), { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a) })));
+                  enqueue.assign({ opKey: undefined });
+                }),
+              },
+              { guard: ({ event }) => failedKind(event.output) === 'slot_unavailable', target: '#conversation.book.slots.loading', actions: 'slotTaken' },
+              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'createFailed' },
+              { target: HANDOFF, actions: 'providerError' },
+            ],
+          },
+        },
+        createFailed: waiting('retry', { retry: { target: 'creating' } }),
+      },
+    },
+
+    mine: {
+      initial: 'loading',
+      states: {
+        loading: {
+          tags: [BUSY_TAG],
+          invoke: {
+            id: 'myAppointments',
+            src: 'myAppointments',
+            input: ({ context }) => ({ contact: context.contact }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.ok,
+                target: MENU,
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  const list = upcoming(context, event.output.ok ? event.output.value : []);
+                  if (!list.length) {
+                    enqueue.emit(reply(context, msg(k('manage.none'))));
+                    return;
+                  }
+                  enqueue.emit(reply(context, msg(k('mine.header'))));
+                  for (const a of list) {
+                    enqueue.emit(
+                      reply(
+                        context,
+                        msg(k('mine.item'), {
+                          startAt: a.start,
+                          doctor: doctorName(context, a.calendarId),
+                          type: context.calendars.find((c) => c.id === a.calendarId)?.appointmentTypes.find((t) => t.id === a.appointmentTypeId)?.name ?? '',
+                          status: { key: `status.${a.status.replace(' ', '_')}` },
+                          reference: ref(a),
+                        }),
+                      ),
+                    );
+                  }
+                }),
+              },
+              { target: 'failed' },
+            ],
+          },
+        },
+        failed: waiting('retry', { retry: { target: 'loading' } }),
+      },
+    },
+
+    manage: {
+      initial: 'loading',
+      states: {
+        loading: {
+          tags: [BUSY_TAG],
+          invoke: {
+            id: 'myAppointments',
+            src: 'myAppointments',
+            input: ({ context }) => ({ contact: context.contact }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.ok,
+                target: 'route',
+                actions: assign(({ context, event }) => {
+                  const all = event.output.ok ? event.output.value : [];
+                  const wanted = context.targetId;
+                  const target = wanted ? all.find((a) => a.appointmentId === wanted || a.previousIds?.includes(wanted)) : undefined;
+                  return { appointments: upcoming(context, all), target };
+                }),
+              },
+              { target: 'failed' },
+            ],
+          },
+        },
+        failed: waiting('retry', { retry: { target: 'loading' } }),
+        route: {
+          always: [
+            { guard: ({ context }) => !!context.target, target: 'check' },
+            { guard: ({ context }) => !!context.targetId, target: MENU, actions: assign({ notice: () => msg(k('manage.notFound')) }) },
+            { guard: ({ context }) => context.appointments.length === 0, target: '#conversation.bookAgain', actions: assign({ notice: () => msg(k('manage.none')) }) },
+            { guard: ({ context }) => context.appointments.length === 1, target: 'check', actions: assign({ target: ({ context }) => context.appointments[0] }) },
+            { target: 'pick' },
+          ],
+        },
+        pick: waiting('pick', { picked: { target: 'check' } }),
+        check: {
+          always: [
+            { guard: ({ context }) => !!context.target && (isClosed(context.target.status) || Date.parse(context.target.start) <= Date.parse(context.now)), target: MENU, actions: assign({ notice: () => msg(k('manage.inactive')) }) },
+            { guard: ({ context }) => context.mode === 'confirm', target: 'confirming' },
+            { guard: ({ context }) => hoursUntil(context.target!.start, context.now) < context.facility.cutoffHours, target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
+            {
+              guard: ({ context }) => context.mode === 'reschedule',
+              target: 'slots',
+              actions: assign(({ context }) => ({
+                draft: { ...context.draft, calendarId: context.target!.calendarId, appointmentTypeId: context.target!.appointmentTypeId, month: monthOf(context.now, context.facility.timezone), slots: [], date: undefined, datePage: 0, start: undefined },
+              })),
+            },
+            { target: 'confirmCancel' },
+          ],
+        },
+        tooClose: waiting('tooClose', {}),
+        slots: slotPicker('#conversation.manage.reviewReschedule', [{ guard: 'manyAppointments', target: '#conversation.manage.pick' }, { target: MENU }], '#conversation.manage.slots'),
+        reviewReschedule: waiting('reviewReschedule', { yes: { target: 'rescheduling' }, change: { target: '#conversation.manage.slots.time' }, no: { target: MENU } }, [{ target: '#conversation.manage.slots.time' }]),
+        rescheduling: {
+          tags: [BUSY_TAG],
+          invoke: {
+            id: 'reschedule',
+            src: 'reschedule',
+            input: ({ context }) => ({ appointmentId: context.target!.appointmentId, start: context.draft.start!, idempotencyKey: context.opKey! }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.ok,
+                target: MENU,
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  if (!event.output.ok) return;
+                  const a = event.output.value;
+                  enqueue.emit({ type: 'appointment.changed', action: 'rescheduled', appointment: a });
+                  enqueue.emit(reply(context, msg(k('manage.rescheduled'), { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a) })));
+                  enqueue.assign({ opKey: undefined });
+                }),
+              },
+              { guard: ({ event }) => failedKind(event.output) === 'slot_unavailable', target: '#conversation.manage.slots.loading', actions: 'slotTaken' },
+              { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
+              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'rescheduleFailed' },
+              { target: HANDOFF, actions: 'providerError' },
+            ],
+          },
+        },
+        rescheduleFailed: waiting('retry', { retry: { target: 'rescheduling' } }),
+        confirmCancel: waiting('confirmCancel', { yes: { target: 'canceling' }, no: { target: MENU } }, [{ guard: 'manyAppointments', target: '#conversation.manage.pick' }, { target: MENU }]),
+        canceling: {
+          tags: [BUSY_TAG],
+          invoke: {
+            id: 'cancel',
+            src: 'cancel',
+            input: ({ context }) => ({ appointmentId: context.target!.appointmentId, idempotencyKey: context.opKey! }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.ok,
+                target: '#conversation.bookAgain',
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  if (!event.output.ok) return;
+                  const a = event.output.value;
+                  enqueue.emit({ type: 'appointment.changed', action: 'canceled', appointment: a });
+                  enqueue.emit(reply(context, msg(k('manage.canceled'), { doctor: doctorName(context, a.calendarId), startAt: a.start })));
+                  enqueue.assign({ opKey: undefined });
+                }),
+              },
+              { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
+              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'cancelFailed' },
+              { target: HANDOFF, actions: 'providerError' },
+            ],
+          },
+        },
+        cancelFailed: waiting('retry', { retry: { target: 'canceling' } }),
+        confirming: {
+          tags: [BUSY_TAG],
+          invoke: {
+            id: 'confirm',
+            src: 'confirm',
+            input: ({ context }) => ({ appointmentId: context.target!.appointmentId, idempotencyKey: context.opKey! }),
+            onDone: [
+              {
+                guard: ({ event }) => event.output.ok || failedKind(event.output) === 'unsupported',
+                target: '#conversation.idle',
+                actions: enqueueActions(({ context, event, enqueue }) => {
+                  const target = context.target!;
+                  // a provider without a confirm endpoint: we keep the confirmation ourselves and thank the patient all the same
+                  const local = !event.output.ok;
+                  const a: ProviderAppointment = event.output.ok ? event.output.value : { ...target, status: 'CONFIRMED' };
+                  enqueue.emit({ type: 'appointment.changed', action: 'confirmed', appointment: a, ...(local ? { confirmedLocally: true } : {}) });
+                  enqueue.emit(reply(context, msg(k('manage.confirmed'), { doctor: doctorName(context, a.calendarId), startAt: a.start })));
+                  enqueue.assign({ opKey: undefined });
+                }),
+              },
+              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'confirmFailed' },
+              { target: HANDOFF, actions: 'providerError' },
+            ],
+          },
+        },
+        confirmFailed: waiting('retry', { retry: { target: 'confirming' } }),
+      },
+    },
+  },
+});
+
+/** Date and time picking over one calendar and type (booking and rescheduling share it). */
+function slotPicker(next: string, dateBack: Target[], self: string) {
+  return {
+    initial: 'loading' as const,
+    states: {
+      loading: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'availability',
+          src: 'availability' as const,
+          input: ({ context }: { context: ConversationContext }) => ({ month: context.draft.month!, calendarId: context.draft.calendarId!, appointmentTypeId: context.draft.appointmentTypeId! }),
+          onDone: [
+            { guard: 'outputOk' as const, target: `${self}.route`, actions: 'storeSlots' as const },
+            { target: `${self}.failed` },
+          ],
+        },
+      },
+      failed: waiting('retry', { retry: { target: `${self}.loading` } }),
+      route: {
+        always: [
+          { guard: 'dateHasSlots' as const, target: `${self}.time`, actions: 'firstTimePage' as const },
+          { guard: 'dateChosen' as const, target: `${self}.date`, actions: 'dateEmpty' as const },
+          // the current month often has nothing left: look at the next one before asking
+          { guard: 'currentMonthEmpty' as const, target: `${self}.loading`, actions: 'nextMonth' as const },
+          { target: `${self}.date` },
+        ],
+      },
+      date: waiting('date', { date: { target: `${self}.time` }, page: { target: `${self}.date`, reenter: true }, empty: { target: `${self}.date`, reenter: true }, load: { target: `${self}.loading` }, tooFar: { target: HANDOFF } }, dateBack),
+      time: waiting('time', { slot: { target: next }, page: { target: `${self}.time`, reenter: true }, otherDate: { target: `${self}.date` } }, [{ target: `${self}.date` }]),
+    },
+  };
+}
+
+export type ConversationMachine = typeof conversationMachine;

@@ -1,0 +1,3 @@
+export { devRoutes, type DevRoutesDeps } from './routes.js';
+export { createDevSender } from './sender.js';
+export { DevMailbox, defaultDevMailbox, type DevPushed } from './mailbox.js';

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+import { z } from 'zod';
+import type { FacilityConfig } from '../config/schema.js';
+import type { InboundMessage } from '../core/messages.js';
+import type { Engine } from '../engine/index.js';
+import { defaultDevMailbox, type DevMailbox } from './mailbox.js';
+import { devPage } from './page.js';
+
+export interface DevRoutesDeps {
+  engine: Pick<Engine, 'handle'>;
+  /** base URL of the sandbox staff API of a facility, e.g. http://127.0.0.1:3000/sandbox/demo-clinic/staff */
+  sandboxStaffUrl?: (facilityId: string) => string;
+  facilities: FacilityConfig[];
+  /** where createDevSender() puts pushed messages (default: the shared one) */
+  mailbox?: DevMailbox;
+}
+
+const PostMessage = z.object({
+  facilityId: z.string().min(1),
+  /** the style the page renders (informational: the engine sees channel `dev`) */
+  channel: z.enum(['messenger', 'viber', 'sms', 'dev']).optional(),
+  userId: z.string().min(1).max(100),
+  text: z.string().max(2000).optional(),
+  choiceId: z.string().max(300).optional(),
+  kind: z.enum(['message', 'start', 'help']).optional(),
+});
+
+const GetMessages = z.object({
+  facilityId: z.string().min(1),
+  userId: z.string().min(1).max(100),
+  after: z.coerce.number().int().nonnegative().optional(),
+});
+
+function badRequest(ctx: Context, message: string): void {
+  ctx.status = 400;
+  ctx.body = { error: 'bad_request', message };
+}
+
+async function readJson(ctx: Context): Promise<{ ok: true; value: unknown } | { ok: false }> {
+  try {
+    const raw = await getRawBody(ctx.req, { limit: '64kb', encoding: 'utf8' });
+    return { ok: true, value: raw ? JSON.parse(raw) : undefined };
+  } catch {
+    return { ok: false };
+  }
+}
+
+const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+
+/**
+ * The dev chat (mounted as is, under /dev): a page to talk to the bot as a patient would on
+ * Messenger, Viber or SMS, its JSON API, and a proxy to the sandbox's staff actions.
+ */
+export function devRoutes(deps: DevRoutesDeps): Router {
+  const router = new Router({ prefix: '/dev' });
+  const mailbox = deps.mailbox ?? defaultDevMailbox;
+  const facility = (id: string) => deps.facilities.find((f) => f.id === id);
+
+  const page = (ctx: Context) => {
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.set('cache-control', 'no-store');
+    ctx.body = devPage();
+  };
+  router.get('/', page);
+
+  router.get('/api/config', (ctx) => {
+    ctx.body = {
+      facilities: deps.facilities.map((f) => ({ id: f.id, name: f.name, locale: f.locale, timezone: f.timezone })),
+      sandbox: Boolean(deps.sandboxStaffUrl),
+    };
+  });
+
+  router.post('/api/messages', async (ctx) => {
+    const body = await readJson(ctx);
+    if (!body.ok) return badRequest(ctx, 'body must be JSON');
+    const parsed = PostMessage.safeParse(body.value);
+    if (!parsed.success) return badRequest(ctx, issues(parsed.error));
+    const p = parsed.data;
+    if (!facility(p.facilityId)) {
+      ctx.status = 404;
+      ctx.body = { error: 'unknown_facility', message: `no facility ${p.facilityId}` };
+      return;
+    }
+    const kind = p.kind ?? 'message';
+    if (kind === 'message' && !p.text && !p.choiceId) return badRequest(ctx, 'text or choiceId is required');
+    const msg: InboundMessage = {
+      id: `dev-${randomUUID()}`,
+      facilityId: p.facilityId,
+      channel: 'dev',
+      channelUserId: p.userId,
+      sentAt: new Date().toISOString(),
+      kind,
+      ...(p.text ? { text: p.text } : {}),
+      ...(p.choiceId ? { choiceId: p.choiceId } : {}),
+    };
+    const out = await deps.engine.handle(msg);
+    ctx.body = { replies: out.map((o) => o.reply) };
+  });
+
+  router.get('/api/messages', (ctx) => {
+    const parsed = GetMessages.safeParse(ctx.query);
+    if (!parsed.success) return badRequest(ctx, issues(parsed.error));
+    const { facilityId, userId, after } = parsed.data;
+    // answers come back on the POST; this lists what was pushed (reminders, notices, broadcasts)
+    const messages = mailbox.since(facilityId, userId, after).filter((m) => m.purpose !== 'response');
+    const all = mailbox.since(facilityId, userId, 0);
+    ctx.body = { messages, last: all.at(-1)?.seq ?? after ?? 0 };
+  });
+
+  router.all('/api/staff/:facilityId/{*rest}', async (ctx) => {
+    const f = facility(ctx.params.facilityId ?? '');
+    if (!deps.sandboxStaffUrl || !f) {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', message: deps.sandboxStaffUrl ? 'unknown facility' : 'no sandbox in this server' };
+      return;
+    }
+    const body = ['GET', 'HEAD'].includes(ctx.method) ? undefined : await getRawBody(ctx.req, { limit: '256kb', encoding: 'utf8' });
+    const url = `${deps.sandboxStaffUrl(f.id).replace(/\/$/, '')}/${ctx.params.rest ?? ''}${ctx.querystring ? `?${ctx.querystring}` : ''}`;
+    const res = await fetch(url, {
+      method: ctx.method,
+      headers: {
+        authorization: `Basic ${Buffer.from(`${f.provider.userId}:${f.provider.apiKey}`).toString('base64')}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body } : {}),
+      signal: AbortSignal.timeout(10_000),
+    });
+    ctx.status = res.status;
+    const text = await res.text();
+    ctx.type = res.headers.get('content-type') ?? 'application/json';
+    ctx.body = text;
+  });
+
+  return router;
+}

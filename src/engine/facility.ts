@@ -1,0 +1,14 @@
+import type { FacilityConfig } from '../config/schema.js';
+import type { FlowFacility } from './flow.js';
+
+/** what the flow knows of a facility */
+export const toFlowFacility = (f: FacilityConfig): FlowFacility => ({
+  id: f.id,
+  name: f.name,
+  timezone: f.timezone,
+  locale: f.locale,
+  country: f.country,
+  cutoffHours: f.rescheduleCutoffHours,
+  askNationalId: f.askNationalId,
+  staffContact: f.staffContact,
+});

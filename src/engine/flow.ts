@@ -1,0 +1,13 @@
+/** The flow protocol (flows/protocol.ts) and the conversation machine, as the engine uses them. */
+export {
+  BUSY_TAG,
+  type ActorInputs,
+  type ActorOutputs,
+  type ConversationInput,
+  type FlowContact,
+  type FlowEmitted,
+  type FlowEvent,
+  type FlowFacility,
+  type MessageDescriptor,
+} from '../../flows/protocol.js';
+export { conversationMachine } from '../../flows/conversation.js';

@@ -1,0 +1,312 @@
+import type { AnyStateMachine } from 'xstate';
+import type { FacilityConfig } from '../config/schema.js';
+import type { Appointment, Calendar, Contact, LocaleCode } from '../core/domain.js';
+import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import type { ProviderClient } from '../core/provider.js';
+import { createLogger, type Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import { turnActors } from './actors.js';
+import { recordAppointmentChange, type AppointmentChange } from './appointments.js';
+import { applyContactPatch, ensureSender, toFlowContact, touchSender } from './contact.js';
+import { toFlowFacility } from './facility.js';
+import { conversationMachine, type FlowEmitted, type FlowEvent, type MessageDescriptor } from './flow.js';
+import { createInbox, entryKey, type InboxEntry } from './inbox.js';
+import { linkKnownContact } from './link.js';
+import { ENGINE_KEYS, renderReply, type RenderReply } from './render.js';
+import { runFlowTurn } from './turn.js';
+
+export type { AppointmentChange } from './appointments.js';
+export type { RenderReply } from './render.js';
+export { ENGINE_KEYS } from './render.js';
+
+export interface EngineDeps {
+  store: Store;
+  facility(id: string): FacilityConfig | undefined;
+  provider(facilityId: string): ProviderClient;
+  calendars(facilityId: string): Promise<Calendar[]>;
+  /** the outbox: an ordered batch, deduplicated by message id */
+  deliver(msgs: OutboundMessage[]): Promise<void>;
+  /** the conversation machine (tests give their own) */
+  machine?: AnyStateMachine;
+  render?: RenderReply;
+  now?: () => Date;
+  logger?: Logger;
+  /** metrics hook: one call per processed inbound event */
+  onTurn?: (t: { facilityId: string; contactId: string; ms: number }) => void;
+  /** how long a turn may wait for the flow to settle (provider calls included); default 60 s */
+  turnTimeoutMs?: number;
+  /** how old our mirror of a contact's appointments may be before it is refreshed from the provider; default 5 min */
+  mirrorMaxAgeMs?: number;
+  /** after a change the patient made in chat is in the mirror (reminders follow it) */
+  onAppointmentChanged?: (appointment: Appointment) => Promise<void>;
+  /** processing attempts before an inbound event is dropped as poison; default 5 */
+  maxAttempts?: number;
+}
+
+export interface Engine {
+  /** persists the event to its conversation's inbox (once per channel message id); returns fast */
+  accept(msg: InboundMessage): Promise<{ duplicate: boolean; contactId?: string }>;
+  /** processes the conversation's inbox in arrival order, one event at a time under the conversation's lock */
+  drain(facilityId: string, contactId: string): Promise<void>;
+  /** accept + drain; returns what was sent in answer to this message (dev chat, tests) */
+  handle(msg: InboundMessage): Promise<OutboundMessage[]>;
+  /** at start-up: drains every conversation left with unprocessed events; returns how many events it processed */
+  recover(): Promise<number>;
+}
+
+type ContactPatch = Extract<FlowEmitted, { type: 'contact.patch' }>['patch'];
+
+/**
+ * One processed turn, written before any of its effects: the commit point. A re-run of the same inbound
+ * event (after a crash) finds it and repeats the effects, which are idempotent, instead of feeding the
+ * event to the flow a second time.
+ */
+interface TurnRecord {
+  key: string;
+  at: string;
+  conversation: { action: 'save'; snapshot: unknown } | { action: 'keep' } | { action: 'delete' };
+  patches: ContactPatch[];
+  appointments: AppointmentChange[];
+  outbound: OutboundMessage[];
+}
+
+const turnRecordKey = (facilityId: string, contactId: string) => `engine:turn:${facilityId}:${contactId}`;
+const DEDUPE_TTL_MS = 7 * 24 * 3600_000;
+
+export function createEngine(deps: EngineDeps): Engine {
+  const { store } = deps;
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger ?? createLogger();
+  const render = deps.render ?? renderReply;
+  const inbox = createInbox(store.backend);
+  const turnTimeoutMs = deps.turnTimeoutMs ?? 60_000;
+  const maxAttempts = deps.maxAttempts ?? 5;
+  /** handle() callers waiting for their message's outbound batch (this process only) */
+  const waiters = new Map<string, (out: OutboundMessage[]) => void>();
+
+  const localeOf = (c: Contact, facility: FacilityConfig): LocaleCode => c.locale ?? facility.locale;
+
+  function outboundFor(msg: InboundMessage, contactId: string, replies: { message: MessageDescriptor; locale: LocaleCode }[], timezone: string): OutboundMessage[] {
+    return replies.map(({ message, locale }, n) => ({
+      id: `${msg.channel}:${msg.id}:${n}`,
+      facilityId: msg.facilityId,
+      channel: msg.channel,
+      channelUserId: msg.channelUserId,
+      purpose: 'response',
+      locale,
+      reply: render(message, locale, timezone),
+      contactId,
+    }));
+  }
+
+  async function computeTurn(entry: InboxEntry, facility: FacilityConfig): Promise<TurnRecord> {
+    const { msg, facilityId, contactId } = entry;
+    const at = now();
+    const base: TurnRecord = { key: entry.key, at: at.toISOString(), conversation: { action: 'keep' }, patches: [], appointments: [], outbound: [] };
+    const sentAt = Number.isNaN(Date.parse(msg.sentAt)) ? base.at : msg.sentAt;
+    const contact = await touchSender(store, contactId, msg, sentAt);
+    const locale = localeOf(contact, facility);
+
+    switch (msg.kind) {
+      case 'opt_out':
+      case 'opt_in':
+      case 'subscribed':
+      case 'unsubscribed':
+        return base; // recorded on the contact by touchSender; the platform itself answers these
+      case 'help':
+        return { ...base, outbound: outboundFor(msg, contactId, [{ message: helpMessage(facility), locale }], facility.timezone) };
+      case 'start':
+      case 'message':
+        break;
+    }
+
+    const machine: AnyStateMachine = deps.machine ?? conversationMachine;
+    const record = await store.conversations.get(facilityId, contactId);
+    const expired = record !== undefined && at.getTime() - Date.parse(record.updatedAt) > facility.idleResetMinutes * 60_000;
+    const { actors, replacedIds } = turnActors({
+      store,
+      provider: deps.provider(facilityId),
+      facilityId,
+      contactId,
+      turnKey: entry.key,
+      now,
+      mirrorMaxAgeMs: deps.mirrorMaxAgeMs ?? 5 * 60_000,
+    });
+    const event: FlowEvent =
+      msg.kind === 'start'
+        ? { type: 'user.start', at: sentAt, messageId: msg.id }
+        : { type: 'user.message', text: msg.text, choiceId: msg.choiceId, phone: msg.phone, at: sentAt, messageId: msg.id };
+    const result = await runFlowTurn({
+      machine: machine.provide({ actors }),
+      input: { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel), calendars: await deps.calendars(facilityId) },
+      snapshot: expired ? undefined : record?.snapshot,
+      expired: expired ? record?.snapshot : undefined,
+      event,
+      timeoutMs: turnTimeoutMs,
+    });
+
+    if (!result.ok) {
+      log.error({ facilityId, contactId, reason: result.reason, err: result.error instanceof Error ? result.error.message : String(result.error) }, 'conversation turn failed');
+      // a timed-out turn keeps the step the patient was at; a broken one starts over next time
+      const conversation = result.reason === 'timeout' ? base.conversation : ({ action: 'delete' } as const);
+      const key = result.reason === 'timeout' ? ENGINE_KEYS.unavailable : ENGINE_KEYS.broken;
+      return { ...base, conversation, outbound: outboundFor(msg, contactId, [{ message: { key }, locale }], facility.timezone) };
+    }
+
+    const replies: { message: MessageDescriptor; locale: LocaleCode }[] =
+      result.restartedMidway && msg.kind === 'message' ? [{ message: { key: ENGINE_KEYS.sessionReset }, locale }] : [];
+    const patches: ContactPatch[] = [];
+    const appointments: AppointmentChange[] = [];
+    let current = contact;
+    for (const e of result.emitted) {
+      if (e.type === 'reply') replies.push({ message: e.message, locale: e.locale ?? localeOf(current, facility) });
+      else if (e.type === 'contact.patch') {
+        patches.push(e.patch);
+        current = applyContactPatch(current, e.patch, base.at);
+      }
+      else if (e.type === 'appointment.changed') {
+        const previousId = replacedIds.get(e.appointment.appointmentId);
+        appointments.push({ action: e.action, appointment: e.appointment, confirmedLocally: e.confirmedLocally, ...(previousId ? { previousId } : {}) });
+      } else if (e.type === 'handoff') log.info({ facilityId, contactId, reason: e.reason }, 'conversation handed off to staff');
+    }
+    return {
+      ...base,
+      conversation: { action: 'save', snapshot: result.snapshot },
+      patches,
+      appointments,
+      outbound: outboundFor(msg, contactId, replies, facility.timezone),
+    };
+  }
+
+  async function applyTurn(entry: InboxEntry, turn: TurnRecord): Promise<void> {
+    const { facilityId, contactId } = entry;
+    if (turn.conversation.action === 'save') {
+      const prev = await store.conversations.get(facilityId, contactId);
+      await store.conversations.save({ facilityId, contactId, snapshot: turn.conversation.snapshot, updatedAt: turn.at, version: (prev?.version ?? 0) + 1 });
+    } else if (turn.conversation.action === 'delete') {
+      await store.conversations.delete(facilityId, contactId);
+    }
+    if (turn.patches.length) {
+      const keys = Object.assign({}, ...turn.patches.map((p) => ({ ...(p.phone ? { phone: p.phone } : {}), ...(p.patientId ? { patientId: p.patientId } : {}), ...(p.temporaryPatientId ? { temporaryPatientId: p.temporaryPatientId } : {}) })));
+      await linkKnownContact(store, facilityId, contactId, keys, log);
+      await store.contacts.update(facilityId, contactId, (c) => turn.patches.reduce((acc, p) => applyContactPatch(acc, p, turn.at), c));
+    }
+    for (const change of turn.appointments) {
+      await recordAppointmentChange(store, facilityId, contactId, change);
+      const { patientId, temporaryPatientId } = change.appointment;
+      if (patientId || temporaryPatientId) {
+        await linkKnownContact(store, facilityId, contactId, { patientId, temporaryPatientId }, log);
+        await store.contacts.update(facilityId, contactId, (c) => applyContactPatch(c, { ...(c.patientId ? {} : { patientId }), temporaryPatientId }, turn.at));
+      }
+      const stored = await store.appointments.get(facilityId, change.appointment.appointmentId);
+      if (stored) await deps.onAppointmentChanged?.(stored);
+    }
+    if (turn.outbound.length) await deps.deliver(turn.outbound);
+  }
+
+  async function processEntry(entry: InboxEntry): Promise<OutboundMessage[]> {
+    const { facilityId, contactId } = entry;
+    const facility = deps.facility(facilityId);
+    if (!facility) {
+      log.warn({ facilityId, channel: entry.msg.channel }, 'inbound event for an unknown facility dropped');
+      return [];
+    }
+    const started = Date.now();
+    const committed = await store.backend.kv.get<TurnRecord>(turnRecordKey(facilityId, contactId));
+    let turn: TurnRecord;
+    if (committed?.key === entry.key) {
+      turn = committed;
+      log.info({ facilityId, contactId }, 'resuming a turn interrupted before its effects were applied');
+    } else {
+      turn = await computeTurn(entry, facility);
+      await store.backend.kv.set(turnRecordKey(facilityId, contactId), turn);
+    }
+    await applyTurn(entry, turn);
+    deps.onTurn?.({ facilityId, contactId, ms: Date.now() - started });
+    return turn.outbound;
+  }
+
+  /** processes the conversation's oldest entry; false when the inbox is empty */
+  async function step(facilityId: string, contactId: string): Promise<boolean> {
+    return store.locks.withLock(
+      `conv:${facilityId}:${contactId}`,
+      async () => {
+        const entry = await inbox.peek(facilityId, contactId);
+        if (!entry) return false;
+        let out: OutboundMessage[];
+        try {
+          out = await processEntry(entry);
+        } catch (e) {
+          const attempts = entry.attempts + 1;
+          if (attempts < maxAttempts) {
+            await inbox.update({ ...entry, attempts });
+            throw e;
+          }
+          log.error({ facilityId, contactId, attempts, err: e instanceof Error ? e.message : String(e) }, 'inbound event dropped after repeated failures');
+          out = [];
+        }
+        await inbox.remove(entry);
+        waiters.get(entry.key)?.(out);
+        return true;
+      },
+      { ttlMs: turnTimeoutMs * 2, waitMs: turnTimeoutMs * 4 },
+    );
+  }
+
+  async function drainCounting(facilityId: string, contactId: string): Promise<number> {
+    let n = 0;
+    while (await step(facilityId, contactId)) n++;
+    return n;
+  }
+
+  const engine: Engine = {
+    async accept(msg) {
+      if (!deps.facility(msg.facilityId)) throw new Error(`unknown facility ${msg.facilityId}`);
+      const scope = `inbound:${msg.channel}`;
+      if (!(await store.events.firstSeen(scope, msg.id, DEDUPE_TTL_MS))) return { duplicate: true };
+      try {
+        const contact = await ensureSender(store, msg);
+        await inbox.push({ key: entryKey(msg), facilityId: msg.facilityId, contactId: contact.id, msg, attempts: 0 }, Date.now());
+        return { duplicate: false, contactId: contact.id };
+      } catch (e) {
+        await store.events.forget(scope, msg.id); // let the platform's retry bring it again
+        throw e;
+      }
+    },
+
+    async drain(facilityId, contactId) {
+      await drainCounting(facilityId, contactId);
+    },
+
+    async handle(msg) {
+      const key = entryKey(msg);
+      let result: OutboundMessage[] = [];
+      waiters.set(key, (out) => (result = out));
+      try {
+        const accepted = await engine.accept(msg);
+        if (accepted.duplicate || !accepted.contactId) return [];
+        await drainCounting(msg.facilityId, accepted.contactId);
+        return result;
+      } finally {
+        waiters.delete(key);
+      }
+    },
+
+    async recover() {
+      let n = 0;
+      for (const { facilityId, contactId } of await inbox.pendingConversations()) {
+        try {
+          n += await drainCounting(facilityId, contactId);
+        } catch (e) {
+          log.error({ facilityId, contactId, err: e instanceof Error ? e.message : String(e) }, 'recovering a conversation failed');
+        }
+      }
+      return n;
+    },
+  };
+  return engine;
+}
+
+function helpMessage(facility: FacilityConfig): MessageDescriptor {
+  return { key: ENGINE_KEYS.help, params: { facility: facility.name, staffContact: facility.staffContact ?? '' } };
+}

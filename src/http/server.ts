@@ -1,0 +1,100 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { Config, FacilityConfig } from '../config/schema.js';
+import type { ChannelInbound } from '../core/channel.js';
+import type { Logger } from '../log.js';
+import { channelWebhook, type InboundSink, type ReceiptSink } from './channel-webhook.js';
+import { jsonErrors, unauthorized } from './errors.js';
+import type { Metrics } from './metrics.js';
+import { providerWebhook, type ProviderEventSink } from './provider-webhook.js';
+
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** readiness: store and queue reachable */
+  ready(): Promise<Record<string, boolean>>;
+  inbound: InboundSink;
+  receipts: ReceiptSink;
+  providerEvents: ProviderEventSink;
+  channels: {
+    messenger?: { inbound: ChannelInbound; handshake(query: Record<string, string | undefined>): { ok: true; challenge: string } | { ok: false; status: 400 | 403 } };
+    viber?: ChannelInbound;
+    sms?: ChannelInbound;
+    smsStatus?: ChannelInbound;
+  };
+  /** extra routers mounted as they are: staff API, dev chat */
+  routers?: Router[];
+  /** the sandbox provider's middleware (handles /sandbox/* only) */
+  sandbox?: Koa.Middleware;
+}
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/** Bearer check against every staff token, constant-time (hashes first so lengths never leak). */
+export function staffAuth(tokens: readonly string[]) {
+  const wanted = tokens.map(digest);
+  return async (ctx: Koa.Context, next: Koa.Next) => {
+    const m = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
+    const given = m?.[1] ? digest(m[1].trim()) : undefined;
+    if (!given || !wanted.some((w) => timingSafeEqual(w, given))) throw unauthorized('a valid staff token is required');
+    await next();
+  };
+}
+
+export function buildHttpApp(deps: HttpDeps): Koa {
+  const { config, logger, metrics } = deps;
+  const app = new Koa({ proxy: true });
+  app.silent = true;
+  app.use(jsonErrors(logger));
+  if (deps.sandbox) app.use(deps.sandbox);
+
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    const checks = await deps.ready();
+    const ok = Object.values(checks).every(Boolean);
+    ctx.status = ok ? 200 : 503;
+    ctx.body = { status: ok ? 'ready' : 'not_ready', checks };
+  });
+  router.get('/metrics', async (ctx) => {
+    ctx.type = metrics.registry.contentType;
+    ctx.body = await metrics.registry.metrics();
+  });
+
+  const common = { sink: deps.inbound, receipts: deps.receipts, publicUrl: config.publicUrl, logger, metrics };
+  const { messenger, viber, sms, smsStatus } = deps.channels;
+  const notConfigured = (name: string) => (ctx: Koa.Context) => {
+    ctx.status = 404;
+    ctx.body = { error: 'unknown_facility', message: `no facility has ${name} configured` };
+  };
+  if (messenger) {
+    router.get('/webhooks/messenger', (ctx) => {
+      const r = messenger.handshake(Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+      if (!r.ok) {
+        ctx.status = r.status;
+        ctx.body = { error: r.status === 403 ? 'forbidden' : 'bad_request', message: r.status === 403 ? 'verify token mismatch' : 'not a subscription handshake' };
+        return;
+      }
+      ctx.type = 'text/plain';
+      ctx.body = r.challenge;
+    });
+    router.post('/webhooks/messenger', channelWebhook({ ...common, route: 'messenger', inbound: messenger.inbound, ack: { type: 'text/plain', body: 'EVENT_RECEIVED' } }));
+  } else {
+    router.all('/webhooks/messenger', notConfigured('Messenger'));
+  }
+  router.post('/webhooks/viber/:facilityId', viber ? channelWebhook({ ...common, route: 'viber', inbound: viber }) : notConfigured('Viber'));
+  const twiml = { type: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' };
+  router.post('/webhooks/sms', sms ? channelWebhook({ ...common, route: 'sms', inbound: sms, ack: twiml }) : notConfigured('SMS'));
+  router.post('/webhooks/sms/status', smsStatus ? channelWebhook({ ...common, route: 'sms-status', inbound: smsStatus, ack: twiml }) : notConfigured('SMS'));
+
+  const facilities = new Map<string, FacilityConfig>(config.facilities.map((f) => [f.id, f]));
+  router.post('/webhooks/provider/:facilityId', providerWebhook({ facilities, sink: deps.providerEvents, logger, metrics }));
+
+  app.use(router.routes()).use(router.allowedMethods());
+  for (const r of deps.routers ?? []) app.use(r.routes()).use(r.allowedMethods());
+  return app;
+}

@@ -1,0 +1,310 @@
+import { createHash } from 'node:crypto';
+import type { DeliveryReceipt, ChannelSender } from '../core/channel.js';
+import type { ChannelName, Contact } from '../core/domain.js';
+import type { OutboundMessage, SendOutcome, SendPurpose } from '../core/messages.js';
+import type { Logger } from '../log.js';
+import type { ContactRepo, Indexes, KeyValue } from '../store/types.js';
+import type { JobContext, JobQueue } from './types.js';
+
+/**
+ * The outbox: every message to a patient goes through it, as a durable job, and leaves a record.
+ *
+ * Once per message id: the job id is `send:<message id>` (a second enqueue is a no-op), and the
+ * job reads the message's record before sending and does nothing once it is final. What remains:
+ * if a worker dies after the platform accepted a message but before the record says `sent`, the
+ * job runs again after its lease expires and the patient gets that message twice
+ * (at-least-once in that window, which lasts one HTTP round-trip; a lost reply is worse than a
+ * repeated one). The record itself holds at most one `sent` per message id.
+ *
+ * Order: the replies of one turn go in one job (`enqueueBatch`) that sends them in order; a retry
+ * of the batch skips what was already sent, so order holds across retries too. A per-conversation
+ * sequence across separate jobs would need the queue to serialize per key, which neither BullMQ
+ * (concurrency, retries with backoff) nor the embedded queue offers; one job per turn is simpler
+ * and correct. Turns of one conversation are produced one after another by the engine, so their
+ * batches are enqueued in order; a batch that is retrying can still be overtaken by the next
+ * turn's batch (rare: it takes a retryable platform failure).
+ */
+export interface SendRecord {
+  id: string;
+  facilityId: string;
+  /** the channel it went (or was to go) out on; `sms` after a fallback */
+  channel: ChannelName;
+  contactId?: string;
+  appointmentId?: string;
+  purpose: SendPurpose;
+  status: 'queued' | 'sent' | 'failed' | 'undeliverable';
+  reason?: string;
+  code?: string;
+  /** send jobs run for this message */
+  attempts: number;
+  platformMessageIds: string[];
+  /** the platform's latest word on delivery (delivered, read, seen, failed, undelivered …) */
+  deliveryStatus?: string;
+  /** when the platform said so (receipts older than this are ignored) */
+  deliveryAt?: string;
+  deliveryErrorCode?: string;
+  fallbackFrom?: ChannelName;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OutboxDeps {
+  queue: JobQueue;
+  kv: KeyValue;
+  indexes: Indexes;
+  senders: Partial<Record<ChannelName, ChannelSender>>;
+  contacts: ContactRepo;
+  now?: () => Date;
+  logger?: Logger;
+  /** metrics hook: called once per message when it reaches sent, failed or undeliverable */
+  onOutcome?: (rec: SendRecord) => void;
+  /** key namespace in the store (default `outbox`) */
+  namespace?: string;
+  /** how long records (and their receipt index) are kept (default 90 days) */
+  retentionMs?: number;
+  /** parallel send jobs per process (default 4) */
+  concurrency?: number;
+}
+
+export interface Outbox {
+  /** schedules one message; job id `send:<msg.id>`; false when that message was already scheduled or sent */
+  enqueue(msg: OutboundMessage, opts?: { runAt?: number }): Promise<boolean>;
+  /** schedules the replies of one turn as one job that sends them in order */
+  enqueueBatch(msgs: OutboundMessage[], opts?: { runAt?: number }): Promise<boolean>;
+  record(id: string): Promise<SendRecord | undefined>;
+  /** updates deliveryStatus of the message the platform message id belongs to */
+  applyReceipt(r: DeliveryReceipt): Promise<void>;
+  /** messages that could not be delivered on any channel, oldest first (for staff) */
+  undeliverable(facilityId: string): Promise<SendRecord[]>;
+  /** outcomes seen by this process since it started */
+  stats(): { sent: number; failed: number; undeliverable: number };
+}
+
+export const SEND_JOB = 'outbox.send';
+export const BATCH_JOB = 'outbox.batch';
+/** the sender already retried at HTTP level; these are retries of the whole send, minutes apart */
+export const SEND_ATTEMPTS = 3;
+/** purposes worth an SMS when the patient's own channel refuses (never a conversational response) */
+const FALLBACK_PURPOSES: readonly SendPurpose[] = ['update', 'reminder', 'broadcast'];
+/** Twilio: "Attempt to send to unsubscribed recipient" — the number replied STOP */
+const TWILIO_UNSUBSCRIBED = '21610';
+
+type Final = Exclude<SendRecord['status'], 'queued'>;
+
+class RetryLater extends Error {}
+
+export const sendJobId = (messageId: string) => `send:${messageId}`;
+export const batchJobId = (msgs: OutboundMessage[]) =>
+  `send-batch:${createHash('sha256').update(msgs.map((m) => m.id).join('\n')).digest('hex').slice(0, 32)}`;
+
+export function createOutbox(deps: OutboxDeps): Outbox {
+  const { queue, kv, indexes, senders, contacts } = deps;
+  const ns = deps.namespace ?? 'outbox';
+  const clock = deps.now ?? (() => new Date());
+  const log = deps.logger;
+  const retentionMs = deps.retentionMs ?? 90 * 24 * 60 * 60_000;
+  const counts = { sent: 0, failed: 0, undeliverable: 0 };
+
+  const recKey = (id: string) => `${ns}:rec:${id}`;
+  const pmidKey = (channel: ChannelName, pmid: string) => `${ns}:pmid:${channel}:${pmid}`;
+  const undeliverableSet = (facilityId: string) => `${ns}:undeliverable:${facilityId}`;
+
+  const saveRecord = (rec: SendRecord) => kv.set(recKey(rec.id), rec, retentionMs);
+
+  const initialRecord = (msg: OutboundMessage): SendRecord => {
+    const at = clock().toISOString();
+    return {
+      id: msg.id,
+      facilityId: msg.facilityId,
+      channel: msg.channel,
+      ...(msg.contactId ? { contactId: msg.contactId } : {}),
+      ...(msg.appointmentId ? { appointmentId: msg.appointmentId } : {}),
+      purpose: msg.purpose,
+      status: 'queued',
+      attempts: 0,
+      platformMessageIds: [],
+      createdAt: at,
+      updatedAt: at,
+    };
+  };
+
+  /** true when the message may still be sent (no record yet, or queued) */
+  async function ensureQueuedRecord(msg: OutboundMessage): Promise<boolean> {
+    const rec = await kv.get<SendRecord>(recKey(msg.id));
+    if (rec) return rec.status === 'queued';
+    // written before the job exists, so a fast worker's outcome is never overwritten by this
+    await saveRecord(initialRecord(msg));
+    return true;
+  }
+
+  async function findContact(msg: OutboundMessage): Promise<Contact | undefined> {
+    if (msg.contactId) return contacts.get(msg.facilityId, msg.contactId);
+    return contacts.byChannelUser(msg.facilityId, msg.channel, msg.channelUserId);
+  }
+
+  async function finish(rec: SendRecord, status: Final, fields: Partial<SendRecord>): Promise<void> {
+    const done: SendRecord = { ...rec, ...fields, status, updatedAt: clock().toISOString() };
+    await saveRecord(done);
+    if (status === 'undeliverable') await indexes.add(undeliverableSet(done.facilityId), done.id, Date.parse(done.createdAt));
+    counts[status]++;
+    const logFields = { messageId: done.id, facilityId: done.facilityId, channel: done.channel, purpose: done.purpose, reason: done.reason, code: done.code, fallbackFrom: done.fallbackFrom };
+    if (status === 'sent') log?.info(logFields, 'message sent');
+    else log?.warn(logFields, status === 'failed' ? 'message failed' : 'message undeliverable');
+    try {
+      deps.onOutcome?.(done);
+    } catch (e) {
+      log?.error({ messageId: done.id, err: e instanceof Error ? e.message : String(e) }, 'outbox outcome hook failed');
+    }
+  }
+
+  async function markSmsOptedOut(msg: OutboundMessage, contact: Contact | undefined): Promise<void> {
+    const target = contact ?? (await contacts.byPhone(msg.facilityId, msg.channelUserId));
+    if (!target) return;
+    await contacts.update(msg.facilityId, target.id, (c) => {
+      if (c.sms) c.sms.optedOut = true;
+      else c.sms = { phone: msg.channelUserId, optedOut: true };
+    });
+    log?.info({ messageId: msg.id, facilityId: msg.facilityId, contactId: target.id }, 'sms marked opted out (21610)');
+  }
+
+  /** the SMS copy of a refused message, when the rules allow one */
+  function smsFallback(msg: OutboundMessage, contact: Contact | undefined): { sender: ChannelSender; msg: OutboundMessage } | undefined {
+    const sender = senders.sms;
+    if (!sender || msg.channel === 'sms' || !FALLBACK_PURPOSES.includes(msg.purpose)) return undefined;
+    if (!contact?.sms || contact.sms.optedOut) return undefined;
+    return { sender, msg: { ...msg, channel: 'sms', channelUserId: contact.sms.phone } };
+  }
+
+  /** records the outcome of one send; throws RetryLater when the job should run again */
+  async function settle(rec: SendRecord, msg: OutboundMessage, outcome: Exclude<SendOutcome, { status: 'undeliverable' }>, contact: Contact | undefined, lastAttempt: boolean, fallbackFrom?: ChannelName): Promise<void> {
+    const via = { channel: msg.channel, ...(fallbackFrom ? { fallbackFrom } : {}) };
+    if (outcome.status === 'sent') {
+      const ids = outcome.platformMessageId ? [...rec.platformMessageIds, outcome.platformMessageId] : rec.platformMessageIds;
+      if (outcome.platformMessageId) await kv.set(pmidKey(msg.channel, outcome.platformMessageId), rec.id, retentionMs);
+      await finish(rec, 'sent', { ...via, platformMessageIds: ids, reason: undefined, code: undefined });
+      return;
+    }
+    if (outcome.code === TWILIO_UNSUBSCRIBED && msg.channel === 'sms') await markSmsOptedOut(msg, contact);
+    const failure = { ...via, reason: outcome.reason, ...(outcome.code ? { code: outcome.code } : {}) };
+    if (outcome.retryable && !lastAttempt && outcome.code !== TWILIO_UNSUBSCRIBED) {
+      await saveRecord({ ...rec, ...failure, updatedAt: clock().toISOString() });
+      throw new RetryLater(`send failed (${outcome.reason}); retrying`);
+    }
+    await finish(rec, 'failed', failure);
+  }
+
+  /** one send attempt of one message */
+  async function deliver(msg: OutboundMessage, attempt: number, maxAttempts: number): Promise<void> {
+    const stored = await kv.get<SendRecord>(recKey(msg.id));
+    if (stored && stored.status !== 'queued') {
+      log?.info({ messageId: msg.id, status: stored.status }, 'message already settled; not sent again');
+      return;
+    }
+    const rec: SendRecord = { ...(stored ?? initialRecord(msg)), attempts: (stored?.attempts ?? 0) + 1, updatedAt: clock().toISOString() };
+    await saveRecord(rec);
+    const lastAttempt = attempt >= maxAttempts;
+    const now = clock();
+    const contact = await findContact(msg);
+
+    let refusal: string;
+    const primary = senders[msg.channel];
+    if (!primary) {
+      refusal = 'no_channel';
+    } else {
+      const permission = primary.permission(msg, contact, now);
+      if (permission.ok) {
+        const outcome = await primary.send(msg, contact, now);
+        if (outcome.status !== 'undeliverable') return settle(rec, msg, outcome, contact, lastAttempt);
+        refusal = outcome.reason;
+      } else {
+        refusal = permission.reason;
+      }
+    }
+
+    const fallback = smsFallback(msg, contact);
+    if (!fallback) {
+      await finish(rec, 'undeliverable', { reason: refusal });
+      return;
+    }
+    const smsPermission = fallback.sender.permission(fallback.msg, contact, now);
+    if (!smsPermission.ok) {
+      await finish(rec, 'undeliverable', { reason: refusal, code: `sms:${smsPermission.reason}` });
+      return;
+    }
+    const outcome = await fallback.sender.send(fallback.msg, contact, now);
+    if (outcome.status === 'undeliverable') {
+      await finish(rec, 'undeliverable', { reason: refusal, code: `sms:${outcome.reason}` });
+      return;
+    }
+    await settle(rec, fallback.msg, outcome, contact, lastAttempt, msg.channel);
+  }
+
+  /** a failure outside the send itself (store, contact lookup) on the last attempt still leaves a final record */
+  async function deliverOrRecord(msg: OutboundMessage, job: JobContext<unknown>): Promise<void> {
+    try {
+      await deliver(msg, job.attempt, SEND_ATTEMPTS);
+    } catch (e) {
+      if (e instanceof RetryLater || job.attempt < SEND_ATTEMPTS) throw e;
+      const rec = await kv.get<SendRecord>(recKey(msg.id));
+      if (rec?.status === 'queued') await finish(rec, 'failed', { reason: `internal: ${e instanceof Error ? e.message : String(e)}` });
+      throw e;
+    }
+  }
+
+  queue.register<OutboundMessage>(SEND_JOB, (job) => deliverOrRecord(job.payload, job), { concurrency: deps.concurrency ?? 4 });
+  queue.register<{ messages: OutboundMessage[] }>(
+    BATCH_JOB,
+    async (job) => {
+      for (const msg of job.payload.messages) await deliverOrRecord(msg, job);
+    },
+    { concurrency: deps.concurrency ?? 4 },
+  );
+
+  return {
+    async enqueue(msg, opts) {
+      if (!(await ensureQueuedRecord(msg))) return false;
+      return queue.enqueue({ id: sendJobId(msg.id), name: SEND_JOB, payload: msg, runAt: opts?.runAt, attempts: SEND_ATTEMPTS });
+    },
+
+    async enqueueBatch(msgs, opts) {
+      const pending: OutboundMessage[] = [];
+      for (const msg of msgs) if (await ensureQueuedRecord(msg)) pending.push(msg);
+      if (pending.length === 0) return false;
+      return queue.enqueue({ id: batchJobId(pending), name: BATCH_JOB, payload: { messages: pending }, runAt: opts?.runAt, attempts: SEND_ATTEMPTS });
+    },
+
+    record: (id) => kv.get<SendRecord>(recKey(id)),
+
+    async applyReceipt(r) {
+      const id = await kv.get<string>(pmidKey(r.channel, r.platformMessageId));
+      if (!id) {
+        log?.debug({ channel: r.channel, facilityId: r.facilityId }, 'receipt for a message we do not know');
+        return;
+      }
+      const rec = await kv.get<SendRecord>(recKey(id));
+      if (!rec) return;
+      // receipts may arrive out of order: keep the latest the platform reported
+      if (rec.deliveryAt && Date.parse(r.at) < Date.parse(rec.deliveryAt)) return;
+      await saveRecord({
+        ...rec,
+        deliveryStatus: r.status,
+        deliveryAt: r.at,
+        ...(r.errorCode ? { deliveryErrorCode: r.errorCode } : {}),
+        updatedAt: clock().toISOString(),
+      });
+    },
+
+    async undeliverable(facilityId) {
+      const rows = await indexes.range(undeliverableSet(facilityId), -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+      const out: SendRecord[] = [];
+      for (const { member } of rows) {
+        const rec = await kv.get<SendRecord>(recKey(member));
+        if (rec?.status === 'undeliverable') out.push(rec);
+        else if (!rec) await indexes.remove(undeliverableSet(facilityId), member);
+      }
+      return out;
+    },
+
+    stats: () => ({ ...counts }),
+  };
+}

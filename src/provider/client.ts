@@ -1,0 +1,184 @@
+import type { Calendar } from '../core/domain.js';
+import type { ProviderClient, ProviderError, ProviderResult } from '../core/provider.js';
+import { err, ok } from '../core/result.js';
+import type { Logger } from '../log.js';
+import { readAppointment, readAppointments, readAvailability, readCalendarsBody, readError, readPatient, type ZoneOf } from './parse.js';
+import { createTransport, type ProviderRequest, type TransportOutcome } from './transport.js';
+
+export interface ProviderClientOptions {
+  facilityId: string;
+  /** `https://host/api/v1` or `https://host/v1` (a trailing slash is fine) */
+  baseUrl: string;
+  userId: string;
+  apiKey: string;
+  /** the facility's IANA zone: offset-less times are read in it when the calendar has none */
+  timezone: string;
+  /** budget of one call, retries included (default 8000) */
+  timeoutMs?: number;
+  /** type given to a calendar the provider lists without any */
+  defaultAppointmentType?: { id: string; name: string; durationMinutes?: number };
+  /** maxAttempts counts the first attempt too (default 3); delays default 200 ms doubling up to 2000 ms */
+  retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  /** opens after this many consecutive failed attempts (default 5); half-opens after (default 30 s) */
+  breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  logger?: Logger;
+}
+
+type Operation = 'listCalendars' | 'findPatient' | 'availability' | 'createAppointment' | 'listAppointments' | 'reschedule' | 'cancel' | 'confirm';
+
+const TOO_CLOSE_CODES = new Set(['reschedule_too_close', 'cancel_too_close', 'too_close']);
+
+/** Maps a provider refusal to its typed error (contract §1). */
+export function errorFor(op: Operation, status: number, body: unknown): ProviderError {
+  const { code, message } = readError(body);
+  const base = { status, ...(code ? { code } : {}) };
+  const msg = (fallback: string) => message ?? fallback;
+  if (op === 'confirm' && (status === 404 || status === 405)) {
+    return { kind: 'unsupported', message: 'provider has no confirm endpoint', ...base };
+  }
+  if (status === 401 || status === 403) return { kind: 'unauthorized', message: msg('provider refused the credentials'), ...base };
+  if (status === 404) return { kind: 'not_found', message: msg('not found at the provider'), ...base };
+  if (status === 409) return { kind: 'slot_unavailable', message: msg('slot is no longer available'), ...base };
+  if (status === 422 && code && TOO_CLOSE_CODES.has(code)) return { kind: 'too_close', message: msg('too close to the appointment'), ...base };
+  return { kind: 'invalid', message: msg(`provider answered ${status}`), ...base };
+}
+
+const unavailable = (o: Extract<TransportOutcome, { kind: 'unavailable' }>): ProviderError => ({
+  kind: 'unavailable',
+  message: o.message,
+  code: o.reason,
+  ...(o.status !== undefined ? { status: o.status } : {}),
+});
+
+const unreadable = (op: Operation, status: number): ProviderError => ({
+  kind: 'invalid',
+  message: `unreadable ${op} response from the provider`,
+  status,
+  code: 'unreadable_response',
+});
+
+export function createProviderClient(opts: ProviderClientOptions): ProviderClient {
+  const transport = createTransport({
+    facilityId: opts.facilityId,
+    baseUrl: opts.baseUrl,
+    userId: opts.userId,
+    apiKey: opts.apiKey,
+    timeoutMs: opts.timeoutMs ?? 8000,
+    maxAttempts: opts.retry?.maxAttempts ?? 3,
+    initialDelayMs: opts.retry?.initialDelayMs ?? 200,
+    maxDelayMs: opts.retry?.maxDelayMs ?? 2000,
+    consecutiveFailures: opts.breaker?.consecutiveFailures ?? 5,
+    halfOpenAfterMs: opts.breaker?.halfOpenAfterMs ?? 30_000,
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  });
+
+  // Calendars' own zones, learnt from the last listCalendars, for their offset-less times.
+  const calendarZones = new Map<string, string>();
+  const zoneOf: ZoneOf = (calendarId) => (calendarId ? calendarZones.get(calendarId) : undefined) ?? opts.timezone;
+
+  /** Sends, then reads a 2xx body with `read`; refusals and failures become typed errors. */
+  async function call<T>(
+    req: ProviderRequest & { operation: Operation },
+    read: (body: unknown, status: number) => T | undefined,
+    onRefusal?: (status: number) => ProviderResult<T> | undefined,
+  ): Promise<ProviderResult<T>> {
+    try {
+      const outcome = await transport.send(req);
+      if (outcome.kind === 'unavailable') return err(unavailable(outcome));
+      if (outcome.status < 200 || outcome.status >= 300) {
+        return onRefusal?.(outcome.status) ?? err(errorFor(req.operation, outcome.status, outcome.body));
+      }
+      const value = read(outcome.body, outcome.status);
+      return value === undefined ? err(unreadable(req.operation, outcome.status)) : ok(value);
+    } catch (e) {
+      // never throws: a bug in reading is still an answer
+      return err({ kind: 'invalid', message: `provider client failed: ${e instanceof Error ? e.message : String(e)}` });
+    }
+  }
+
+  const path = (appointmentId: string, action: string) => `/appointments/${encodeURIComponent(appointmentId)}/${action}`;
+
+  return {
+    async listCalendars() {
+      const result = await call({ method: 'GET', path: '/calendars', operation: 'listCalendars' }, (body) =>
+        readCalendarsBody(body, opts.defaultAppointmentType),
+      );
+      if (result.ok) rememberZones(calendarZones, result.value);
+      return result;
+    },
+
+    findPatient(q) {
+      return call(
+        {
+          method: 'GET',
+          path: '/patient',
+          operation: 'findPatient',
+          query: { name: q.name, dob: q.dob, phone: q.phone, email: q.email, nationalId: q.nationalId },
+        },
+        (body) => readPatient(body)?.found,
+        (status) => (status === 404 ? ok(null) : undefined),
+      );
+    },
+
+    availability(q) {
+      return call(
+        {
+          method: 'GET',
+          path: '/availability',
+          operation: 'availability',
+          query: { month: q.month, calendar_id: q.calendarId, appointment_type_id: q.appointmentTypeId },
+        },
+        (body) => readAvailability(body, zoneOf(q.calendarId)),
+      );
+    },
+
+    createAppointment(input, idempotencyKey) {
+      const body = {
+        calendarId: input.calendarId,
+        appointmentTypeId: input.appointmentTypeId,
+        start: input.start,
+        ...(input.patientId ? { patientId: input.patientId } : {}),
+        patient: input.patient,
+        ...(input.notes ? { notes: input.notes } : {}),
+      };
+      return call({ method: 'POST', path: '/appointments', operation: 'createAppointment', body, idempotencyKey }, (b) => readAppointment(b, zoneOf));
+    },
+
+    listAppointments(q) {
+      return call(
+        {
+          method: 'GET',
+          path: '/appointments',
+          operation: 'listAppointments',
+          query: { patientId: q.patientId, temporaryPatientId: q.temporaryPatientId, from: q.from, to: q.to },
+        },
+        (body) => readAppointments(body, zoneOf),
+      );
+    },
+
+    reschedule(appointmentId, start, idempotencyKey) {
+      return call(
+        { method: 'PUT', path: path(appointmentId, 'reschedule'), operation: 'reschedule', body: { start }, idempotencyKey },
+        (b) => readAppointment(b, zoneOf),
+      );
+    },
+
+    cancel(appointmentId, reason, idempotencyKey) {
+      return call(
+        { method: 'PUT', path: path(appointmentId, 'cancel'), operation: 'cancel', body: reason ? { reason } : {}, idempotencyKey },
+        (b) => readAppointment(b, zoneOf),
+      );
+    },
+
+    confirm(appointmentId, idempotencyKey) {
+      return call(
+        { method: 'PUT', path: path(appointmentId, 'confirm'), operation: 'confirm', idempotencyKey },
+        (b) => readAppointment(b, zoneOf),
+      );
+    },
+  };
+}
+
+function rememberZones(zones: Map<string, string>, calendars: Calendar[]): void {
+  for (const c of calendars) if (c.timezone) zones.set(c.id, c.timezone);
+}

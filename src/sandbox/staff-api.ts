@@ -1,0 +1,111 @@
+import type Router from '@koa/router';
+import { parseStatus } from '../core/status.js';
+import type { Actor } from './clinic.js';
+import { authorizedFacility, type FacilityLookup } from './facility.js';
+import { parseWith, readJson, unwrap } from './http.js';
+import { localDays } from './schedule.js';
+import {
+  AssignPatientBody, BulkBody, CancelBody, StaffCheckInBody, StaffCreateBody, StaffListQuery, StaffRescheduleBody, WebhookTargetBody,
+} from './schemas.js';
+import type { DeliveryView } from './webhooks.js';
+
+/**
+ * What the hospital's staff do in their own system (desk, walk-in, check-in…), under /sandbox/:facilityId/staff.
+ * Same Basic credentials as the patient API. No reschedule/cancel cutoff applies to staff.
+ */
+
+const staff = (overbook: boolean): Actor => ({ source: 'staff', enforceCutoff: false, slotPolicy: overbook ? 'any' : 'free' });
+
+export interface StaffHooks {
+  setWebhookTarget(facilityId: string, url: string, secret?: string): void;
+  deliveries(facilityId: string): DeliveryView[];
+}
+
+export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: StaffHooks): void {
+  const base = '/sandbox/:facilityId/staff';
+
+  router.get(`${base}/appointments`, (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const q = parseWith(StaffListQuery, ctx.query);
+    const status = q.status === undefined ? undefined : parseStatus(q.status);
+    const days = localDays(f.clinic.zone);
+    const list = f.clinic.all().filter(
+      (a) =>
+        (q.calendarId === undefined || a.calendarId === q.calendarId) &&
+        (status === undefined || a.status === status) &&
+        (q.date === undefined || days.dayAt(a.start).date === q.date),
+    );
+    ctx.body = { appointments: list.map((a) => ({ ...f.clinic.toContract(a), source: a.source })) };
+  });
+
+  router.post(`${base}/appointments`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const body = parseWith(StaffCreateBody, await readJson(ctx));
+    const actor: Actor = { ...staff(body.overbook || body.source === 'walk-in'), source: body.source };
+    const a = unwrap(f.clinic.book(body, actor));
+    ctx.status = 201;
+    ctx.body = f.clinic.toContract(a);
+  });
+
+  router.post(`${base}/appointments/bulk`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const body = parseWith(BulkBody, await readJson(ctx));
+    const list = unwrap(f.clinic.bulk(body.date, body.count, body.calendarId, body.source, body.notify));
+    ctx.status = 201;
+    ctx.body = { created: list.length, appointments: list.map((a) => f.clinic.toContract(a)) };
+  });
+
+  router.put(`${base}/appointments/:id/reschedule`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const body = parseWith(StaffRescheduleBody, await readJson(ctx));
+    ctx.body = f.clinic.toContract(unwrap(f.clinic.reschedule(ctx.params.id ?? '', body.start, staff(body.overbook))));
+  });
+
+  router.put(`${base}/appointments/:id/cancel`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const body = parseWith(CancelBody, await readJson(ctx));
+    ctx.body = f.clinic.toContract(unwrap(f.clinic.cancel(ctx.params.id ?? '', body?.reason, staff(false))));
+  });
+
+  router.put(`${base}/appointments/:id/confirm`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    await readJson(ctx);
+    ctx.body = f.clinic.toContract(unwrap(f.clinic.confirm(ctx.params.id ?? '', staff(false))));
+  });
+
+  router.put(`${base}/appointments/:id/check-in`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const body = parseWith(StaffCheckInBody, await readJson(ctx));
+    ctx.body = f.clinic.toContract(unwrap(f.clinic.checkIn(ctx.params.id ?? '', body?.queueNumber, 'staff')));
+  });
+
+  router.put(`${base}/appointments/:id/no-show`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    await readJson(ctx);
+    ctx.body = f.clinic.toContract(unwrap(f.clinic.noShow(ctx.params.id ?? '', 'staff')));
+  });
+
+  router.get(`${base}/patients`, (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    ctx.body = { patients: f.clinic.patientRecords().map((p) => f.clinic.patientView(p)) };
+  });
+
+  router.post(`${base}/patients/:temporaryPatientId/assign`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const body = parseWith(AssignPatientBody, await readJson(ctx));
+    const r = unwrap(f.clinic.assignPatientId(ctx.params.temporaryPatientId ?? '', body?.patientId));
+    ctx.body = { patient: f.clinic.patientView(r.patient), movedAppointments: r.moved };
+  });
+
+  router.put(`${base}/webhook`, async (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    const body = parseWith(WebhookTargetBody, await readJson(ctx));
+    hooks.setWebhookTarget(f.id, body.url, body.secret);
+    ctx.body = { url: body.url, secret: f.webhook?.secret };
+  });
+
+  router.get(`${base}/webhook/deliveries`, (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    ctx.body = { deliveries: hooks.deliveries(f.id) };
+  });
+}

@@ -1,0 +1,150 @@
+import KeyvPostgres from '@keyv/postgres';
+import { Keyv } from 'keyv';
+import pg from 'pg';
+import { StoreError } from '../errors.js';
+import type { Indexes } from '../types.js';
+import { KeyvValues, finiteScore } from './keyv-values.js';
+import type { NamespacedBackend } from './namespaced.js';
+
+const KV_TABLE = 'fd_kv';
+const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+
+/**
+ * Tables are created under a transaction-scoped advisory lock: concurrent `CREATE TABLE IF NOT
+ * EXISTS` from parallel openers can otherwise fail on Postgres' catalog unique index.
+ * The keyv table is created here too, in the shape @keyv/postgres expects, for the same reason.
+ */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS ${KV_TABLE} (key VARCHAR(255) PRIMARY KEY, value TEXT);
+  CREATE TABLE IF NOT EXISTS fd_zsets (name TEXT NOT NULL, member TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, PRIMARY KEY (name, member));
+  CREATE INDEX IF NOT EXISTS fd_zsets_by_score ON fd_zsets (name, score, member);
+  CREATE TABLE IF NOT EXISTS fd_claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT);
+`;
+
+/** Sorted sets and claims as rows; claims use the database clock so instances agree on expiry. */
+class PostgresIndexes implements Indexes {
+  constructor(private readonly pool: pg.Pool, private readonly prefix: string) {}
+
+  async add(set: string, member: string, score = 0): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO fd_zsets (name, member, score) VALUES ($1, $2, $3) ON CONFLICT (name, member) DO UPDATE SET score = EXCLUDED.score',
+      [this.prefix + set, member, finiteScore(score)],
+    );
+  }
+  async remove(set: string, member: string): Promise<void> {
+    await this.pool.query('DELETE FROM fd_zsets WHERE name = $1 AND member = $2', [this.prefix + set, member]);
+  }
+  async members(set: string): Promise<string[]> {
+    const { rows } = await this.pool.query<{ member: string }>(
+      'SELECT member FROM fd_zsets WHERE name = $1 ORDER BY score, member',
+      [this.prefix + set],
+    );
+    return rows.map((r) => r.member);
+  }
+  async range(set: string, min: number, max: number, limit?: number): Promise<{ member: string; score: number }[]> {
+    const { rows } = await this.pool.query<{ member: string; score: number }>(
+      'SELECT member, score FROM fd_zsets WHERE name = $1 AND score >= $2 AND score <= $3 ORDER BY score, member LIMIT $4',
+      [this.prefix + set, finiteScore(min), finiteScore(max), limit ?? null],
+    );
+    return rows.map((r) => ({ member: r.member, score: Number(r.score) }));
+  }
+  async claim(key: string, owner: string, ttlMs?: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO fd_claims (key, owner, expires_at)
+       VALUES ($1, $2, CASE WHEN $3::bigint IS NULL THEN NULL ELSE ${NOW_MS} + $3::bigint END)
+       ON CONFLICT (key) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+       WHERE fd_claims.expires_at IS NOT NULL AND fd_claims.expires_at <= ${NOW_MS}`,
+      [this.prefix + key, owner, ttlMs ? Math.ceil(ttlMs) : null],
+    );
+    return rowCount === 1;
+  }
+  async claimedBy(key: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ owner: string }>(
+      `SELECT owner FROM fd_claims WHERE key = $1 AND (expires_at IS NULL OR expires_at > ${NOW_MS})`,
+      [this.prefix + key],
+    );
+    return rows[0]?.owner;
+  }
+  async release(key: string, owner: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM fd_claims WHERE key = $1 AND owner = $2 AND (expires_at IS NULL OR expires_at > ${NOW_MS})`,
+      [this.prefix + key, owner],
+    );
+    return (rowCount ?? 0) > 0;
+  }
+}
+
+/**
+ * @keyv/postgres (2.x) keeps ONE module-wide pg pool per connection string and `disconnect()` ends
+ * it for everyone. Several stores in one process (tests, two namespaces) would cut each other off,
+ * so the adapter is disconnected only when the last store using that URL closes.
+ */
+const keyvPoolUsers = new Map<string, number>();
+
+async function ensureSchema(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('frontdesk-store-schema'))");
+    await client.query(SCHEMA);
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+}
+
+export async function openPostgresBackend(url: string, namespace: string): Promise<NamespacedBackend> {
+  const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000 });
+  pool.on('error', () => {
+    // an idle client lost its connection; the pool replaces it and the next query reports failures
+  });
+  try {
+    await ensureSchema(pool);
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    throw new StoreError('unreachable', 'postgres is not reachable or the schema could not be created', { cause });
+  }
+  keyvPoolUsers.set(url, (keyvPoolUsers.get(url) ?? 0) + 1);
+  const adapter = new KeyvPostgres({ uri: url, table: KV_TABLE, max: 5 });
+  const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+  keyv.on('error', () => {
+    // thrown to the caller as well (throwOnErrors)
+  });
+  const prefix = `${namespace}:`;
+  let closed = false;
+  return {
+    kind: 'postgres',
+    namespace,
+    kv: new KeyvValues(keyv),
+    indexes: new PostgresIndexes(pool, prefix),
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async clearNamespace() {
+      const like = `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
+      await pool.query(`DELETE FROM ${KV_TABLE} WHERE key LIKE $1`, [like]);
+      await pool.query('DELETE FROM fd_zsets WHERE name LIKE $1', [like]);
+      await pool.query('DELETE FROM fd_claims WHERE key LIKE $1', [like]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const users = (keyvPoolUsers.get(url) ?? 1) - 1;
+      if (users <= 0) {
+        keyvPoolUsers.delete(url);
+        await adapter.disconnect().catch(() => undefined);
+      } else {
+        keyvPoolUsers.set(url, users);
+      }
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChannelName, Contact } from '../core/domain.js';
+import type { Logger } from '../log.js';
+import { StoreError } from './errors.js';
+import type { ContactRepo, Indexes, KeyValue, Locks } from './types.js';
+
+/**
+ * Key layout (all under the backend's namespace):
+ *  kv      contact:<f>:<id>                 the record
+ *  kv      contact-merged:<f>:<id>          id of the contact a merged one went into
+ *  claim   contact-ch:<f>:<channel>:<user>  unique: channel address → contact id
+ *  claim   contact-phone:<f>:<e164>         unique: phone → contact id
+ *  zset    contact-pid:<f>:<patientId>      contact ids carrying that permanent or temporary patient id
+ *  zset    contacts:<f>                     every contact of the facility (score: createdAt)
+ * Unique lookups are claims, so "who owns this address" is decided atomically by the backend.
+ */
+const recordKey = (f: string, id: string) => `contact:${f}:${id}`;
+const mergedKey = (f: string, id: string) => `contact-merged:${f}:${id}`;
+const channelKey = (f: string, channel: ChannelName, userId: string) => `contact-ch:${f}:${channel}:${userId}`;
+const phoneKey = (f: string, e164: string) => `contact-phone:${f}:${e164}`;
+const patientSet = (f: string, patientId: string) => `contact-pid:${f}:${patientId}`;
+const listSet = (f: string) => `contacts:${f}`;
+
+const CHANNELS: readonly ChannelName[] = ['messenger', 'viber', 'sms', 'dev'];
+/** how long a loser of a creation race keeps re-reading for the winner's record */
+const WINNER_READ_ATTEMPTS = 20;
+
+export function channelAddress(c: Contact, channel: ChannelName): string | undefined {
+  switch (channel) {
+    case 'messenger':
+      return c.messenger?.psid;
+    case 'viber':
+      return c.viber?.userId;
+    case 'sms':
+      return c.sms?.phone;
+    case 'dev':
+      return c.dev?.userId;
+  }
+}
+
+function withChannel(c: Contact, channel: ChannelName, userId: string): Contact {
+  switch (channel) {
+    case 'messenger':
+      return { ...c, messenger: { ...c.messenger, psid: userId } };
+    case 'viber':
+      return { ...c, viber: { subscribed: true, ...c.viber, userId } };
+    case 'sms':
+      return { ...c, phone: c.phone ?? userId, sms: { optedOut: false, ...c.sms, phone: userId } };
+    case 'dev':
+      return { ...c, dev: { ...c.dev, userId } };
+  }
+}
+
+function uniqueKeys(c: Contact): string[] {
+  const keys = new Set<string>();
+  for (const ch of CHANNELS) {
+    const address = channelAddress(c, ch);
+    if (address) keys.add(channelKey(c.facilityId, ch, address));
+  }
+  for (const phone of [c.phone, c.sms?.phone]) if (phone) keys.add(phoneKey(c.facilityId, phone));
+  return [...keys];
+}
+
+function patientIds(c: Contact): string[] {
+  return [...new Set([c.patientId, ...(c.temporaryPatientIds ?? [])].filter((x): x is string => !!x))];
+}
+
+const score = (c: Contact) => Date.parse(c.createdAt) || 0;
+const union = (...lists: (string[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
+
+/** `into` keeps what it has; `from` fills the gaps and its patient ids become aliases of `into`. */
+export function mergeContacts(into: Contact, from: Contact, now: string): Contact {
+  const merged: Contact = { ...from, ...stripUndefined(into) };
+  const aliases = union(into.temporaryPatientIds, from.temporaryPatientIds, from.patientId ? [from.patientId] : []).filter(
+    (id) => id !== merged.patientId,
+  );
+  if (aliases.length > 0) merged.temporaryPatientIds = aliases;
+  merged.id = into.id;
+  merged.createdAt = into.createdAt < from.createdAt ? into.createdAt : from.createdAt;
+  merged.updatedAt = now;
+  return merged;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export class ContactStore implements ContactRepo {
+  constructor(
+    private readonly kv: KeyValue,
+    private readonly indexes: Indexes,
+    private readonly locks: Locks,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** follows merges, so an id handed out before a merge still reaches the person */
+  async get(facilityId: string, id: string): Promise<Contact | undefined> {
+    let current = id;
+    for (let hop = 0; hop < 8; hop++) {
+      const c = await this.kv.get<Contact>(recordKey(facilityId, current));
+      if (c) return c;
+      const next = await this.kv.get<string>(mergedKey(facilityId, current));
+      if (!next) return undefined;
+      current = next;
+    }
+    return undefined;
+  }
+
+  async byChannelUser(facilityId: string, channel: ChannelName, userId: string): Promise<Contact | undefined> {
+    return this.byClaim(facilityId, channelKey(facilityId, channel, userId));
+  }
+
+  async byPhone(facilityId: string, e164: string): Promise<Contact | undefined> {
+    return this.byClaim(facilityId, phoneKey(facilityId, e164));
+  }
+
+  async byPatientId(facilityId: string, patientId: string): Promise<Contact | undefined> {
+    for (const id of await this.indexes.members(patientSet(facilityId, patientId))) {
+      const c = await this.kv.get<Contact>(recordKey(facilityId, id));
+      if (c && patientIds(c).includes(patientId)) return c;
+    }
+    return undefined;
+  }
+
+  async ensureForChannelUser(facilityId: string, channel: ChannelName, userId: string, init?: Partial<Contact>): Promise<Contact> {
+    const existing = await this.byChannelUser(facilityId, channel, userId);
+    if (existing) return existing;
+    const draft = withChannel(this.draft(facilityId, { lastChannel: channel, ...init }), channel, userId);
+    // an SMS user is a phone: the phone decides, so a desk contact with that phone is the same person
+    const decisive = channel === 'sms' ? phoneKey(facilityId, userId) : channelKey(facilityId, channel, userId);
+    const contact = await this.create(draft, decisive);
+    if (channelAddress(contact, channel) === userId) return contact;
+    return this.update(facilityId, contact.id, (c) => withChannel(c, channel, userId));
+  }
+
+  async ensureForPhone(facilityId: string, e164: string, init?: Partial<Contact>): Promise<Contact> {
+    const existing = await this.byPhone(facilityId, e164);
+    if (existing) return existing;
+    const draft = withChannel(this.draft(facilityId, { ...init, phone: e164 }), 'sms', e164);
+    return this.create(draft, phoneKey(facilityId, e164));
+  }
+
+  async update(facilityId: string, id: string, fn: (c: Contact) => Contact | void): Promise<Contact> {
+    const target = (await this.get(facilityId, id))?.id ?? id;
+    return this.locks.withLock(lockKey(facilityId, target), async () => {
+      const current = await this.kv.get<Contact>(recordKey(facilityId, target));
+      if (!current) throw new StoreError('not_found', 'contact not found');
+      const draft = structuredClone(current);
+      const next: Contact = { ...(fn(draft) ?? draft), id: target, facilityId, updatedAt: new Date().toISOString() };
+      await this.kv.set(recordKey(facilityId, target), next);
+      await this.reindex(current, next);
+      return next;
+    });
+  }
+
+  async merge(facilityId: string, intoId: string, fromId: string): Promise<Contact> {
+    const [first, second] = [intoId, fromId].sort();
+    return this.locks.withLock(lockKey(facilityId, first!), () =>
+      this.locks.withLock(lockKey(facilityId, second!), async () => {
+        const into = await this.kv.get<Contact>(recordKey(facilityId, intoId));
+        if (!into) throw new StoreError('not_found', 'merge target contact not found');
+        if (intoId === fromId) return into;
+        const from = await this.kv.get<Contact>(recordKey(facilityId, fromId));
+        if (!from) throw new StoreError('not_found', 'merged contact not found');
+        const merged = mergeContacts(into, from, new Date().toISOString());
+        await this.kv.set(mergedKey(facilityId, fromId), intoId);
+        await this.kv.delete(recordKey(facilityId, fromId));
+        await this.removeFromIndexes(from);
+        await this.kv.set(recordKey(facilityId, intoId), merged);
+        await this.reindex(into, merged);
+        return merged;
+      }),
+    );
+  }
+
+  async list(facilityId: string): Promise<Contact[]> {
+    const out: Contact[] = [];
+    for (const id of await this.indexes.members(listSet(facilityId))) {
+      const c = await this.kv.get<Contact>(recordKey(facilityId, id));
+      if (c) out.push(c);
+    }
+    return out;
+  }
+
+  private draft(facilityId: string, init: Partial<Contact>): Contact {
+    const now = new Date().toISOString();
+    return { ...init, id: randomUUID(), facilityId, createdAt: now, updatedAt: now };
+  }
+
+  private async byClaim(facilityId: string, key: string): Promise<Contact | undefined> {
+    const id = await this.indexes.claimedBy(key);
+    return id ? this.kv.get<Contact>(recordKey(facilityId, id)) : undefined;
+  }
+
+  /**
+   * Exactly one creator wins `decisive`. The record is written before the claim, so a loser normally
+   * finds the winner's record at once; it still re-reads briefly (the winner may be a stale holder
+   * being replaced) and takes over a claim whose record is gone for good.
+   */
+  private async create(draft: Contact, decisive: string, attempt = 0): Promise<Contact> {
+    const f = draft.facilityId;
+    await this.kv.set(recordKey(f, draft.id), draft);
+    if (await this.indexes.claim(decisive, draft.id)) {
+      await this.reindex(undefined, draft);
+      return draft;
+    }
+    await this.kv.delete(recordKey(f, draft.id));
+    let holder: string | undefined;
+    for (let i = 0; i < WINNER_READ_ATTEMPTS; i++) {
+      holder = await this.indexes.claimedBy(decisive);
+      if (holder) {
+        const winner = await this.kv.get<Contact>(recordKey(f, holder));
+        if (winner) return winner;
+      }
+      await sleep(5 * (i + 1));
+    }
+    if (attempt >= 3) throw new StoreError('claim_stuck', 'contact unique index is held by a contact that never appeared');
+    if (holder) await this.indexes.release(decisive, holder);
+    return this.create({ ...draft, id: randomUUID() }, decisive, attempt + 1);
+  }
+
+  /** brings every index of `next` in step, dropping what only `prev` had */
+  private async reindex(prev: Contact | undefined, next: Contact): Promise<void> {
+    const keys = uniqueKeys(next);
+    const pids = patientIds(next);
+    if (prev) {
+      for (const key of uniqueKeys(prev)) if (!keys.includes(key)) await this.indexes.release(key, prev.id);
+      for (const pid of patientIds(prev)) {
+        if (!pids.includes(pid)) await this.indexes.remove(patientSet(prev.facilityId, pid), prev.id);
+      }
+    }
+    for (const key of keys) await this.ensureClaim(next, key);
+    for (const pid of pids) await this.indexes.add(patientSet(next.facilityId, pid), next.id, score(next));
+    await this.indexes.add(listSet(next.facilityId), next.id, score(next));
+  }
+
+  private async removeFromIndexes(c: Contact): Promise<void> {
+    for (const key of uniqueKeys(c)) await this.indexes.release(key, c.id);
+    for (const pid of patientIds(c)) await this.indexes.remove(patientSet(c.facilityId, pid), c.id);
+    await this.indexes.remove(listSet(c.facilityId), c.id);
+  }
+
+  private async ensureClaim(c: Contact, key: string): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      if (await this.indexes.claim(key, c.id)) return;
+      const holder = await this.indexes.claimedBy(key);
+      if (holder === c.id) return;
+      if (holder && (await this.kv.get(recordKey(c.facilityId, holder)))) {
+        // another live contact owns this address or phone; a merge resolves it
+        this.logger?.warn({ contactId: c.id, holderId: holder, index: key.split(':')[0] }, 'contact unique index held by another contact');
+        return;
+      }
+      if (holder) await this.indexes.release(key, holder);
+    }
+  }
+}
+
+export const lockKey = (facilityId: string, contactId: string) => `contact:${facilityId}:${contactId}`;

@@ -1,0 +1,65 @@
+import type { Logger } from '../log.js';
+import { AppointmentStore } from './appointments.js';
+import { DEFAULT_NAMESPACE, openBackend } from './backends/open.js';
+import type { NamespacedBackend } from './backends/namespaced.js';
+import { ContactStore } from './contacts.js';
+import { ConversationStore } from './conversations.js';
+import { EventLedgerStore } from './events.js';
+import { InProcessLocks, RedisLocks, type ClosableLocks } from './locks.js';
+import type { Store } from './types.js';
+
+export interface OpenStoreOptions {
+  /** prefixes every key, set and claim (default `fd`): deployments and test files sharing a server don't collide */
+  namespace?: string;
+  /** when set, locks are held in this Redis so several instances serialize on the same key */
+  redisUrl?: string;
+  logger?: Logger;
+}
+
+export interface OpenedStore extends Store {
+  readonly backend: NamespacedBackend;
+}
+
+/**
+ * Opens the store named by `url`: `sqlite:<path>` (the directory is created), `redis://…`,
+ * `postgres://…` / `postgresql://…`. Throws a StoreError (`bad_url`, `bad_namespace`,
+ * `unreachable`) when it cannot.
+ */
+export async function openStore(url: string, opts: OpenStoreOptions = {}): Promise<OpenedStore> {
+  const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
+  const backend = await openBackend(url, namespace);
+  let locks: ClosableLocks;
+  try {
+    locks = opts.redisUrl ? await RedisLocks.open(opts.redisUrl, namespace, opts.logger) : new InProcessLocks();
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+  const logger = opts.logger?.child({ module: 'store' });
+  let closing: Promise<void> | undefined;
+  return {
+    backend,
+    locks,
+    contacts: new ContactStore(backend.kv, backend.indexes, locks, logger),
+    appointments: new AppointmentStore(backend.kv, backend.indexes, locks),
+    conversations: new ConversationStore(backend.kv),
+    events: new EventLedgerStore(backend.indexes),
+    close() {
+      closing ??= (async () => {
+        await locks.close();
+        await backend.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { openBackend, parseStoreUrl, DEFAULT_NAMESPACE } from './backends/open.js';
+export type { StoreUrlKind } from './backends/open.js';
+export type { NamespacedBackend } from './backends/namespaced.js';
+export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
+export { InProcessLocks, RedisLocks, DEFAULT_LOCK_TTL_MS, DEFAULT_LOCK_WAIT_MS, type ClosableLocks } from './locks.js';
+export { facilityDay } from './appointments.js';
+export { mergeContacts, channelAddress } from './contacts.js';
+export { DEFAULT_EVENT_TTL_MS } from './events.js';
+export type * from './types.js';

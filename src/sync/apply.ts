@@ -1,0 +1,186 @@
+import { DateTime } from 'luxon';
+import type { FacilityConfig } from '../config/schema.js';
+import type { Appointment, Contact } from '../core/domain.js';
+import type { OutboundMessage } from '../core/messages.js';
+import { canTransition, isClosed } from '../core/status.js';
+import type { JobQueue } from '../jobs/types.js';
+import type { Logger } from '../log.js';
+import type { Store } from '../store/types.js';
+import { matchContact } from './contact-match.js';
+import type { ProviderEvent } from './events.js';
+import { describeNotice, noticeMessage, type NoticeKind, type RenderReply } from './notices.js';
+import { planReminders, reminderJobId } from './reminder-plan.js';
+
+export const REMINDER_JOB = 'reminder';
+
+export interface ReminderPayload {
+  facilityId: string;
+  appointmentId: string;
+  start: string;
+  offset: string;
+}
+
+export interface SyncDeps {
+  store: Store;
+  queue: JobQueue;
+  facility(id: string): FacilityConfig | undefined;
+  calendarName(facilityId: string, calendarId: string): Promise<string | undefined>;
+  render: RenderReply;
+  /** the outbox */
+  send(msg: OutboundMessage): Promise<unknown>;
+  logger: Logger;
+  now(): number;
+}
+
+export type ApplyOutcome =
+  | { applied: true; notice?: NoticeKind; contactId?: string }
+  | { applied: false; reason: 'stale' | 'impossible_transition' | 'unknown_facility' | 'unknown_type' | 'no_contact' };
+
+type AppointmentEvent = Exclude<ProviderEvent, { type: 'patientCreated' } | { type: 'unknown' }>;
+
+const NOTICE: Record<AppointmentEvent['type'], NoticeKind> = {
+  appointmentCreated: 'created',
+  appointmentRescheduled: 'rescheduled',
+  appointmentCanceled: 'canceled',
+  appointmentConfirmed: 'confirmed',
+  patientCheckedIn: 'checkedIn',
+  appointmentNoShow: 'noShow',
+};
+
+/** Would the patient learn anything new from this event? Not when the bot made the change (it said so in chat). */
+function noticeFor(ev: AppointmentEvent, before: Appointment | undefined): NoticeKind | undefined {
+  const kind = NOTICE[ev.type];
+  if (ev.source === 'bot') return undefined;
+  const a = ev.appointment;
+  switch (kind) {
+    case 'created':
+      return before?.creationNoticeSent ? undefined : kind;
+    case 'rescheduled':
+      return before && before.start === a.start ? undefined : kind;
+    default:
+      return before && before.status === a.status ? undefined : kind;
+  }
+}
+
+/** Starts are kept in the facility's zone: the day index reads the date as written. */
+const inZone = (iso: string | undefined, tz: string): string | undefined =>
+  iso === undefined ? undefined : (DateTime.fromISO(iso, { setZone: true }).setZone(tz).toISO({ suppressMilliseconds: true }) ?? iso);
+
+const older = (a: string, b: string | undefined) => b !== undefined && Date.parse(a) < Date.parse(b);
+
+/** Reminders follow the appointment: planned for its current start, dropped when it closes. */
+export async function syncReminders(deps: SyncDeps, appt: Appointment): Promise<void> {
+  const f = deps.facility(appt.facilityId);
+  if (!f) return;
+  const plan = isClosed(appt.status)
+    ? []
+    : planReminders({ start: appt.start, offsets: f.reminders, timezone: f.timezone, quietHours: f.quietHours, now: deps.now() });
+  const wanted = plan.map((p) => ({ ...p, id: reminderJobId(f.id, appt.appointmentId, p.offset, appt.start) }));
+  const previous = appt.reminderJobIds ?? [];
+  for (const id of previous) if (!wanted.some((w) => w.id === id)) await deps.queue.cancel(id);
+  for (const w of wanted) {
+    const payload: ReminderPayload = { facilityId: f.id, appointmentId: appt.appointmentId, start: appt.start, offset: w.offset };
+    await deps.queue.enqueue({ id: w.id, name: REMINDER_JOB, payload, runAt: w.runAt, attempts: 3 });
+  }
+  const ids = wanted.map((w) => w.id);
+  if (ids.join() !== previous.join()) {
+    await deps.store.appointments.upsert(appt.facilityId, appt.appointmentId, (cur) => (cur ? { ...cur, reminderJobIds: ids } : undefined));
+  }
+}
+
+async function notify(deps: SyncDeps, f: FacilityConfig, id: string, kind: NoticeKind, appt: Appointment, contact: Contact) {
+  const descriptor = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId));
+  const msg = noticeMessage({ id, facility: f, contact, purpose: kind === 'reminder' ? 'reminder' : 'update', descriptor, appointmentId: appt.appointmentId, render: deps.render });
+  if (!msg) {
+    deps.logger.warn({ facilityId: f.id, appointmentId: appt.appointmentId, kind }, 'contact has no address; notice not sent');
+    return false;
+  }
+  await deps.send(msg);
+  return true;
+}
+
+async function applyAppointmentEvent(deps: SyncDeps, f: FacilityConfig, eventId: string, ev: AppointmentEvent): Promise<ApplyOutcome> {
+  const { appointments, contacts } = deps.store;
+  const id = (await appointments.resolveId(f.id, ev.appointment.appointmentId)) ?? ev.appointment.appointmentId;
+  const before = await appointments.get(f.id, id);
+  if (before && older(ev.occurredAt, before.lastEventAt)) return { applied: false, reason: 'stale' };
+  if (before && !canTransition(before.status, ev.appointment.status)) {
+    deps.logger.warn({ facilityId: f.id, appointmentId: id, from: before.status, to: ev.appointment.status }, 'impossible status transition kept out of the mirror');
+    return { applied: false, reason: 'impossible_transition' };
+  }
+  const match = await matchContact(contacts, f.id, f.country, ev.appointment, ev.source !== 'bot');
+  const notice = noticeFor(ev, before);
+  let refused: ApplyOutcome | undefined;
+  const after = await appointments.upsert(f.id, id, (cur) => {
+    // the same checks again, now under the appointment's lock
+    if (cur && older(ev.occurredAt, cur.lastEventAt)) {
+      refused = { applied: false, reason: 'stale' };
+      return undefined;
+    }
+    if (cur && !canTransition(cur.status, ev.appointment.status)) {
+      refused = { applied: false, reason: 'impossible_transition' };
+      return undefined;
+    }
+    const end = inZone(ev.appointment.end, f.timezone);
+    const next: Appointment = {
+      ...cur,
+      ...ev.appointment,
+      start: inZone(ev.appointment.start, f.timezone)!,
+      ...(end ? { end } : {}),
+      appointmentId: id,
+      facilityId: f.id,
+      source: cur?.source ?? ev.source ?? 'staff',
+      lastEventAt: ev.occurredAt,
+    };
+    const contactId = match?.contact.id ?? cur?.contactId;
+    if (contactId) next.contactId = contactId;
+    if (notice === 'created' || ev.source === 'bot') next.creationNoticeSent = true;
+    return next;
+  });
+  if (refused) return refused;
+  if (!after) return { applied: false, reason: 'stale' };
+  await syncReminders(deps, after);
+  if (notice && match) await notify(deps, f, `pwh:${f.id}:${eventId}`, notice, after, match.contact);
+  return { applied: true, ...(notice ? { notice } : {}), ...(match ? { contactId: match.contact.id } : {}) };
+}
+
+async function applyPatientCreated(deps: SyncDeps, f: FacilityConfig, ev: Extract<ProviderEvent, { type: 'patientCreated' }>): Promise<ApplyOutcome> {
+  const { contacts, appointments } = deps.store;
+  const tmp = ev.temporaryPatientId;
+  const contact = tmp ? await contacts.byPatientId(f.id, tmp) : await contacts.byPatientId(f.id, ev.patientId);
+  if (contact) {
+    await contacts.update(f.id, contact.id, (c) => {
+      c.patientId = ev.patientId;
+      if (tmp && !(c.temporaryPatientIds ?? []).includes(tmp)) c.temporaryPatientIds = [...(c.temporaryPatientIds ?? []), tmp];
+    });
+  }
+  if (tmp) {
+    for (const a of await appointments.byPatientId(f.id, tmp)) {
+      await appointments.upsert(f.id, a.appointmentId, (cur) => (cur ? { ...cur, patientId: ev.patientId } : undefined));
+    }
+  }
+  return contact ? { applied: true, contactId: contact.id } : { applied: false, reason: 'no_contact' };
+}
+
+/** Walk 2 after the 2xx: one provider event into the mirror, the contacts, the reminders and the patient's chat. */
+export async function applyProviderEvent(deps: SyncDeps, facilityId: string, eventId: string, ev: ProviderEvent): Promise<ApplyOutcome> {
+  const f = deps.facility(facilityId);
+  if (!f) return { applied: false, reason: 'unknown_facility' };
+  if (ev.type === 'unknown') return { applied: false, reason: 'unknown_type' };
+  const key = ev.type === 'patientCreated' ? `sync:${f.id}:patient:${ev.temporaryPatientId ?? ev.patientId}` : `sync:${f.id}:appt:${ev.appointment.appointmentId}`;
+  return deps.store.locks.withLock(key, () =>
+    ev.type === 'patientCreated' ? applyPatientCreated(deps, f, ev) : applyAppointmentEvent(deps, f, eventId, ev),
+  );
+}
+
+/** A reminder job fires: still due, same start, not closed → the reminder with confirm / reschedule / cancel. */
+export async function fireReminder(deps: SyncDeps, jobId: string, p: ReminderPayload): Promise<'sent' | 'stale' | 'no_contact'> {
+  const f = deps.facility(p.facilityId);
+  if (!f) return 'stale';
+  const id = (await deps.store.appointments.resolveId(f.id, p.appointmentId)) ?? p.appointmentId;
+  const appt = await deps.store.appointments.get(f.id, id);
+  if (!appt || isClosed(appt.status) || Date.parse(appt.start) !== Date.parse(p.start) || Date.parse(appt.start) <= deps.now()) return 'stale';
+  const contact = appt.contactId ? await deps.store.contacts.get(f.id, appt.contactId) : undefined;
+  if (!contact) return 'no_contact';
+  return (await notify(deps, f, `send:${jobId}`, 'reminder', appt, contact)) ? 'sent' : 'no_contact';
+}
