@@ -35,6 +35,8 @@ export interface FrontdeskOptions {
   now?: () => Date;
   /** key namespace in the store (tests run several instances on one Redis/Postgres) */
   namespace?: string;
+  /** embedded job queue poll interval (tests shorten it) */
+  pollMs?: number;
 }
 
 export interface Frontdesk {
@@ -64,7 +66,13 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   const facility = (id: string) => facilities.get(id);
 
   const store = await openStore(config.store, { namespace, ...(config.redis ? { redisUrl: config.redis } : {}), logger });
-  const queue = createJobQueue({ backend: store.backend, ...(config.redis ? { redisUrl: config.redis } : {}), namespace, logger });
+  const queue = createJobQueue({
+    backend: store.backend,
+    ...(config.redis ? { redisUrl: config.redis, namespace: `frontdesk-${namespace}` } : { namespace: 'jobs' }),
+    logger,
+    now: () => now().getTime(),
+    ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+  });
 
   let selfUrl = '';
   const providers = new Map<string, ProviderClient>();
@@ -101,7 +109,8 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   const list = config.facilities;
   const has = (ch: 'messenger' | 'viber' | 'sms') => list.some((f) => f.channels[ch]);
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
-  if (has('messenger')) senders.messenger = createMessengerSender({ apiBase: config.platformApis.messenger, facilities: list });
+  const messengerSender = has('messenger') ? createMessengerSender({ apiBase: config.platformApis.messenger, facilities: list }) : undefined;
+  if (messengerSender) senders.messenger = messengerSender;
   if (has('viber')) senders.viber = createViberSender({ apiBase: config.platformApis.viber, facilities: list });
   if (has('sms')) {
     senders.sms = createSmsSender({
@@ -156,6 +165,9 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
       if (msgs.length > 0) await outbox.enqueueBatch(msgs);
     },
     onAppointmentChanged: (appt) => syncReminders(syncDeps, appt),
+    onTurnStart: (msg) => {
+      if (msg.channel === 'messenger' && messengerSender) void messengerSender.typing(msg.facilityId, msg.channelUserId, true);
+    },
     now,
     logger,
     onTurn: (turn) => metrics.turns.observe(turn.ms / 1000),

@@ -15,7 +15,8 @@ Commands:
   sync-calendars     fetch and store every facility's calendars now   [--facility ID]
   conformance        check a provider's API and webhooks against the contract
                      --facility ID (from the config) | --base-url URL --user U --key K
-                     [--write (also create, reschedule and cancel a test appointment)]
+                     [--write (also book, reschedule, confirm and cancel a test appointment)]
+                     [--webhooks | --webhook-secret whsec_… [--webhook-port N] [--wait-ms N]] [--json]
   setup-webhooks     register the Viber webhook and Messenger get-started/menu  [--apply]
   help               this text
 `;

@@ -37,6 +37,8 @@ export interface EngineDeps {
   turnTimeoutMs?: number;
   /** how old our mirror of a contact's appointments may be before it is refreshed from the provider; default 5 min */
   mirrorMaxAgeMs?: number;
+  /** a conversation turn begins (may call the provider): e.g. Messenger's typing indicator; never awaited */
+  onTurnStart?: (msg: InboundMessage) => void;
   /** after a change the patient made in chat is in the mirror (reminders follow it) */
   onAppointmentChanged?: (appointment: Appointment) => Promise<void>;
   /** processing attempts before an inbound event is dropped as poison; default 5 */
@@ -120,6 +122,7 @@ export function createEngine(deps: EngineDeps): Engine {
         break;
     }
 
+    deps.onTurnStart?.(msg);
     const machine: AnyStateMachine = deps.machine ?? conversationMachine;
     const record = await store.conversations.get(facilityId, contactId);
     const expired = record !== undefined && at.getTime() - Date.parse(record.updatedAt) > facility.idleResetMinutes * 60_000;

@@ -15,10 +15,14 @@ export interface JobQueueOptions {
   /** embedded: key namespace in the store; BullMQ: the Redis key prefix */
   namespace?: string;
   logger?: Logger;
+  /** embedded only: the clock deciding what is due (tests move it); BullMQ uses Redis time */
+  now?: () => number;
+  /** embedded only: how often it looks for due jobs */
+  pollMs?: number;
 }
 
 /** BullMQ when `redis` is configured, else the embedded queue persisted in the store. */
 export function createJobQueue(opts: JobQueueOptions): JobQueue {
   if (opts.redisUrl) return createBullQueue({ redisUrl: opts.redisUrl, prefix: opts.namespace, logger: opts.logger });
-  return createEmbeddedQueue({ backend: opts.backend, namespace: opts.namespace, logger: opts.logger });
+  return createEmbeddedQueue({ backend: opts.backend, namespace: opts.namespace, logger: opts.logger, ...(opts.now ? { now: opts.now } : {}), ...(opts.pollMs ? { pollMs: opts.pollMs } : {}) });
 }

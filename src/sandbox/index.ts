@@ -8,6 +8,7 @@ import { errorsAsJson } from './http.js';
 import { mountPatientApi } from './patient-api.js';
 import { toIso } from './schedule.js';
 import { mountStaffApi } from './staff-api.js';
+import { loadState, saveState, type SandboxState } from './state-file.js';
 import { WebhookDispatcher, type DeliveryView } from './webhooks.js';
 
 /**
@@ -28,6 +29,11 @@ export interface SandboxFacility {
   /** whether `PUT /appointments/:id/confirm` exists (default true) */
   supportsConfirm?: boolean;
   webhook?: { url: string; secret: string /* whsec_… */ };
+  /**
+   * reschedule cancels the appointment and books the new time under a new appointmentId (default false):
+   * the answer and the `appointmentRescheduled` webhook carry the new appointment (status RESCHEDULED); the old id reads CANCELED
+   */
+  newIdOnReschedule?: boolean;
 }
 
 export interface SandboxOptions {
@@ -38,6 +44,11 @@ export interface SandboxOptions {
   logger?: Logger;
   /** maxAttempts counts every attempt, the first included (default 6); initialDelayMs default 500 */
   webhookRetry?: { maxAttempts?: number; initialDelayMs?: number };
+  /**
+   * a JSON file holding the sandbox's state across restarts: read at creation when it exists (its seed wins over `seed`),
+   * rewritten atomically before the answer of every successful change, and at stop()
+   */
+  stateFile?: string;
 }
 
 export interface Sandbox {
@@ -53,6 +64,8 @@ export interface Sandbox {
 
 export type { DeliveryView } from './webhooks.js';
 
+const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 export function createSandbox(opts: SandboxOptions): Sandbox {
   const logger = opts.logger ?? createLogger();
   const now = opts.now ?? (() => new Date());
@@ -62,6 +75,8 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     logger,
   });
   const facilities = new Map<string, FacilityState>();
+  const saved = opts.stateFile ? loadState(opts.stateFile) : undefined;
+  const seed = saved?.seed ?? opts.seed ?? 1;
 
   const publish = (f: FacilityState, e: ClinicEvent): void => {
     if (!f.webhook) return;
@@ -79,24 +94,42 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
   };
 
   for (const cfg of opts.facilities) {
+    const snapshot = saved?.facilities[cfg.id];
     const state: FacilityState = {
       id: cfg.id,
       userId: cfg.userId,
       apiKey: cfg.apiKey,
       supportsConfirm: cfg.supportsConfirm ?? true,
-      idempotency: new Map(),
+      idempotency: new Map(snapshot?.idempotency ?? []),
       ...(cfg.webhook ? { webhook: { ...cfg.webhook } } : {}),
       clinic: undefined as unknown as Clinic,
     };
     state.clinic = new Clinic({
       timezone: cfg.timezone,
       cutoffHours: cfg.cutoffHours ?? 24,
-      seed: opts.seed ?? 1,
+      seed,
       now,
       onEvent: (e) => publish(state, e),
+      newIdOnReschedule: cfg.newIdOnReschedule ?? false,
+      ...(snapshot ? { snapshot: snapshot.clinic } : {}),
     });
     facilities.set(cfg.id, state);
   }
+
+  const stateFile = opts.stateFile;
+  const save = (): void => {
+    if (!stateFile) return;
+    const state: SandboxState = { version: 1, seed, facilities: {} };
+    // facilities of the file that this sandbox does not serve are kept as they were
+    for (const [id, f] of Object.entries(saved?.facilities ?? {})) state.facilities[id] = f;
+    for (const f of facilities.values()) state.facilities[f.id] = { clinic: f.clinic.snapshot(), idempotency: [...f.idempotency] };
+    try {
+      saveState(stateFile, state);
+    } catch (e) {
+      logger.error({ err: { message: (e as Error).message } }, 'sandbox state file could not be written');
+    }
+  };
+  save(); // the seeded appointments are dated from now(): keep the first ones
 
   const setWebhookTarget = (facilityId: string, url: string, secret?: string): void => {
     const f = facilities.get(facilityId);
@@ -116,6 +149,8 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     if (!ctx.path.startsWith('/sandbox/')) return next();
     await errors(ctx, async () => {
       await routes(ctx, () => allowed(ctx, async () => undefined));
+      // written before the answer leaves, so whatever the caller was told survives a kill
+      if (!READ_ONLY.has(ctx.method) && ctx.status < 400) save();
       if (ctx.body === undefined || ctx.body === null || ctx.body === '') {
         const status = ctx.status;
         if (status === 405) ctx.body = { error: 'method_not_allowed', message: `${ctx.method} is not allowed here` };
@@ -136,7 +171,8 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     flushWebhooks: () => dispatcher.flush(),
     deliveries,
     stop: async () => {
-      dispatcher.stop();
+      await dispatcher.stop();
+      save();
     },
   };
 }

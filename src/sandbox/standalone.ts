@@ -18,6 +18,8 @@ export interface RunSandboxOptions {
   /** where demo-clinic's webhooks go (e.g. http://127.0.0.1:3000/webhooks/provider/demo-clinic) */
   webhookUrl?: string;
   logger?: SandboxOptions['logger'];
+  /** keep the demo clinic's bookings across restarts in this JSON file (see SandboxOptions.stateFile) */
+  stateFile?: string;
 }
 
 /** Serves the sandbox alone; the base URL of the demo facility's API is `${url}/sandbox/demo-clinic/api/v1`. */
@@ -25,6 +27,7 @@ export async function runSandbox(opts: RunSandboxOptions): Promise<{ url: string
   const sandbox = createSandbox({
     facilities: [{ ...DEMO_FACILITY, ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl, secret: DEMO_WEBHOOK_SECRET } } : {}) }],
     ...(opts.logger ? { logger: opts.logger } : {}),
+    ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
   });
   const host = opts.host ?? '127.0.0.1';
   const server = sandbox.app.listen(opts.port, host);

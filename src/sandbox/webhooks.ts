@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ExponentialBackoff, bulkhead, handleAll, retry } from 'cockatiel';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ExponentialBackoff, bulkhead, halfJitterGenerator, type IBackoff } from 'cockatiel';
 import { Webhook } from 'standardwebhooks';
 import type { Logger } from '../log.js';
 
@@ -7,6 +8,8 @@ import type { Logger } from '../log.js';
  * Signed webhook deliveries (Standard Webhooks) with retries and backoff, off the request path.
  * Every attempt of one event carries the same `webhook-id` and a fresh timestamp and signature.
  * The timestamp is the real clock (the receiver checks it against its own), not the sandbox's `now`.
+ * The retry loop is ours (with cockatiel's backoff) because cockatiel's retry wait cannot be cancelled:
+ * `stop()` must end every pending delivery at once, not up to 30 s later.
  */
 
 export interface DeliveryView {
@@ -34,15 +37,16 @@ export class WebhookDispatcher {
   private readonly views = new Map<string, DeliveryView[]>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  private readonly policy;
+  private readonly backoff;
   /** at most this many requests at once towards receivers (a bulk of hundreds must not flood the bot) */
   private readonly limiter = bulkhead(16, Number.POSITIVE_INFINITY);
 
   constructor(private readonly opts: DispatcherOptions) {
-    this.policy = retry(handleAll, {
-      // cockatiel counts retries after the first call
-      maxAttempts: Math.max(0, opts.maxAttempts - 1),
-      backoff: new ExponentialBackoff({ initialDelay: opts.initialDelayMs, maxDelay: Math.max(opts.initialDelayMs, 30_000) }),
+    // half jitter: the n-th wait is between ½ and 1 × initialDelay·2ⁿ⁻¹, so a configured delay is a real lower bound
+    this.backoff = new ExponentialBackoff({
+      generator: halfJitterGenerator,
+      initialDelay: opts.initialDelayMs,
+      maxDelay: Math.max(opts.initialDelayMs, 30_000),
     });
   }
 
@@ -75,14 +79,29 @@ export class WebhookDispatcher {
       if (res.status < 200 || res.status >= 300) throw new DeliveryFailed(`receiver answered ${res.status}`);
     };
 
-    const run = this.policy
-      .execute(() => this.limiter.execute(attempt), signal)
+    const deliver = async (): Promise<void> => {
+      let wait: IBackoff<unknown> | undefined;
+      for (;;) {
+        try {
+          await this.limiter.execute(attempt);
+          return;
+        } catch (e) {
+          if (signal.aborted || view.attempts >= this.opts.maxAttempts) throw e;
+        }
+        wait = wait ? wait.next(undefined) : this.backoff.next();
+        await sleep(wait.duration, undefined, { signal }); // rejects at once on stop()
+      }
+    };
+
+    const run = deliver()
       .then(() => {
         view.status = 'delivered';
       })
       .catch((e: unknown) => {
         view.status = 'failed';
-        this.opts.logger.warn({ facilityId, webhookId: view.id, type, attempts: view.attempts, reason: (e as Error).message }, 'sandbox webhook gave up');
+        const fields = { facilityId, webhookId: view.id, type, attempts: view.attempts, reason: (e as Error).message };
+        if (signal.aborted) this.opts.logger.debug(fields, 'sandbox webhook dropped at stop');
+        else this.opts.logger.warn(fields, 'sandbox webhook gave up');
       });
     this.inFlight.add(run);
     void run.finally(() => this.inFlight.delete(run));
@@ -96,8 +115,9 @@ export class WebhookDispatcher {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Stops retrying: attempts in flight are aborted, waiting ones give up at their next turn. */
-  stop(): void {
+  /** Stops every delivery now: requests in flight are aborted and waits between attempts end; resolves once all have settled. */
+  async stop(): Promise<void> {
     this.abort.abort();
+    await this.flush();
   }
 }
