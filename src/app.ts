@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
 import type Router from '@koa/router';
@@ -56,6 +57,13 @@ export interface Frontdesk {
   close(): Promise<void>;
 }
 
+/** The demo's sandbox keeps its bookings next to our SQLite file, so a restart leaves both sides consistent. */
+function sandboxStateFile(store: string): string | undefined {
+  const m = /^sqlite:(?:\/\/)?(.+)$/.exec(store);
+  if (!m?.[1] || m[1] === ':memory:') return undefined;
+  return join(dirname(m[1]), 'sandbox-state.json');
+}
+
 export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk> {
   const { config } = opts;
   const logger = opts.logger ?? createLogger({ level: config.logLevel });
@@ -103,6 +111,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
           facilities: sandboxFacilities.map((f) => ({ id: f.id, timezone: f.timezone, userId: f.provider.userId, apiKey: f.provider.apiKey, cutoffHours: f.rescheduleCutoffHours })),
           logger,
           now,
+          ...(sandboxStateFile(config.store) ? { stateFile: sandboxStateFile(config.store) } : {}),
         })
       : undefined;
 
@@ -130,6 +139,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     indexes: store.backend.indexes,
     senders,
     contacts: store.contacts,
+    locks: store.locks,
     now,
     logger,
     onOutcome: (rec) => metrics.sends.inc({ channel: rec.channel, status: rec.status, purpose: rec.purpose }),

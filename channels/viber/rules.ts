@@ -54,18 +54,20 @@ export class UnansweredCounter {
 
 /**
  * Viber's rules for one message:
- * - a user who is subscribed, or who wrote within the session (writing subscribes them), may be sent to;
- * - anyone else (never subscribed, unsubscribed, unknown) → not_subscribed. A `response` with no contact
- *   record is allowed: it answers a message the user has just sent;
+ * - a `response` may go to a user who is subscribed, or who wrote within the session (writing subscribes
+ *   them, even if our flag lags); a `response` with no contact record answers a message just sent;
+ * - anything we push (reminder, update, broadcast, welcome) needs the user subscribed: after an
+ *   `unsubscribed` event Viber refuses it (status 6), however recently the user wrote;
+ * - anyone else (never subscribed, unsubscribed, unknown) → not_subscribed;
  * - over 100 unanswered messages in the hour → rate_capped.
  * mode `session` inside the session window, `standard` (bot-initiated) outside it.
  */
 export function viberPermission(msg: OutboundMessage, contact: Contact | undefined, now: Date, unansweredCount: number): SendPermission {
   if (!contact?.viber) {
     if (msg.purpose !== 'response') return { ok: false, reason: 'not_subscribed' };
-  } else {
+  } else if (!contact.viber.subscribed) {
     const inSession = !isBotInitiated(contact, now);
-    if (!contact.viber.subscribed && !inSession) return { ok: false, reason: 'not_subscribed' };
+    if (msg.purpose !== 'response' || !inSession) return { ok: false, reason: 'not_subscribed' };
   }
   if (unansweredCount >= VIBER_UNANSWERED_CAP) return { ok: false, reason: 'rate_capped' };
   return { ok: true, mode: contact?.viber && isBotInitiated(contact, now) ? 'standard' : 'session' };

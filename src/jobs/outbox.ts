@@ -3,7 +3,8 @@ import type { DeliveryReceipt, ChannelSender } from '../core/channel.js';
 import type { ChannelName, Contact } from '../core/domain.js';
 import type { OutboundMessage, SendOutcome, SendPurpose } from '../core/messages.js';
 import type { Logger } from '../log.js';
-import type { ContactRepo, Indexes, KeyValue } from '../store/types.js';
+import { InProcessLocks } from '../store/locks.js';
+import type { ContactRepo, Indexes, KeyValue, Locks } from '../store/types.js';
 import type { JobContext, JobQueue } from './types.js';
 
 /**
@@ -20,9 +21,9 @@ import type { JobContext, JobQueue } from './types.js';
  * of the batch skips what was already sent, so order holds across retries too. A per-conversation
  * sequence across separate jobs would need the queue to serialize per key, which neither BullMQ
  * (concurrency, retries with backoff) nor the embedded queue offers; one job per turn is simpler
- * and correct. Turns of one conversation are produced one after another by the engine, so their
- * batches are enqueued in order; a batch that is retrying can still be overtaken by the next
- * turn's batch (rare: it takes a retryable platform failure).
+ * and correct. Across turns, each recipient has an ordered set of its batches (scored at enqueue, in
+ * the order the engine produced the turns); whichever batch job runs first sends the earlier turns
+ * before its own, under a per-recipient lock, so replies of consecutive turns never interleave.
  */
 export interface SendRecord {
   id: string;
@@ -62,6 +63,8 @@ export interface OutboxDeps {
   namespace?: string;
   /** how long records (and their receipt index) are kept (default 90 days) */
   retentionMs?: number;
+  /** serializes the sends to one recipient (the store's locks: in Redis when several instances run) */
+  locks?: Locks;
   /** parallel send jobs per process (default 4) */
   concurrency?: number;
 }
@@ -252,10 +255,42 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   queue.register<OutboundMessage>(SEND_JOB, (job) => deliverOrRecord(job.payload, job), { concurrency: deps.concurrency ?? 4 });
+  /** the turns of one recipient, in the order the engine produced them */
+  const orderSet = (m: OutboundMessage) => `${ns}:order:${m.facilityId}:${m.channel}:${m.channelUserId}`;
+  const batchKey = (id: string) => `${ns}:batch:${id}`;
+  const locks = deps.locks ?? new InProcessLocks();
+  let tiebreak = 0;
+
+  /**
+   * Sends a recipient's pending turns in the order the engine produced them, up to and including
+   * this job's own. Whichever batch job runs first does the earlier turns' sends too, so replies of
+   * consecutive turns never interleave and no job ever waits for another that has no worker slot.
+   * A retryable failure stops the drain with the failed turn still first in line.
+   */
+  async function drainInOrder(job: JobContext<{ messages: OutboundMessage[] }>): Promise<void> {
+    const own = job.payload.messages;
+    const set = orderSet(own[0]!);
+    await locks.withLock(`outbox-order:${set}`, async () => {
+      if ((await indexes.members(set)).includes(job.id)) {
+        for (;;) {
+          const [head] = await indexes.range(set, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1);
+          if (!head) break;
+          const msgs = head.member === job.id ? own : await kv.get<OutboundMessage[]>(batchKey(head.member));
+          for (const msg of msgs ?? []) await deliverOrRecord(msg, job);
+          await indexes.remove(set, head.member);
+          await kv.delete(batchKey(head.member));
+          if (head.member === job.id) break;
+        }
+      }
+      // already sent by an earlier job's drain: each send below finds its final record and does nothing
+      for (const msg of own) await deliverOrRecord(msg, job);
+    });
+  }
+
   queue.register<{ messages: OutboundMessage[] }>(
     BATCH_JOB,
     async (job) => {
-      for (const msg of job.payload.messages) await deliverOrRecord(msg, job);
+      if (job.payload.messages.length > 0) await drainInOrder(job);
     },
     { concurrency: deps.concurrency ?? 4 },
   );
@@ -270,7 +305,13 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       const pending: OutboundMessage[] = [];
       for (const msg of msgs) if (await ensureQueuedRecord(msg)) pending.push(msg);
       if (pending.length === 0) return false;
-      return queue.enqueue({ id: batchJobId(pending), name: BATCH_JOB, payload: { messages: pending }, runAt: opts?.runAt, attempts: SEND_ATTEMPTS });
+      const id = batchJobId(pending);
+      // a batch scheduled before (crash recovery) keeps its place in the recipient's order
+      if (await queue.get(id)) return false;
+      tiebreak = (tiebreak + 1) % 1000;
+      await kv.set(batchKey(id), pending, retentionMs);
+      await indexes.add(orderSet(pending[0]!), id, clock().getTime() * 1000 + tiebreak);
+      return queue.enqueue({ id, name: BATCH_JOB, payload: { messages: pending }, runAt: opts?.runAt, attempts: SEND_ATTEMPTS });
     },
 
     record: (id) => kv.get<SendRecord>(recKey(id)),

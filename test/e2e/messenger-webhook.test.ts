@@ -13,7 +13,7 @@ afterAll(async () => {
   await platforms.close();
 });
 
-const to = (psid: string) => platforms.graph().filter((r) => r.json.recipient?.id === psid);
+const to = (psid: string) => platforms.graph().filter((r) => r.json.recipient?.id === psid && !r.json.sender_action);
 
 describe('Messenger webhook, whole server', () => {
   it('answers the verification handshake, 403 on a wrong verify token', async () => {

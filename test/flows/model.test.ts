@@ -42,20 +42,23 @@ function doneEvent(snapshot: { value: unknown; context: { draft: { start?: strin
 const traversal = {
   input,
   events: (s: ReturnType<typeof conversationMachine.transition>) => (s.hasTag(BUSY_TAG) ? doneEvent(s) : USER_EVENTS) as FlowEvent[],
-  serializeState: (s: ReturnType<typeof conversationMachine.transition>) =>
-    JSON.stringify({ v: s.value, d: s.context.draft.date, st: s.context.draft.start, m: s.context.mode, x: s.context.misses, c: s.context.choices.length }),
+  // the event that led here is part of the state: a menu reached by a provider answer differs from one reached by "no"
+  serializeState: (s: ReturnType<typeof conversationMachine.transition>, e: AnyEventObject | undefined) =>
+    JSON.stringify({ e: e?.type.startsWith('xstate.done') ? e.type : undefined, v: s.value, d: s.context.draft.date, st: s.context.draft.start, m: s.context.mode, x: s.context.misses, c: s.context.choices.length }),
   // one operation per path: stop once back at the menu (or offered to book again)
   stopWhen: (s: ReturnType<typeof conversationMachine.transition>) => s.context.menuShown || s.matches('bookAgain') || s.matches('handoff'),
 };
 
-async function replay(steps: { event: AnyEventObject; state: { value: unknown } }[]) {
+type ModelStep = { event: AnyEventObject; state: { value: unknown; hasTag: (t: string) => boolean } };
+async function replay(steps: ModelStep[]) {
   const { chat, provider } = setup({ contact: known, calendars });
   await provider.createAppointment({ calendarId: 'cal-lab', appointmentTypeId: 'blood', start: SEEDED.start, patientId: 'P1', patient: SEEDED.patient }, 'seed');
-  for (const step of steps) {
+  for (const [i, step] of steps.entries()) {
     if (step.event.type.startsWith('xstate.')) continue; // the real actor answers by itself
-    if (step.event.type === 'xstate.init') continue;
-    await chat.send({ choiceId: (step.event as { choiceId: string }).choiceId });
-    expect(chat.stateValue()).toEqual(step.state.value);
+    await chat.send({ choiceId: (step.event as unknown as { choiceId: string }).choiceId });
+    // the real actor settles past busy states; compare with the model's next settled state
+    const settled = steps.slice(i).find((s) => !s.state.hasTag(BUSY_TAG));
+    if (settled) expect(chat.stateValue()).toEqual(settled.state.value);
   }
   return chat;
 }
@@ -67,9 +70,9 @@ describe('model-based paths', () => {
   it('reaches booking, reschedule and cancel completions', () => {
     const keys = shortest.map((p) => p.state.context.prompt?.key);
     expect(keys).toContain('slots.time');
-    expect(shortest.some((p) => p.steps.some((s) => s.event.type === 'xstate.done.actor.createAppointment'))).toBe(true);
-    expect(shortest.some((p) => p.steps.some((s) => s.event.type === 'xstate.done.actor.reschedule'))).toBe(true);
-    expect(shortest.some((p) => p.steps.some((s) => s.event.type === 'xstate.done.actor.cancel'))).toBe(true);
+    expect(shortest.some((p) => p.steps.some((s) => (s.event.type as string) === 'xstate.done.actor.createAppointment'))).toBe(true);
+    expect(shortest.some((p) => p.steps.some((s) => (s.event.type as string) === 'xstate.done.actor.reschedule'))).toBe(true);
+    expect(shortest.some((p) => p.steps.some((s) => (s.event.type as string) === 'xstate.done.actor.cancel'))).toBe(true);
   });
 
   it('every shortest path replays on the real actor to the predicted states', async () => {
@@ -78,8 +81,15 @@ describe('model-based paths', () => {
   });
 
   it('simple paths to completions replay too', async () => {
-    const simple = finals(getSimplePaths(conversationMachine, traversal)).filter((p) => p.steps.some((s) => /create|reschedule|cancel/.test(s.event.type)));
-    expect(simple.length).toBeGreaterThan(3);
-    for (const path of simple.slice(0, 40)) await replay(path.steps);
+    // only forward taps on choices the current prompt offers: keeps the number of simple paths small
+    const forward = ['menu:book', 'menu:reschedule', 'menu:cancel', `date:${DAY}`, `slot:${SLOT}`, 'ans:yes', 'slot:change'].map(msg);
+    const offered = (s: ReturnType<typeof conversationMachine.transition>) =>
+      forward.filter((e) => e.type === 'user.message' && (s.matches('idle') || s.context.choices.some((c) => c.id === e.choiceId)));
+    const simpleTraversal = { ...traversal, events: (s: ReturnType<typeof conversationMachine.transition>) => (s.hasTag(BUSY_TAG) ? doneEvent(s) : offered(s)) as FlowEvent[] };
+    const simple = finals(getSimplePaths(conversationMachine, simpleTraversal)).filter((p) => p.steps.some((s) => /create|reschedule|cancel/.test(s.event.type)));
+    for (const kind of ['createAppointment', 'reschedule', 'cancel']) {
+      expect(simple.some((p) => p.steps.some((s) => (s.event.type as string) === `xstate.done.actor.${kind}`)), kind).toBe(true);
+    }
+    for (const path of simple) await replay(path.steps);
   });
 });

@@ -26,7 +26,7 @@ const verify = (r: { raw: string; headers: Record<string, string> }, secret = SE
     'webhook-id': r.headers['webhook-id']!,
     'webhook-timestamp': r.headers['webhook-timestamp']!,
     'webhook-signature': r.headers['webhook-signature']!,
-  }) as { type: string; occurredAt: string; data: { appointment?: Record<string, any>; patient?: Record<string, any>; source?: string } }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  }) as { type: string; occurredAt: string; data: { appointment?: Record<string, any>; patient?: Record<string, any>; source?: string } };  
 
 const bookFromChat = async (run: Running, patient = newPatient()) => {
   const [slot] = await firstSlots(run, '101', '1001');

@@ -16,7 +16,7 @@ export const silent = createLogger({ level: 'silent' });
 
 export interface Reply {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
   headers: Headers;
 }
 
@@ -89,7 +89,7 @@ export async function startSandbox(opts: Partial<SandboxOptions> = {}): Promise<
 export interface Received {
   raw: string;
   headers: Record<string, string>;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: any;  
 }
 
 /** A bot-side webhook receiver: records every request; `failNext` answers 500 to the next n requests. */

@@ -20,7 +20,7 @@ export class FakeProvider implements ProviderClient {
 
   constructor(
     readonly calendars: Calendar[],
-    private readonly opts: { timezone: string; hours?: number[]; days?: number; from: string; confirmSupported?: boolean; cutoffHours?: number },
+    private readonly opts: { timezone: string; hours?: number[]; days?: number; from: string; confirmSupported?: boolean },
   ) {}
 
   failNext(method: Method, error: Partial<ProviderError> & { kind: ProviderError['kind'] }, times = 1): void {
@@ -93,10 +93,6 @@ export class FakeProvider implements ProviderClient {
   takeSlot(calendarId: string, appointmentTypeId: string, start: string): void {
     const id = `X${++this.seq}`;
     this.appointments.set(id, { appointmentId: id, status: 'SCHEDULED', start, calendarId, appointmentTypeId, patient: { name: 'Someone Else', phone: '+639170000000' } });
-  }
-
-  private tooClose(a: ProviderAppointment, now = Date.now()): boolean {
-    return (Date.parse(a.start) - now) / 3_600_000 < (this.opts.cutoffHours ?? 0);
   }
 
   async listAppointments(q: { patientId?: string; temporaryPatientId?: string }): Promise<ProviderResult<ProviderAppointment[]>> {
