@@ -79,7 +79,9 @@ function globalOutcome(step: Step, ctx: ConversationContext, ev: UserMessage, ch
   }
   if (choice === CHOICE.cmd.help || hasIntent(text, 'help', whole)) {
     const again = repeatPrompt(ctx);
-    return { outcome: 'g:help', emits: [reply(ctx, msg(k('help.text'))), ...again.emits] };
+    // on SMS the help never names a word Twilio treats as an opt-out ("stop")
+    const help = ctx.contact.channel === 'sms' ? k('helpSms.text') : k('help.text');
+    return { outcome: 'g:help', emits: [reply(ctx, msg(help)), ...again.emits] };
   }
   if (choice === CHOICE.menu.staff || (step !== 'handoff' && hasIntent(text, 'staff', whole))) return { outcome: 'g:staff', patch: { handoffReason: step === 'tooClose' ? 'too_close' : 'patient_request' } };
   return undefined;

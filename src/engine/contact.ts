@@ -20,7 +20,14 @@ export function touchSender(store: Store, contactId: string, msg: InboundMessage
         break;
       case 'viber':
         // a Viber user who writes to the bot is subscribed to it; an explicit unsubscribe arrives as its own event
-        next.viber = { ...c.viber, userId: msg.channelUserId, subscribed: msg.kind === 'unsubscribed' ? false : true, lastInboundAt: at };
+        // writing to the bot subscribes a Viber user; conversation_started does not, and neither
+        // it nor an unsubscribe opens a session for bot messages
+        next.viber = {
+          ...c.viber,
+          userId: msg.channelUserId,
+          subscribed: msg.kind === 'unsubscribed' ? false : msg.kind === 'start' ? (c.viber?.subscribed ?? false) : true,
+          ...(msg.kind === 'unsubscribed' || msg.kind === 'start' ? {} : { lastInboundAt: at }),
+        };
         break;
       case 'sms':
         next.sms = {

@@ -118,6 +118,10 @@ export function createEngine(deps: EngineDeps): Engine {
       case 'help':
         return { ...base, outbound: outboundFor(msg, contactId, [{ message: helpMessage(facility), locale }], facility.timezone) };
       case 'start':
+        // Viber's conversation_started is answered by the webhook's own welcome body; anything sent
+        // through send_message before the user subscribes is refused (and is not a subscription)
+        if (msg.channel === 'viber') return base;
+        break;
       case 'message':
         break;
     }
@@ -310,6 +314,9 @@ export function createEngine(deps: EngineDeps): Engine {
   return engine;
 }
 
+/** The answer to SMS HELP/INFO: the clinic's name and how to reach staff, and no opt-out word. */
 function helpMessage(facility: FacilityConfig): MessageDescriptor {
-  return { key: ENGINE_KEYS.help, params: { facility: facility.name, staffContact: facility.staffContact ?? '' } };
+  return facility.staffContact
+    ? { key: ENGINE_KEYS.help, params: { clinic: facility.name, contact: facility.staffContact } }
+    : { key: ENGINE_KEYS.helpNoContact, params: { clinic: facility.name } };
 }

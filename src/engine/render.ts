@@ -10,7 +10,9 @@ export type RenderReply = (message: MessageDescriptor, locale: LocaleCode, timez
 export const ENGINE_KEYS = {
   /** the conversation sat idle too long and starts over */
   sessionReset: 'session.reset',
-  help: 'help.text',
+  /** SMS HELP / INFO keyword */
+  help: 'helpSms.keyword',
+  helpNoContact: 'helpSms.keywordNoContact',
   /** the flow did not settle in time (a provider call hung) */
   unavailable: 'common.providerDown',
   /** the flow broke; the conversation starts over next time */

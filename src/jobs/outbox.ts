@@ -171,11 +171,15 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   /** the SMS copy of a refused message, when the rules allow one */
-  function smsFallback(msg: OutboundMessage, contact: Contact | undefined): { sender: ChannelSender; msg: OutboundMessage } | undefined {
+  /** the contact's mobile (given in chat or by the desk), unless that number opted out of SMS anywhere */
+  async function smsFallback(msg: OutboundMessage, contact: Contact | undefined): Promise<{ sender: ChannelSender; msg: OutboundMessage } | undefined> {
     const sender = senders.sms;
     if (!sender || msg.channel === 'sms' || !FALLBACK_PURPOSES.includes(msg.purpose)) return undefined;
-    if (!contact?.sms || contact.sms.optedOut) return undefined;
-    return { sender, msg: { ...msg, channel: 'sms', channelUserId: contact.sms.phone } };
+    const phone = contact?.sms?.phone ?? contact?.phone;
+    if (!phone || contact?.sms?.optedOut) return undefined;
+    const owner = await contacts.byPhone(msg.facilityId, phone);
+    if (owner?.sms?.optedOut) return undefined;
+    return { sender, msg: { ...msg, channel: 'sms', channelUserId: phone } };
   }
 
   /** records the outcome of one send; throws RetryLater when the job should run again */
@@ -224,7 +228,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       }
     }
 
-    const fallback = smsFallback(msg, contact);
+    const fallback = await smsFallback(msg, contact);
     if (!fallback) {
       await finish(rec, 'undeliverable', { reason: refusal });
       return;

@@ -44,7 +44,8 @@ function withChannel(c: Contact, channel: ChannelName, userId: string): Contact 
     case 'messenger':
       return { ...c, messenger: { ...c.messenger, psid: userId } };
     case 'viber':
-      return { ...c, viber: { subscribed: true, ...c.viber, userId } };
+      // subscription is the platform's word (a message or a subscribed event), not ours
+      return { ...c, viber: { subscribed: false, ...c.viber, userId } };
     case 'sms':
       return { ...c, phone: c.phone ?? userId, sms: { optedOut: false, ...c.sms, phone: userId } };
     case 'dev':

@@ -89,7 +89,7 @@ export async function syncReminders(deps: SyncDeps, appt: Appointment): Promise<
 }
 
 async function notify(deps: SyncDeps, f: FacilityConfig, id: string, kind: NoticeKind, appt: Appointment, contact: Contact) {
-  const descriptor = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId));
+  const descriptor = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId), f.name);
   const msg = noticeMessage({ id, facility: f, contact, purpose: kind === 'reminder' ? 'reminder' : 'update', descriptor, appointmentId: appt.appointmentId, render: deps.render });
   if (!msg) {
     deps.logger.warn({ facilityId: f.id, appointmentId: appt.appointmentId, kind }, 'contact has no address; notice not sent');

@@ -121,7 +121,7 @@ function messageFor(deps: BroadcastDeps, rec: BroadcastRecord, appt: Appointment
   if (!f || !to) return undefined;
   const locale = contact.locale ?? (f.locale as LocaleCode);
   const descriptor: NoticeDescriptor =
-    rec.request.kind === 'reminder' ? describeNotice('reminder', appt, calendarName) : { key: 'notice.broadcast', params: { text: rec.request.text ?? '', clinic: f.name } };
+    rec.request.kind === 'reminder' ? describeNotice('reminder', appt, calendarName, f.name) : { key: 'notice.broadcast', params: { text: rec.request.text ?? '', clinic: f.name } };
   return {
     id: messageId,
     facilityId: f.id,

@@ -19,22 +19,22 @@ export const CHOICE = {
   book: 'menu:book',
 } as const;
 
-export function describeNotice(kind: NoticeKind, appt: Appointment, calendarName: string | undefined): NoticeDescriptor {
-  const params = { start: { datetime: appt.start }, doctor: calendarName ?? '', reference: appt.appointmentId, queueNumber: appt.queueNumber ?? '' };
+export function describeNotice(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string): NoticeDescriptor {
+  const params = { clinic, startAt: appt.start, doctor: calendarName ?? '', reference: appt.appointmentId, queueNumber: appt.queueNumber ?? '' };
   switch (kind) {
     case 'reminder':
       return {
         key: 'notice.reminder',
         params,
         choices: [
-          { id: CHOICE.confirm(appt.appointmentId), key: 'choice.confirm' },
-          { id: CHOICE.reschedule(appt.appointmentId), key: 'choice.reschedule' },
-          { id: CHOICE.cancel(appt.appointmentId), key: 'choice.cancel' },
+          { id: CHOICE.confirm(appt.appointmentId), key: 'notice.choice.confirm' },
+          { id: CHOICE.reschedule(appt.appointmentId), key: 'notice.choice.reschedule' },
+          { id: CHOICE.cancel(appt.appointmentId), key: 'notice.choice.cancel' },
         ],
       };
     case 'canceled':
     case 'noShow':
-      return { key: `notice.${kind}`, params, choices: [{ id: CHOICE.book, key: 'choice.bookAgain' }] };
+      return { key: `notice.${kind}`, params, choices: [{ id: CHOICE.book, key: 'notice.choice.bookAgain' }] };
     case 'checkedIn':
       return { key: appt.queueNumber ? 'notice.checkedInQueue' : 'notice.checkedIn', params };
     default:

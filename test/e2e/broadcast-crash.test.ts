@@ -93,6 +93,7 @@ describe('a broadcast killed half way and resumed', () => {
     const accepted = new Map<string, number>();
     const held: ServerResponse[] = [];
     let holding = false;
+    let armed = true;
     let acceptedTotal = 0;
     platforms.respond((req, n, res) => {
       if (!req.url.startsWith('/twilio/')) return false;
@@ -103,32 +104,38 @@ describe('a broadcast killed half way and resumed', () => {
       const to = toOf(req.body);
       accepted.set(to, (accepted.get(to) ?? 0) + 1);
       acceptedTotal += 1;
-      if (acceptedTotal >= COUNT / 2) holding = true;
+      if (armed && acceptedTotal >= COUNT / 2) {
+        holding = true;
+        armed = false;
+      }
       json(res, 201, { sid: `SM${String(n).padStart(32, '0')}`, status: 'queued' });
       return true;
     });
 
-    const res = await fetch(`${first.url}/staff/v1/broadcasts`, { method: 'POST', headers: auth, body: JSON.stringify({ facilityId: FACILITY, date: DATE, kind: 'reminder' }) });
-    expect(res.status).toBe(202);
-    const { id } = (await res.json()) as { id: string };
-    await eventually(() => holding, 'half the broadcast accepted', 1600);
-    await first.kill('SIGKILL');
-    for (const r of held) r.destroy();
-    holding = false;
-    const acceptedBeforeKill = acceptedTotal;
-    expect(acceptedBeforeKill).toBeLessThan(COUNT);
+    try {
+      const res = await fetch(`${first.url}/staff/v1/broadcasts`, { method: 'POST', headers: auth, body: JSON.stringify({ facilityId: FACILITY, date: DATE, kind: 'reminder' }) });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      await eventually(() => holding, 'half the broadcast accepted', 1600);
+      await first.kill('SIGKILL');
+      for (const r of held) r.destroy();
+      holding = false;
+      const acceptedBeforeKill = acceptedTotal;
+      expect(acceptedBeforeKill).toBeLessThan(COUNT);
 
-    const second = await start();
-    const done = await eventually(async () => {
-      const p = (await (await fetch(`${second.url}/staff/v1/broadcasts/${id}`, { headers: auth })).json()) as { status: string; total: number; sent: number; failed: number; skipped: number };
-      return p.status === 'done' && p;
-    }, 'broadcast done after the restart', 2400);
-    expect(done.total).toBe(COUNT);
-    expect(done.sent + done.failed + done.skipped).toBe(COUNT);
-    expect(done.sent).toBe(COUNT);
-    for (const [i, p] of phones.entries()) expect(accepted.get(p) ?? 0, `accepted reminders to #${i}`).toBe(1);
-    expect(acceptedTotal).toBe(COUNT);
-    platforms.respond(undefined);
+      const second = await start();
+      const done = await eventually(async () => {
+        const p = (await (await fetch(`${second.url}/staff/v1/broadcasts/${id}`, { headers: auth })).json()) as { status: string; total: number; sent: number; failed: number; skipped: number };
+        return p.status === 'done' ? p : undefined;
+      }, 'broadcast done after the restart', 2400);
+      expect(done.total).toBe(COUNT);
+      expect(done.sent + done.failed + done.skipped).toBe(COUNT);
+      expect(done.sent).toBe(COUNT);
+      for (const [i, p] of phones.entries()) expect(accepted.get(p) ?? 0, `accepted reminders to #${i}`).toBe(1);
+      expect(acceptedTotal).toBe(COUNT);
+    } finally {
+      platforms.respond(undefined);
+    }
   }, 180_000);
 
   it('`frontdesk broadcast` from a shell: a dry run, then a staff message with its final line', async () => {

@@ -95,7 +95,7 @@ describe('staff broadcasts to a few hundred appointments', () => {
     reminderId = body.id;
     const done = await eventually(async () => {
       const p = await progress(reminderId);
-      return p.status === 'done' && p;
+      return p.status === 'done' ? p : undefined;
     }, 'broadcast done', 2400);
     platforms.respond(undefined);
     expect(done.total).toBe(COUNT);
@@ -130,7 +130,7 @@ describe('staff broadcasts to a few hundred appointments', () => {
     expect(id).not.toBe(reminderId);
     const done = await eventually(async () => {
       const p = await progress(id);
-      return p.status === 'done' && p;
+      return p.status === 'done' ? p : undefined;
     }, 'message broadcast done', 2400);
     expect(done.sent + done.failed + done.skipped).toBe(done.total);
     const sent = twilioSince(from);

@@ -28,7 +28,7 @@ const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === 
 async function settled(f: typeof fd) {
   const ds = await eventually(() => {
     const all = f.sandbox!.deliveries(FACILITY);
-    return all.every((d) => d.status === 'delivered') && all;
+    return all.every((d) => d.status === 'delivered') ? all : undefined;
   }, 'sandbox deliveries delivered');
   for (const d of ds) await eventually(async () => (await f.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
   return ds;
@@ -211,7 +211,7 @@ describe('a reminder answered on Messenger', () => {
         ? { object: 'page', entry: [{ id: PAGE_ID, time: tapAt, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: tapAt, postback: { mid: `m_tap_${a.id}`, title: buttons[0]!.title, payload: buttons[0]!.payload } }] }] }
         : messengerText(psid, quick[0]!.title, { quickReply: quick[0]!.payload, time: tapAt });
       expect((await postMessenger(f.base, tap)).status).toBe(200);
-      const answers = await eventually(() => toPsid().slice(seen).filter((r) => r.json.message).length > 0 && toPsid().slice(seen), 'an answer to the tap');
+      const answers = await eventually(() => (toPsid().slice(seen).some((r) => r.json.message) ? toPsid().slice(seen) : undefined), 'an answer to the tap');
       expect.soft(answers.map((r) => String(r.json.message?.text ?? r.json.message?.attachment?.payload?.text ?? '')).join('\n'), 'a thank-you').toMatch(/thank/i);
       await eventually(async () => {
         const list = await staffCall(f.base, 'GET', '/appointments');

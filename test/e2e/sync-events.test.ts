@@ -32,7 +32,7 @@ const at = (days: number, hour: number, minute = 0) => {
 async function settled() {
   const deliveries = await eventually(() => {
     const ds = fd.sandbox!.deliveries(FACILITY);
-    return ds.every((d) => d.status === 'delivered') && ds;
+    return ds.every((d) => d.status === 'delivered') ? ds : undefined;
   }, 'sandbox deliveries delivered');
   for (const d of deliveries) await eventually(async () => (await fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', `provider event ${d.type} processed`);
   return deliveries;

@@ -33,7 +33,7 @@ async function say(text: string, expected: RegExp) {
 async function settled() {
   const ds = await eventually(() => {
     const all = fd.sandbox!.deliveries(FACILITY);
-    return all.every((d) => d.status === 'delivered') && all;
+    return all.every((d) => d.status === 'delivered') ? all : undefined;
   }, 'sandbox deliveries delivered');
   for (const d of ds) await eventually(async () => (await fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
   return ds;
@@ -76,7 +76,7 @@ describe('desk contact linked to Messenger by the mobile number', () => {
     expect(last.type).toBe('appointmentRescheduled');
     const rec = await eventually(async () => {
       const r = await fd.outbox.record(`pwh:${FACILITY}:${last.id}`);
-      return r?.status === 'sent' && r;
+      return r?.status === 'sent' ? r : undefined;
     }, 'reschedule notice sent');
     expect(rec).toMatchObject({ channel: 'messenger', contactId: linked.id });
     expect(platforms.twilio().filter((r) => r.form.To === PHONE)).toHaveLength(smsBefore);

@@ -164,7 +164,7 @@ describe('engine: events that are not conversation messages', () => {
     const h = await start(tempSqliteUrl());
     const user = '+639173334444';
     await h.engine.handle(inbound(user, { channel: 'sms', choiceId: 'book', text: 'Book' }));
-    expect(texts(await h.engine.handle(inbound(user, { channel: 'sms', kind: 'help', text: 'HELP' })))).toEqual(['help.text#']);
+    expect(texts(await h.engine.handle(inbound(user, { channel: 'sms', kind: 'help', text: 'HELP' })))).toEqual(['helpSms.keywordNoContact#']);
     expect(texts(await h.engine.handle(inbound(user, { channel: 'sms', text: 'Ramon' })))).toEqual(['pick.slot#2']);
   });
 });

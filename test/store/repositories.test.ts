@@ -137,7 +137,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       it('indexes phone, patient id and every temporary patient id, and follows changes', async () => {
         const f = newFacility();
         const c = await a.contacts.ensureForChannelUser(f, 'viber', 'vb-1');
-        expect(c.viber).toEqual({ userId: 'vb-1', subscribed: true });
+        expect(c.viber).toEqual({ userId: 'vb-1', subscribed: false });
         await a.contacts.update(f, c.id, (x) => {
           x.phone = '+639170000001';
           x.patientId = 'P-1';

@@ -101,9 +101,10 @@ describe('provider events into the mirror', () => {
     expect(await store.contacts.list(F)).toHaveLength(1);
   });
 
-  it('does not tell the patient twice about a booking the bot made', async () => {
+  it('does not tell the patient twice about a booking the bot made, nor invent a contact for it', async () => {
     await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt(), 'bot'));
     expect(sent).toHaveLength(0);
+    expect(await store.contacts.list(F)).toHaveLength(0);
     expect((await store.appointments.get(F, 'A-1'))?.reminderJobIds).toHaveLength(2);
   });
 
@@ -151,6 +152,11 @@ describe('provider events into the mirror', () => {
   });
 
   it('patientCreated attaches the permanent id to the contact and its appointments, keeps the alias, says nothing', async () => {
+    // the conversation that booked it recorded the temporary id on its contact
+    const chat = await store.contacts.ensureForChannelUser(F, 'viber', 'viber-1', { viber: { userId: 'viber-1', subscribed: true }, lastChannel: 'viber' });
+    await store.contacts.update(F, chat.id, (c) => {
+      c.temporaryPatientIds = ['TMP-7'];
+    });
     await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt({ patientId: undefined, temporaryPatientId: 'TMP-7' }), 'bot'));
     const r = await applyProviderEvent(deps, F, 'wh-2', { type: 'patientCreated', occurredAt: '2026-12-01T09:30:00+08:00', patientId: 'P-100', temporaryPatientId: 'TMP-7' });
     expect(r.applied).toBe(true);
@@ -161,7 +167,8 @@ describe('provider events into the mirror', () => {
   });
 
   it('a reminder fires once with confirm / reschedule / cancel, and not for a moved or cancelled appointment', async () => {
-    await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt(), 'bot'));
+    await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt(), 'staff'));
+    sent.length = 0;
     const [first] = (await store.appointments.get(F, 'A-1'))!.reminderJobIds!;
     const payload: ReminderPayload = { facilityId: F, appointmentId: 'A-1', start: '2026-12-03T14:00:00+08:00', offset: 'P1D' };
     expect(await fireReminder(deps, first!, payload)).toBe('sent');
