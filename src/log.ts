@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 /**
  * Health data never reaches a log line: every field that can carry a name, phone, date of birth,
@@ -12,13 +12,14 @@ export const REDACTED_KEYS = [
 
 const paths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);
 
-export function createLogger(opts: LoggerOptions = {}): Logger {
-  return pino({
+export function createLogger(opts: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: process.env.LOG_LEVEL ?? 'info',
     base: { service: 'frontdesk' },
     redact: { paths, censor: '[redacted]' },
     ...opts,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Masks a phone for places where a hint helps staff (last 3 digits only). */

@@ -168,7 +168,7 @@ describe('a booking the bot made, then the hospital registers the patient', () =
   it('bot booking: no creation message; the contact it matches carries the temporary id; assign: permanent id everywhere, alias kept, no message', async () => {
     // the patient wrote by SMS first, so frontdesk knows them by that phone
     expect((await postSms(fd.base, smsParams(phone, 'hi'))).status).toBe(200);
-    await eventually(() => smsTo(phone).length > 0, 'the bot answered the SMS');
+    await eventually(() => smsTo(phone).some((b) => /What would you like to do/.test(b)), 'the bot answered the SMS with its menu');
     const contact = await eventually(() => fd.store.contacts.byPhone(FACILITY, phone), 'SMS contact known by phone');
     const answered = smsTo(phone).length;
     const contactsBefore = (await fd.store.contacts.list(FACILITY)).length;
