@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import Bottleneck from 'bottleneck';
 import type Koa from 'koa';
 import type Router from '@koa/router';
 import { createMessengerInbound, createMessengerSender, handshake } from '../channels/messenger/index.js';
@@ -118,13 +119,16 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   const list = config.facilities;
   const has = (ch: 'messenger' | 'viber' | 'sms') => list.some((f) => f.channels[ch]);
   const senders: Partial<Record<ChannelName, ChannelSender>> = {};
-  const messengerSender = has('messenger') ? createMessengerSender({ apiBase: config.platformApis.messenger, facilities: list }) : undefined;
+  // one limiter per channel: every attempt (retries included) is spaced to the configured rate
+  const limiter = (perSecond: number) => new Bottleneck({ minTime: Math.ceil(1000 / perSecond), maxConcurrent: 8 });
+  const messengerSender = has('messenger') ? createMessengerSender({ apiBase: config.platformApis.messenger, facilities: list, limiter: limiter(config.rateLimits.messenger) }) : undefined;
   if (messengerSender) senders.messenger = messengerSender;
-  if (has('viber')) senders.viber = createViberSender({ apiBase: config.platformApis.viber, facilities: list });
+  if (has('viber')) senders.viber = createViberSender({ apiBase: config.platformApis.viber, facilities: list, limiter: limiter(config.rateLimits.viber) });
   if (has('sms')) {
     senders.sms = createSmsSender({
       apiBase: config.platformApis.twilio,
       facilities: list,
+      limiter: limiter(config.rateLimits.sms),
       ...(config.publicUrl ? { statusCallbackUrl: `${config.publicUrl.replace(/\/+$/, '')}/webhooks/sms/status` } : {}),
       logger,
     });
@@ -159,7 +163,10 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     facility,
     calendarName,
     render: renderReply,
-    send: (msg) => outbox.enqueue(msg),
+    send: async (msg) => {
+      await engine.notePush(msg);
+      return outbox.enqueue(msg);
+    },
     logger,
     now: () => now().getTime(),
     sendStatus: async (id) => (await outbox.record(id))?.status,

@@ -82,6 +82,10 @@ export const configSchema = z
         twilio: z.string().url().default('https://api.twilio.com'),
       })
       .default({ messenger: 'https://graph.facebook.com/v25.0', viber: 'https://chatapi.viber.com/pa', twilio: 'https://api.twilio.com' }),
+    /** outbound messages per second per channel (Twilio long codes allow about 1 MPS; raise it for short codes or Messaging Services) */
+    rateLimits: z
+      .object({ messenger: z.number().positive().default(40), viber: z.number().positive().default(40), sms: z.number().positive().default(10) })
+      .default({ messenger: 40, viber: 40, sms: 10 }),
     facilities: z.array(facilityConfig).min(1, 'at least one facility is required'),
   })
   .superRefine((cfg, ctx) => {

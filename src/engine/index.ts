@@ -12,6 +12,7 @@ import { toFlowFacility } from './facility.js';
 import { conversationMachine, type FlowEmitted, type FlowEvent, type MessageDescriptor } from './flow.js';
 import { createInbox, entryKey, type InboxEntry } from './inbox.js';
 import { linkKnownContact } from './link.js';
+import { answerToPush, rememberPushedChoices } from './push-choices.js';
 import { ENGINE_KEYS, renderReply, type RenderReply } from './render.js';
 import { runFlowTurn } from './turn.js';
 
@@ -54,6 +55,8 @@ export interface Engine {
   handle(msg: InboundMessage): Promise<OutboundMessage[]>;
   /** at start-up: drains every conversation left with unprocessed events; returns how many events it processed */
   recover(): Promise<number>;
+  /** a push (reminder, notice) offered these choices: a typed answer to it picks one */
+  notePush(msg: OutboundMessage): Promise<void>;
 }
 
 type ContactPatch = Extract<FlowEmitted, { type: 'contact.patch' }>['patch'];
@@ -139,10 +142,11 @@ export function createEngine(deps: EngineDeps): Engine {
       now,
       mirrorMaxAgeMs: deps.mirrorMaxAgeMs ?? 5 * 60_000,
     });
+    const pushedChoice = msg.choiceId ? undefined : await answerToPush(store.backend.kv, facilityId, contactId, msg.text, expired ? undefined : record?.updatedAt);
     const event: FlowEvent =
       msg.kind === 'start'
         ? { type: 'user.start', at: sentAt, messageId: msg.id }
-        : { type: 'user.message', text: msg.text, choiceId: msg.choiceId, phone: msg.phone, at: sentAt, messageId: msg.id };
+        : { type: 'user.message', text: msg.text, choiceId: msg.choiceId ?? pushedChoice, phone: msg.phone, at: sentAt, messageId: msg.id };
     const result = await runFlowTurn({
       machine: machine.provide({ actors }),
       input: { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel), calendars: await deps.calendars(facilityId) },
@@ -267,6 +271,10 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   const engine: Engine = {
+    async notePush(out) {
+      if (out.contactId && out.reply.choices?.length) await rememberPushedChoices(store.backend.kv, out.facilityId, out.contactId, out.reply.choices, now().toISOString());
+    },
+
     async accept(msg) {
       if (!deps.facility(msg.facilityId)) throw new Error(`unknown facility ${msg.facilityId}`);
       const scope = `inbound:${msg.channel}`;

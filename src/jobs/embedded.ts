@@ -68,6 +68,9 @@ const DEFAULT_ATTEMPTS = 5;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const ENQUEUE_LEASE_MS = 30_000;
 const DUE_BATCH = 500;
+/** how often an instance says it is alive, and how long that word lasts */
+const HEARTBEAT_EVERY_MS = 2_000;
+const HEARTBEAT_TTL_MS = 10_000;
 /** states that make a new enqueue of the same id a no-op */
 const OCCUPIED: readonly JobState[] = ['pending', 'running', 'done'];
 
@@ -86,6 +89,30 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
 
   const jobKey = (id: string) => `${ns}:job:${id}`;
   const leaseKey = (id: string) => `${ns}:lease:${id}`;
+  const aliveKey = (who: string) => `${ns}:alive:${who}`;
+  let lastBeat = 0;
+
+  /**
+   * This instance says it is alive at every poll. A lease whose holder stopped saying so (a killed
+   * process) is released at once instead of after `leaseMs`, so a restart resumes the work in seconds.
+   */
+  async function heartbeat(): Promise<void> {
+    if (Date.now() - lastBeat < HEARTBEAT_EVERY_MS) return;
+    lastBeat = Date.now();
+    await kv.set(aliveKey(owner), lastBeat, HEARTBEAT_TTL_MS);
+  }
+
+  /** claims the lease; takes it over when its holder (`owner` or `owner#purpose`) is no longer alive */
+  async function claimOrTakeOver(id: string): Promise<boolean> {
+    if (await indexes.claim(leaseKey(id), owner, leaseMs)) return true;
+    const holder = await indexes.claimedBy(leaseKey(id));
+    if (!holder) return indexes.claim(leaseKey(id), owner, leaseMs);
+    const holderOwner = holder.split('#')[0]!;
+    if (holderOwner === owner || (await kv.get(aliveKey(holderOwner))) !== undefined) return false;
+    log?.warn({ jobId: id }, 'taking over a job whose worker is gone');
+    await indexes.release(leaseKey(id), holder);
+    return indexes.claim(leaseKey(id), owner, leaseMs);
+  }
   const dueSet = `${ns}:due`;
 
   const handlers = new Map<string, Registered>();
@@ -176,6 +203,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
   /** claims what is due and starts it; returns the runs started (not awaited) */
   async function dispatch(): Promise<Promise<boolean>[]> {
     const started: Promise<boolean>[] = [];
+    await heartbeat();
     const due = await indexes.range(dueSet, -Number.MAX_SAFE_INTEGER, now(), DUE_BATCH);
     for (const { member: id } of due) {
       if (runningHere.has(id)) continue;
@@ -194,7 +222,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
       runningHere.add(id);
       let claimed = false;
       try {
-        claimed = await indexes.claim(leaseKey(id), owner, leaseMs);
+        claimed = await claimOrTakeOver(id);
       } finally {
         if (!claimed) {
           h.active--;

@@ -44,6 +44,7 @@ beforeAll(async () => {
     store: `sqlite:${join(dir, 'frontdesk.sqlite')}`,
     staffTokens: [SECRETS.staffToken],
     logLevel: 'silent',
+    rateLimits: { messenger: 500, viber: 500, sms: 500 },
     platformApis: { messenger: `${platforms.url}/graph`, viber: `${platforms.url}/viber`, twilio: `${platforms.url}/twilio` },
     facilities: [
       {
@@ -117,6 +118,12 @@ describe('a broadcast killed half way and resumed', () => {
       expect(res.status).toBe(202);
       const { id } = (await res.json()) as { id: string };
       await eventually(() => holding, 'half the broadcast accepted', 1600);
+      // kill with sends in flight (held, never accepted) but none accepted-and-unrecorded: what Twilio accepted is
+      // recorded as sent, so a resend of it would be a real duplicate, while the held ones must still go out once
+      await eventually(async () => {
+        const p = (await (await fetch(`${first.url}/staff/v1/broadcasts/${id}`, { headers: auth })).json()) as { sent: number };
+        return held.length > 0 && p.sent === acceptedTotal;
+      }, 'sends in flight, every accepted one recorded', 1600);
       await first.kill('SIGKILL');
       for (const r of held) r.destroy();
       holding = false;
@@ -124,10 +131,14 @@ describe('a broadcast killed half way and resumed', () => {
       expect(acceptedBeforeKill).toBeLessThan(COUNT);
 
       const second = await start();
+      let last: unknown;
       const done = await eventually(async () => {
         const p = (await (await fetch(`${second.url}/staff/v1/broadcasts/${id}`, { headers: auth })).json()) as { status: string; total: number; sent: number; failed: number; skipped: number };
+        last = p;
         return p.status === 'done' ? p : undefined;
-      }, 'broadcast done after the restart', 2400);
+      }, 'broadcast done after the restart', 2400).catch((e: Error) => {
+        throw new Error(`${e.message}: progress ${JSON.stringify(last)}; ${acceptedBeforeKill} accepted before the kill, ${held.length} held in flight at the kill, ${acceptedTotal} accepted in all`);
+      });
       expect(done.total).toBe(COUNT);
       expect(done.sent + done.failed + done.skipped).toBe(COUNT);
       expect(done.sent).toBe(COUNT);

@@ -126,6 +126,7 @@ export function writeChildConfig(opts: { providerBaseUrl: string; platformsUrl: 
     dev: true,
     sandbox: false,
     logLevel: 'silent',
+    rateLimits: { messenger: 500, viber: 500, sms: 500 },
     platformApis: { messenger: `${opts.platformsUrl}/graph`, viber: `${opts.platformsUrl}/viber`, twilio: `${opts.platformsUrl}/twilio` },
     facilities: [
       {

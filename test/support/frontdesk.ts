@@ -74,6 +74,7 @@ export function testConfig(opts: { platformsUrl: string; store?: string; provide
     dev: true,
     sandbox: opts.sandbox ?? true,
     logLevel: 'silent',
+    rateLimits: { messenger: 500, viber: 500, sms: 500 },
     platformApis: { messenger: `${opts.platformsUrl}/graph`, viber: `${opts.platformsUrl}/viber`, twilio: `${opts.platformsUrl}/twilio` },
     facilities: [
       {

@@ -46,6 +46,8 @@ export interface SandboxWorld {
   staffCancel(appointmentId: string): Promise<void>;
   /** the open slots of a calendar/type in a month, straight from the sandbox */
   slots(calendarId: string, appointmentTypeId: string, month: string): Promise<Slot[]>;
+  /** moves the sandbox's clock (the chat's clock moves with `chat.setClock`) */
+  setNow(iso: string): void;
   close(): Promise<void>;
 }
 
@@ -60,12 +62,13 @@ let worlds = 0;
 
 export async function startSandboxWorld(opts: SandboxWorldOptions = {}): Promise<SandboxWorld> {
   const now = opts.now ?? SANDBOX_NOW;
+  let clock = new Date(now);
   const facilityId = `flows-${process.pid}-${++worlds}`;
   const userId = `${facilityId}-user`;
   const apiKey = `key-${Math.random().toString(36).slice(2)}`;
   const sandbox = createSandbox({
     facilities: [{ id: facilityId, timezone: SANDBOX_TZ, userId, apiKey, ...opts.facility }],
-    now: () => new Date(now),
+    now: () => clock,
     seed: opts.seed ?? 1,
     logger: createLogger({ level: 'silent' }),
   });
@@ -137,6 +140,9 @@ export async function startSandboxWorld(opts: SandboxWorldOptions = {}): Promise
       const r = await client.availability({ month, calendarId, appointmentTypeId });
       if (!r.ok) throw new Error(`sandbox availability: ${r.error.kind} ${r.error.message}`);
       return r.value;
+    },
+    setNow: (iso) => {
+      clock = new Date(iso);
     },
     close: async () => {
       server.closeAllConnections();
