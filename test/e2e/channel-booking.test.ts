@@ -2,40 +2,13 @@
  * Issue 5, check 1: a whole booking over each real channel webhook against the sandbox mounted in the
  * server, with every outbound platform call captured and held to the platform's documented limits.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findOptOutInstructions, segmentsOf } from '../../channels/sms/index.js';
 import type { ChannelName } from '../../src/core/domain.js';
 import type { OutboundMessage } from '../../src/core/messages.js';
-import {
-  eventually,
-  FACILITY,
-  messengerText,
-  PAGE_ID,
-  postMessenger,
-  postSms,
-  postViber,
-  SECRETS,
-  SMS_FROM,
-  smsParams,
-  staffCall,
-  startFrontdesk,
-  startPlatforms,
-  testConfig,
-  viberText,
-  type Platforms,
-} from '../support/frontdesk.js';
+import { eventually, FACILITY, messengerText, PAGE_ID, postMessenger, postSms, postViber, SECRETS, SMS_FROM, smsParams, staffCall, viberText, useService } from '../support/frontdesk.js';
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
-
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  await fd?.close();
-  await platforms?.close();
-});
+const svc = useService();
 
 /** the patient's side of a booking, whatever order the flow asks in (labels as locales/en.json has them) */
 const PREFERRED = ['Book an appointment', 'I agree', 'Yes, book it', 'Female', 'Consultation'];
@@ -69,13 +42,13 @@ interface TurnRecord {
  * final send record: then every platform call of that turn has been captured.
  */
 async function turnSettled(channel: ChannelName, userId: string, messageId: string): Promise<OutboundMessage[]> {
-  const contact = await eventually(() => fd.store.contacts.byChannelUser(FACILITY, channel, userId), `contact ${channel}:${userId}`);
+  const contact = await eventually(() => svc.fd.store.contacts.byChannelUser(FACILITY, channel, userId), `contact ${channel}:${userId}`);
   const turn = await eventually(async () => {
-    const t = await fd.store.backend.kv.get<TurnRecord>(`engine:turn:${FACILITY}:${contact.id}`);
+    const t = await svc.fd.store.backend.kv.get<TurnRecord>(`engine:turn:${FACILITY}:${contact.id}`);
     return t?.key === `${channel}:${messageId}` ? t : undefined;
   }, `turn of ${channel}:${messageId}`);
   const records = await eventually(async () => {
-    const recs = await Promise.all(turn.outbound.map((o) => fd.outbox.record(o.id)));
+    const recs = await Promise.all(turn.outbound.map((o) => svc.fd.outbox.record(o.id)));
     return recs.every((r) => r && r.status !== 'queued') ? recs : undefined;
   }, `replies of ${channel}:${messageId} settled`);
   for (const r of records) expect(r).toMatchObject({ status: 'sent' });
@@ -83,13 +56,13 @@ async function turnSettled(channel: ChannelName, userId: string, messageId: stri
 }
 
 async function expectBookedEverywhere(channel: ChannelName, userId: string) {
-  const contact = (await fd.store.contacts.byChannelUser(FACILITY, channel, userId))!;
-  const ours = await fd.store.appointments.byContact(FACILITY, contact.id);
+  const contact = (await svc.fd.store.contacts.byChannelUser(FACILITY, channel, userId))!;
+  const ours = await svc.fd.store.appointments.byContact(FACILITY, contact.id);
   expect(ours).toHaveLength(1);
   expect(ours[0]).toMatchObject({ source: 'bot', status: 'SCHEDULED' });
   // the number the patient typed is kept in E.164 (reminders may fall back to it)
   expect(contact.phone).toMatch(/^\+639\d{9}$/);
-  const listed = await staffCall(fd.base, 'GET', '/appointments');
+  const listed = await staffCall(svc.fd.base, 'GET', '/appointments');
   expect(listed.status).toBe(200);
   const theirs = (listed.body.appointments as { appointmentId: string; status: string; patient?: { name?: string } }[]).filter((a) => a.appointmentId === ours[0]!.appointmentId);
   expect(theirs).toHaveLength(1);
@@ -99,7 +72,7 @@ async function expectBookedEverywhere(channel: ChannelName, userId: string) {
 describe('a whole booking over each channel, through the real webhooks', () => {
   it('Messenger: quick replies, a button template and a numbered list, all answered as Messenger sends them', async () => {
     const psid = '6785432101234567';
-    const to = () => platforms.graph().filter((r) => r.json.recipient?.id === psid);
+    const to = () => svc.platforms.graph().filter((r) => r.json.recipient?.id === psid);
     const seen = { quickReplies: 0, buttons: 0, numbered: 0 };
     let turn = 0;
     let booked = false;
@@ -110,7 +83,7 @@ describe('a whole booking over each channel, through the real webhooks', () => {
       const before = to().length;
       const item = say.entry[0]!.messaging[0] as unknown as { message?: { mid: string }; postback?: { mid: string } };
       const mid = item.message?.mid ?? item.postback!.mid;
-      expect((await postMessenger(fd.base, say)).status).toBe(200);
+      expect((await postMessenger(svc.fd.base, say)).status).toBe(200);
       await turnSettled('messenger', psid, mid);
       const sent = to().slice(before).filter((r) => !r.json.sender_action);
       expect(sent.length).toBeGreaterThan(0);
@@ -191,7 +164,7 @@ describe('a whole booking over each channel, through the real webhooks', () => {
 
   it('Viber: keyboard taps come back as text carrying the ActionBody', async () => {
     const userId = '01234567890A=';
-    const to = () => platforms.viber().filter((r) => r.json.receiver === userId);
+    const to = () => svc.platforms.viber().filter((r) => r.json.receiver === userId);
     let booked = false;
     let lastText = '';
     let keyboards = 0;
@@ -199,7 +172,7 @@ describe('a whole booking over each channel, through the real webhooks', () => {
     let say = viberText(userId, 'hi');
     for (let step = 0; step < 40 && !booked; step++) {
       const before = to().length;
-      expect((await postViber(fd.base, say)).status).toBe(200);
+      expect((await postViber(svc.fd.base, say)).status).toBe(200);
       await turnSettled('viber', userId, String(say.message_token));
       const sent = to().slice(before);
       expect(sent.length).toBeGreaterThan(0);
@@ -248,7 +221,7 @@ describe('a whole booking over each channel, through the real webhooks', () => {
 
   it('SMS: numbered choices answered by number, details typed as words, every body within segment limits', async () => {
     const phone = '+639171239876';
-    const to = () => platforms.twilio().filter((r) => r.form.To === phone);
+    const to = () => svc.platforms.twilio().filter((r) => r.form.To === phone);
     let booked = false;
     let lastText = '';
     let numberedAnswers = 0;
@@ -256,7 +229,7 @@ describe('a whole booking over each channel, through the real webhooks', () => {
     let say = smsParams(phone, 'Hi');
     for (let step = 0; step < 40 && !booked; step++) {
       const before = to().length;
-      const res = await postSms(fd.base, say);
+      const res = await postSms(svc.fd.base, say);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/xml/);
       await turnSettled('sms', phone, say.MessageSid);

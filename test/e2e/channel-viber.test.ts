@@ -6,21 +6,11 @@
  * …/user-unsubscribed show them.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutboundMessage, SendPurpose } from '../../src/core/messages.js';
-import { eventually, FACILITY, postViber, SECRETS, startFrontdesk, startPlatforms, testConfig, viberText, type Platforms } from '../support/frontdesk.js';
+import { eventually, FACILITY, postViber, SECRETS, viberText, useService } from '../support/frontdesk.js';
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
-
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  await fd?.close();
-  await platforms?.close();
-});
+const svc = useService();
 
 let token = 5_300_000_000_000;
 const user = (id: string) => ({ id, name: 'Juan dela Cruz', avatar: 'https://example.org/a.jpg', country: 'PH', language: 'en', api_version: 10 });
@@ -37,18 +27,18 @@ const conversationStarted = (id: string, subscribed = false) => ({
 const subscribed = (id: string) => ({ event: 'subscribed', timestamp: Date.now(), chat_hostname: 'SN-149_', user: user(id), message_token: (token += 1) });
 const unsubscribed = (id: string) => ({ event: 'unsubscribed', timestamp: Date.now(), chat_hostname: 'SN-149_', user_id: id, message_token: (token += 1) });
 
-const viberTo = (id: string) => platforms.viber().filter((r) => r.json.receiver === id);
-const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone);
-const contactOf = (id: string) => fd.store.contacts.byChannelUser(FACILITY, 'viber', id);
+const viberTo = (id: string) => svc.platforms.viber().filter((r) => r.json.receiver === id);
+const smsTo = (phone: string) => svc.platforms.twilio().filter((r) => r.form.To === phone);
+const contactOf = (id: string) => svc.fd.store.contacts.byChannelUser(FACILITY, 'viber', id);
 
 /** waits until the inbound event was processed and its replies reached final send records */
 async function processed(id: string, messageToken: number): Promise<OutboundMessage[]> {
   const contact = await eventually(() => contactOf(id), `contact ${id}`);
   const turn = await eventually(async () => {
-    const t = await fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
+    const t = await svc.fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
     return t?.key === `viber:${messageToken}` ? t : undefined;
   }, `turn of viber:${messageToken}`);
-  await eventually(async () => (await Promise.all(turn.outbound.map((o) => fd.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
+  await eventually(async () => (await Promise.all(turn.outbound.map((o) => svc.fd.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
   return turn.outbound;
 }
 
@@ -64,15 +54,15 @@ async function push(id: string, purpose: SendPurpose) {
     reply: { text: 'Reminder: your appointment with Dr. Santos is tomorrow at 9:00 AM.' },
     ...(contact ? { contactId: contact.id } : {}),
   };
-  expect(await fd.outbox.enqueue(msg)).toBe(true);
+  expect(await svc.fd.outbox.enqueue(msg)).toBe(true);
   return eventually(async () => {
-    const r = await fd.outbox.record(msg.id);
+    const r = await svc.fd.outbox.record(msg.id);
     return r && r.status !== 'queued' ? r : undefined;
   }, `record of ${msg.id}`);
 }
 
 async function undeliverableIds(): Promise<string[]> {
-  const res = await fetch(`${fd.base}/staff/v1/facilities/${FACILITY}/undeliverable`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } });
+  const res = await fetch(`${svc.fd.base}/staff/v1/facilities/${FACILITY}/undeliverable`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } });
   expect(res.status).toBe(200);
   return ((await res.json()) as { items: { id: string }[] }).items.map((i) => i.id);
 }
@@ -81,7 +71,7 @@ describe('Viber lifecycle', () => {
   it('conversation_started is answered with the welcome in the response body, and nothing goes through send_message', async () => {
     const id = 'convStartedUser1==';
     const body = conversationStarted(id);
-    const res = await postViber(fd.base, body);
+    const res = await postViber(svc.fd.base, body);
     expect(res.status).toBe(200);
     const welcome = (await res.json()) as Record<string, any>;
     // the same parameters as a send_message request, without receiver
@@ -102,10 +92,10 @@ describe('Viber lifecycle', () => {
   it('a conversation_started redelivered with the same message_token is answered again but processed once', async () => {
     const id = 'convStartedUser2==';
     const body = conversationStarted(id);
-    const first = await postViber(fd.base, body);
+    const first = await postViber(svc.fd.base, body);
     expect(first.status).toBe(200);
     await processed(id, body.message_token);
-    const again = await postViber(fd.base, body);
+    const again = await postViber(svc.fd.base, body);
     expect(again.status).toBe(200);
     expect(((await again.json()) as { type?: string }).type).toBe('text');
   });
@@ -113,19 +103,19 @@ describe('Viber lifecycle', () => {
   it('subscribed and unsubscribed update the contact; the user then writes and is answered', async () => {
     const id = 'subscriberUser01==';
     const sub = subscribed(id);
-    expect((await postViber(fd.base, sub)).status).toBe(200);
+    expect((await postViber(svc.fd.base, sub)).status).toBe(200);
     await processed(id, sub.message_token);
     expect((await contactOf(id))?.viber).toMatchObject({ userId: id, subscribed: true });
 
     const unsub = unsubscribed(id);
-    expect((await postViber(fd.base, unsub)).status).toBe(200);
+    expect((await postViber(svc.fd.base, unsub)).status).toBe(200);
     await processed(id, unsub.message_token);
     expect((await contactOf(id))?.viber?.subscribed).toBe(false);
     expect(viberTo(id)).toHaveLength(0);
 
     // writing again re-subscribes (Viber: a message from the user subscribes them)
     const hi = viberText(id, 'hi', (token += 1));
-    expect((await postViber(fd.base, hi)).status).toBe(200);
+    expect((await postViber(svc.fd.base, hi)).status).toBe(200);
     const replies = await processed(id, hi.message_token);
     expect(replies.length).toBeGreaterThan(0);
     expect((await contactOf(id))?.viber?.subscribed).toBe(true);
@@ -135,10 +125,10 @@ describe('Viber lifecycle', () => {
   it('after unsubscribed, a reminder is not sent to Viber: no phone → recorded undeliverable and listed for staff', async () => {
     const id = 'unsubNoPhone01==';
     const hi = viberText(id, 'hi', (token += 1));
-    expect((await postViber(fd.base, hi)).status).toBe(200);
+    expect((await postViber(svc.fd.base, hi)).status).toBe(200);
     await processed(id, hi.message_token);
     const unsub = unsubscribed(id);
-    expect((await postViber(fd.base, unsub)).status).toBe(200);
+    expect((await postViber(svc.fd.base, unsub)).status).toBe(200);
     await processed(id, unsub.message_token);
     const before = viberTo(id).length;
 
@@ -154,13 +144,13 @@ describe('Viber lifecycle', () => {
     const id = 'unsubWithPhone01==';
     const phone = '+639178880001';
     const hi = viberText(id, 'hi', (token += 1));
-    expect((await postViber(fd.base, hi)).status).toBe(200);
+    expect((await postViber(svc.fd.base, hi)).status).toBe(200);
     await processed(id, hi.message_token);
     const contact = (await contactOf(id))!;
     // the mobile number the patient typed while booking, as the flow records it on the contact
-    await fd.store.contacts.update(FACILITY, contact.id, (c) => ({ ...c, phone }));
+    await svc.fd.store.contacts.update(FACILITY, contact.id, (c) => ({ ...c, phone }));
     const unsub = unsubscribed(id);
-    expect((await postViber(fd.base, unsub)).status).toBe(200);
+    expect((await postViber(svc.fd.base, unsub)).status).toBe(200);
     await processed(id, unsub.message_token);
     const before = viberTo(id).length;
 

@@ -1,26 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, messengerSignature, messengerText, PAGE_ID, postMessenger, SECRETS, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, messengerSignature, messengerText, PAGE_ID, postMessenger, SECRETS, useService } from '../support/frontdesk.js';
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
+const svc = useService();
 
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  await fd.close();
-  await platforms.close();
-});
-
-const to = (psid: string) => platforms.graph().filter((r) => r.json.recipient?.id === psid && !r.json.sender_action);
+const to = (psid: string) => svc.platforms.graph().filter((r) => r.json.recipient?.id === psid && !r.json.sender_action);
 
 describe('Messenger webhook, whole server', () => {
   it('answers the verification handshake, 403 on a wrong verify token', async () => {
-    const ok = await fetch(`${fd.base}/webhooks/messenger?hub.mode=subscribe&hub.verify_token=${SECRETS.verifyToken}&hub.challenge=12345`);
+    const ok = await fetch(`${svc.fd.base}/webhooks/messenger?hub.mode=subscribe&hub.verify_token=${SECRETS.verifyToken}&hub.challenge=12345`);
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe('12345');
-    const bad = await fetch(`${fd.base}/webhooks/messenger?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=12345`);
+    const bad = await fetch(`${svc.fd.base}/webhooks/messenger?hub.mode=subscribe&hub.verify_token=nope&hub.challenge=12345`);
     expect(bad.status).toBe(403);
   });
 
@@ -28,11 +18,11 @@ describe('Messenger webhook, whole server', () => {
     const a = messengerText('psid-a', 'hi');
     const b = messengerText('psid-b', 'hello');
     const batch = { object: 'page', entry: [...a.entry, ...b.entry] };
-    const res = await postMessenger(fd.base, batch);
+    const res = await postMessenger(svc.fd.base, batch);
     expect(res.status).toBe(200);
     await eventually(() => to('psid-a').length >= 2 && to('psid-b').length >= 2, 'both senders answered');
     const countA = to('psid-a').length;
-    const again = await postMessenger(fd.base, batch);
+    const again = await postMessenger(svc.fd.base, batch);
     expect(again.status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
     expect(to('psid-a')).toHaveLength(countA);
@@ -44,19 +34,19 @@ describe('Messenger webhook, whole server', () => {
 
   it('refuses a bad, missing or sha1 signature with 401, never echoing the body, and processes nothing', async () => {
     const body = messengerText('psid-x', 'secret text');
-    const before = platforms.requests.length;
+    const before = svc.platforms.requests.length;
     for (const sig of ['sha256=' + '0'.repeat(64), '', `sha1=${messengerSignature('x').slice(7, 47)}`]) {
-      const res = await fetch(`${fd.base}/webhooks/messenger`, { method: 'POST', headers: { 'content-type': 'application/json', ...(sig ? { 'x-hub-signature-256': sig } : {}) }, body: JSON.stringify(body) });
+      const res = await fetch(`${svc.fd.base}/webhooks/messenger`, { method: 'POST', headers: { 'content-type': 'application/json', ...(sig ? { 'x-hub-signature-256': sig } : {}) }, body: JSON.stringify(body) });
       expect(res.status).toBe(401);
       expect(await res.text()).not.toContain('secret text');
     }
     await new Promise((r) => setTimeout(r, 200));
-    expect(platforms.requests.length).toBe(before);
-    expect(await fd.store.contacts.byChannelUser('st-lukes', 'messenger', 'psid-x')).toBeUndefined();
+    expect(svc.platforms.requests.length).toBe(before);
+    expect(await svc.fd.store.contacts.byChannelUser('st-lukes', 'messenger', 'psid-x')).toBeUndefined();
   });
 
   it('ignores echoes, deliveries and reads', async () => {
-    const before = platforms.requests.length;
+    const before = svc.platforms.requests.length;
     const now = Date.now();
     const body = {
       object: 'page',
@@ -72,17 +62,17 @@ describe('Messenger webhook, whole server', () => {
         },
       ],
     };
-    expect((await postMessenger(fd.base, body)).status).toBe(200);
+    expect((await postMessenger(svc.fd.base, body)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 300));
-    expect(platforms.requests.length).toBe(before);
+    expect(svc.platforms.requests.length).toBe(before);
   });
 
   it('answers malformed JSON with 400 and an unknown page with 404', async () => {
     const text = '{"object":"page","entry":[';
-    const bad = await fetch(`${fd.base}/webhooks/messenger`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': messengerSignature(text) }, body: text });
+    const bad = await fetch(`${svc.fd.base}/webhooks/messenger`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': messengerSignature(text) }, body: text });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'bad_request' });
-    const unknown = await postMessenger(fd.base, messengerText('psid-u', 'hi', { pageId: '999' }));
+    const unknown = await postMessenger(svc.fd.base, messengerText('psid-u', 'hi', { pageId: '999' }));
     expect(unknown.status).toBe(404);
   });
 });

@@ -3,23 +3,13 @@
  * and the outbox, to the SMS the patient receives at the (fake) Twilio API — and the state frontdesk stores.
  */
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, FACILITY, postSms, sandboxAuth, smsParams, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, FACILITY, postSms, sandboxAuth, smsParams, staffCall, useService } from '../support/frontdesk.js';
 
 const ZONE = 'Asia/Manila';
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
+const svc = useService();
 
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  await fd?.close();
-  await platforms?.close();
-});
-
-const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
+const smsTo = (phone: string) => svc.platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
 
 /** A weekday afternoon `days` ahead, facility time. */
 const at = (days: number, hour: number, minute = 0) => {
@@ -31,22 +21,22 @@ const at = (days: number, hour: number, minute = 0) => {
 /** Every webhook the sandbox sent so far has been received, and frontdesk finished processing it. */
 async function settled() {
   const deliveries = await eventually(() => {
-    const ds = fd.sandbox!.deliveries(FACILITY);
+    const ds = svc.fd.sandbox!.deliveries(FACILITY);
     return ds.every((d) => d.status === 'delivered') ? ds : undefined;
   }, 'sandbox deliveries delivered');
-  for (const d of deliveries) await eventually(async () => (await fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', `provider event ${d.type} processed`);
+  for (const d of deliveries) await eventually(async () => (await svc.fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', `provider event ${d.type} processed`);
   return deliveries;
 }
 const lastDelivery = async () => (await settled()).at(-1)!;
 
 async function deskBook(phone: string, start: DateTime, calendarId = '102', appointmentTypeId = '1011') {
-  const r = await staffCall(fd.base, 'POST', '/appointments', { calendarId, appointmentTypeId, start: start.toISO(), patient: { name: 'Desk Patient', phone }, overbook: true });
+  const r = await staffCall(svc.fd.base, 'POST', '/appointments', { calendarId, appointmentTypeId, start: start.toISO(), patient: { name: 'Desk Patient', phone }, overbook: true });
   expect(r.status).toBe(201);
   return r.body as { appointmentId: string; patientId: string; start: string };
 }
 
 /** the notice for one webhook went to the outbox and was sent */
-const noticeSent = (webhookId: string) => eventually(async () => (await fd.outbox.record(`pwh:${FACILITY}:${webhookId}`))?.status === 'sent', `notice of ${webhookId} sent`);
+const noticeSent = (webhookId: string) => eventually(async () => (await svc.fd.outbox.record(`pwh:${FACILITY}:${webhookId}`))?.status === 'sent', `notice of ${webhookId} sent`);
 
 /** What a patient reading the SMS needs: the day and time in Manila, and the doctor. */
 function expectWhenAndWho(body: string, start: DateTime, doctor: RegExp) {
@@ -56,7 +46,7 @@ function expectWhenAndWho(body: string, start: DateTime, doctor: RegExp) {
   expect.soft(body, 'no raw i18n key').not.toMatch(/^notice\.|\[object Object\]/);
 }
 
-const jobStates = async (ids: readonly string[] | undefined) => Promise.all((ids ?? []).map(async (id) => (await fd.queue.get(id))?.state));
+const jobStates = async (ids: readonly string[] | undefined) => Promise.all((ids ?? []).map(async (id) => (await svc.fd.queue.get(id))?.state));
 
 describe('desk events reach the patient by SMS, and the mirror follows', () => {
   const phone = '+639171110001';
@@ -74,9 +64,9 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     expect(sms).toHaveLength(1);
     expectWhenAndWho(sms[0]!, start, /Reyes/);
 
-    const contact = await fd.store.contacts.byPhone(FACILITY, phone);
+    const contact = await svc.fd.store.contacts.byPhone(FACILITY, phone);
     expect(contact).toMatchObject({ patientId: booked.patientId, sms: { phone, optedOut: false } });
-    const mirror = await fd.store.appointments.get(FACILITY, id);
+    const mirror = await svc.fd.store.appointments.get(FACILITY, id);
     expect(mirror).toMatchObject({ status: 'SCHEDULED', contactId: contact!.id, patientId: booked.patientId, calendarId: '102', source: 'staff' });
     expect(Date.parse(mirror!.start)).toBe(start.toMillis());
     firstJobs = mirror!.reminderJobIds ?? [];
@@ -86,7 +76,7 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
 
   it('reschedule: SMS with the new time; the old reminders are cancelled and new ones pending', async () => {
     const moved = at(6, 10, 30);
-    const r = await staffCall(fd.base, 'PUT', `/appointments/${id}/reschedule`, { start: moved.toISO(), overbook: true });
+    const r = await staffCall(svc.fd.base, 'PUT', `/appointments/${id}/reschedule`, { start: moved.toISO(), overbook: true });
     expect(r.status).toBe(200);
     const d = await lastDelivery();
     expect(d.type).toBe('appointmentRescheduled');
@@ -94,7 +84,7 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     const sms = smsTo(phone);
     expect(sms).toHaveLength(2);
     expectWhenAndWho(sms[1]!, moved, /Reyes/);
-    const mirror = await fd.store.appointments.get(FACILITY, id);
+    const mirror = await svc.fd.store.appointments.get(FACILITY, id);
     expect(mirror!.status).toBe('RESCHEDULED');
     expect(Date.parse(mirror!.start)).toBe(moved.toMillis());
     expect(await jobStates(firstJobs)).toEqual(['canceled', 'canceled']);
@@ -106,25 +96,25 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
   });
 
   it('confirmed at the desk: a message; the mirror reads CONFIRMED', async () => {
-    expect((await staffCall(fd.base, 'PUT', `/appointments/${id}/confirm`, {})).status).toBe(200);
+    expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${id}/confirm`, {})).status).toBe(200);
     const d = await lastDelivery();
     expect(d.type).toBe('appointmentConfirmed');
     await noticeSent(d.id);
     const sms = smsTo(phone);
     expect(sms).toHaveLength(3);
     expect.soft(sms[2]).toMatch(/confirm/i);
-    expect((await fd.store.appointments.get(FACILITY, id))!.status).toBe('CONFIRMED');
+    expect((await svc.fd.store.appointments.get(FACILITY, id))!.status).toBe('CONFIRMED');
   });
 
   it('checked in with a queue number: a message carrying the number; reminders dropped', async () => {
-    expect((await staffCall(fd.base, 'PUT', `/appointments/${id}/check-in`, { queueNumber: '17' })).status).toBe(200);
+    expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${id}/check-in`, { queueNumber: '17' })).status).toBe(200);
     const d = await lastDelivery();
     expect(d.type).toBe('patientCheckedIn');
     await noticeSent(d.id);
     const sms = smsTo(phone);
     expect(sms).toHaveLength(4);
     expect.soft(sms[3], 'the queue number').toMatch(/\b17\b/);
-    const mirror = await fd.store.appointments.get(FACILITY, id);
+    const mirror = await svc.fd.store.appointments.get(FACILITY, id);
     expect(mirror).toMatchObject({ status: 'SHOW', queueNumber: '17' });
     expect(await jobStates(firstJobs)).toEqual(['canceled', 'canceled']);
   });
@@ -133,9 +123,9 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     const p = '+639171110002';
     const booked = await deskBook(p, at(5, 9));
     await noticeSent((await lastDelivery()).id);
-    const jobs = (await fd.store.appointments.get(FACILITY, booked.appointmentId))!.reminderJobIds ?? [];
+    const jobs = (await svc.fd.store.appointments.get(FACILITY, booked.appointmentId))!.reminderJobIds ?? [];
     expect(jobs.length).toBeGreaterThan(0);
-    expect((await staffCall(fd.base, 'PUT', `/appointments/${booked.appointmentId}/cancel`, { reason: 'doctor unavailable' })).status).toBe(200);
+    expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${booked.appointmentId}/cancel`, { reason: 'doctor unavailable' })).status).toBe(200);
     const d = await lastDelivery();
     expect(d.type).toBe('appointmentCanceled');
     await noticeSent(d.id);
@@ -143,7 +133,7 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     expect(sms).toHaveLength(2);
     expect.soft(sms[1]).toMatch(/cancel/i);
     expect.soft(sms[1], 'offers to book again').toMatch(/\b1\D+Book a new appointment/);
-    expect((await fd.store.appointments.get(FACILITY, booked.appointmentId))!.status).toBe('CANCELED');
+    expect((await svc.fd.store.appointments.get(FACILITY, booked.appointmentId))!.status).toBe('CANCELED');
     expect(new Set(await jobStates(jobs))).toEqual(new Set(['canceled']));
   });
 
@@ -151,14 +141,14 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     const p = '+639171110003';
     const booked = await deskBook(p, at(5, 15));
     await noticeSent((await lastDelivery()).id);
-    expect((await staffCall(fd.base, 'PUT', `/appointments/${booked.appointmentId}/no-show`, {})).status).toBe(200);
+    expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${booked.appointmentId}/no-show`, {})).status).toBe(200);
     const d = await lastDelivery();
     expect(d.type).toBe('appointmentNoShow');
     await noticeSent(d.id);
     const sms = smsTo(p);
     expect(sms).toHaveLength(2);
     expect.soft(sms[1], 'offers to book again').toMatch(/\b1\D+Book a new appointment/);
-    expect((await fd.store.appointments.get(FACILITY, booked.appointmentId))!.status).toBe('NO SHOW');
+    expect((await svc.fd.store.appointments.get(FACILITY, booked.appointmentId))!.status).toBe('NO SHOW');
   });
 });
 
@@ -167,21 +157,21 @@ describe('a booking the bot made, then the hospital registers the patient', () =
 
   it('bot booking: no creation message; the contact it matches carries the temporary id; assign: permanent id everywhere, alias kept, no message', async () => {
     // the patient wrote by SMS first, so frontdesk knows them by that phone
-    expect((await postSms(fd.base, smsParams(phone, 'hi'))).status).toBe(200);
+    expect((await postSms(svc.fd.base, smsParams(phone, 'hi'))).status).toBe(200);
     await eventually(() => smsTo(phone).some((b) => /What would you like to do/.test(b)), 'the bot answered the SMS with its menu');
-    const contact = await eventually(() => fd.store.contacts.byPhone(FACILITY, phone), 'SMS contact known by phone');
+    const contact = await eventually(() => svc.fd.store.contacts.byPhone(FACILITY, phone), 'SMS contact known by phone');
     const answered = smsTo(phone).length;
-    const contactsBefore = (await fd.store.contacts.list(FACILITY)).length;
+    const contactsBefore = (await svc.fd.store.contacts.list(FACILITY)).length;
 
     // a booking through the patient API: the sandbox marks it `source: bot` and gives a temporary id
     const month = at(3, 9).toFormat('yyyy-MM');
-    const slots = await fetch(`${fd.base}/sandbox/${FACILITY}/api/v1/availability?month=${month}&calendar_id=201&appointment_type_id=2001`, { headers: { authorization: sandboxAuth } });
+    const slots = await fetch(`${svc.fd.base}/sandbox/${FACILITY}/api/v1/availability?month=${month}&calendar_id=201&appointment_type_id=2001`, { headers: { authorization: sandboxAuth } });
     const later = ((await slots.json()) as { slots: { start: string }[] }).slots.filter((s) => Date.parse(s.start) > Date.now() + 48 * 3_600_000);
     const slot = later[0] ?? (await (async () => {
-      const next = await fetch(`${fd.base}/sandbox/${FACILITY}/api/v1/availability?month=${at(33, 9).toFormat('yyyy-MM')}&calendar_id=201&appointment_type_id=2001`, { headers: { authorization: sandboxAuth } });
+      const next = await fetch(`${svc.fd.base}/sandbox/${FACILITY}/api/v1/availability?month=${at(33, 9).toFormat('yyyy-MM')}&calendar_id=201&appointment_type_id=2001`, { headers: { authorization: sandboxAuth } });
       return ((await next.json()) as { slots: { start: string }[] }).slots[0]!;
     })());
-    const res = await fetch(`${fd.base}/sandbox/${FACILITY}/api/v1/appointments`, {
+    const res = await fetch(`${svc.fd.base}/sandbox/${FACILITY}/api/v1/appointments`, {
       method: 'POST',
       headers: { authorization: sandboxAuth, 'content-type': 'application/json', 'idempotency-key': `bot-${phone}` },
       body: JSON.stringify({ calendarId: '201', appointmentTypeId: '2001', start: slot.start, patient: { name: 'Lorna Bautista', dob: '1982-04-09', phone } }),
@@ -192,24 +182,24 @@ describe('a booking the bot made, then the hospital registers the patient', () =
     expect(booked.patientId).toBeUndefined();
     const created = await lastDelivery();
     expect(created.type).toBe('appointmentCreated');
-    expect(await fd.outbox.record(`pwh:${FACILITY}:${created.id}`)).toBeUndefined();
-    const mirror = await fd.store.appointments.get(FACILITY, booked.appointmentId);
+    expect(await svc.fd.outbox.record(`pwh:${FACILITY}:${created.id}`)).toBeUndefined();
+    const mirror = await svc.fd.store.appointments.get(FACILITY, booked.appointmentId);
     expect(mirror).toMatchObject({ contactId: contact.id, temporaryPatientId: booked.temporaryPatientId, source: 'bot' });
-    expect((await fd.store.contacts.get(FACILITY, contact.id))!.temporaryPatientIds).toContain(booked.temporaryPatientId);
+    expect((await svc.fd.store.contacts.get(FACILITY, contact.id))!.temporaryPatientIds).toContain(booked.temporaryPatientId);
 
-    const assign = await staffCall(fd.base, 'POST', `/patients/${booked.temporaryPatientId}/assign`, {});
+    const assign = await staffCall(svc.fd.base, 'POST', `/patients/${booked.temporaryPatientId}/assign`, {});
     expect(assign.status).toBe(200);
     const permanent = assign.body.patient.patientId as string;
     expect(permanent).toMatch(/^P-/);
     const d = await lastDelivery();
     expect(d.type).toBe('patientCreated');
-    const after = await fd.store.contacts.get(FACILITY, contact.id);
+    const after = await svc.fd.store.contacts.get(FACILITY, contact.id);
     expect(after).toMatchObject({ patientId: permanent });
     expect(after!.temporaryPatientIds).toContain(booked.temporaryPatientId);
-    expect(await fd.store.contacts.byPatientId(FACILITY, permanent)).toMatchObject({ id: contact.id });
-    expect(await fd.store.contacts.byPatientId(FACILITY, booked.temporaryPatientId)).toMatchObject({ id: contact.id });
-    expect(await fd.store.appointments.get(FACILITY, booked.appointmentId)).toMatchObject({ patientId: permanent, temporaryPatientId: booked.temporaryPatientId });
-    expect((await fd.store.contacts.list(FACILITY)).length).toBe(contactsBefore);
+    expect(await svc.fd.store.contacts.byPatientId(FACILITY, permanent)).toMatchObject({ id: contact.id });
+    expect(await svc.fd.store.contacts.byPatientId(FACILITY, booked.temporaryPatientId)).toMatchObject({ id: contact.id });
+    expect(await svc.fd.store.appointments.get(FACILITY, booked.appointmentId)).toMatchObject({ patientId: permanent, temporaryPatientId: booked.temporaryPatientId });
+    expect((await svc.fd.store.contacts.list(FACILITY)).length).toBe(contactsBefore);
     expect(smsTo(phone)).toHaveLength(answered);
   });
 });

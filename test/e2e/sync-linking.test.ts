@@ -3,54 +3,44 @@
  * mobile while booking is one contact, not two — and from then on the desk's notices reach them on Messenger.
  */
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, FACILITY, messengerText, postMessenger, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, FACILITY, messengerText, postMessenger, staffCall, useService } from '../support/frontdesk.js';
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
-
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  await fd?.close();
-  await platforms?.close();
-});
+const svc = useService();
 
 const PSID = '7001002003004005';
 const PHONE = '+639171239876';
-const toPsid = () => platforms.graph().filter((r) => r.json.recipient?.id === PSID);
+const toPsid = () => svc.platforms.graph().filter((r) => r.json.recipient?.id === PSID);
 const textOf = (r: { json: Record<string, any> }): string => String(r.json.message?.text ?? r.json.message?.attachment?.payload?.text ?? '');
 
 /** Sends one Messenger message and waits for the bot's answer matching `expect`. */
 async function say(text: string, expected: RegExp) {
   const before = toPsid().length;
-  expect((await postMessenger(fd.base, messengerText(PSID, text))).status).toBe(200);
+  expect((await postMessenger(svc.fd.base, messengerText(PSID, text))).status).toBe(200);
   return eventually(() => toPsid().slice(before).find((r) => expected.test(textOf(r))), `bot answers /${expected.source}/ to "${text}"`);
 }
 
 async function settled() {
   const ds = await eventually(() => {
-    const all = fd.sandbox!.deliveries(FACILITY);
+    const all = svc.fd.sandbox!.deliveries(FACILITY);
     return all.every((d) => d.status === 'delivered') ? all : undefined;
   }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => (await fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
+  for (const d of ds) await eventually(async () => (await svc.fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
   return ds;
 }
 
 describe('desk contact linked to Messenger by the mobile number', () => {
   it('is one contact; the desk appointment moves to the Messenger contact; later notices go to Messenger', async () => {
     const start = DateTime.now().setZone('Asia/Manila').plus({ days: 9 }).set({ hour: 11, minute: 0, second: 0, millisecond: 0 });
-    const booked = await staffCall(fd.base, 'POST', '/appointments', {
+    const booked = await staffCall(svc.fd.base, 'POST', '/appointments', {
       calendarId: '101', appointmentTypeId: '1001', start: start.toISO(), patient: { name: 'Carmen Lopez', phone: PHONE }, overbook: true,
     });
     expect(booked.status).toBe(201);
     const apptId = booked.body.appointmentId as string;
     await settled();
-    const desk = await eventually(() => fd.store.contacts.byPhone(FACILITY, PHONE), 'desk contact');
-    expect((await fd.store.appointments.get(FACILITY, apptId))!.contactId).toBe(desk.id);
-    const contactsBefore = (await fd.store.contacts.list(FACILITY)).length;
+    const desk = await eventually(() => svc.fd.store.contacts.byPhone(FACILITY, PHONE), 'desk contact');
+    expect((await svc.fd.store.appointments.get(FACILITY, apptId))!.contactId).toBe(desk.id);
+    const contactsBefore = (await svc.fd.store.contacts.list(FACILITY)).length;
 
     await say('hi', /./);
     await say('I want to book an appointment', /privacy/i);
@@ -60,26 +50,26 @@ describe('desk contact linked to Messenger by the mobile number', () => {
     await say('0917 123 9876', /gender/i);
     await say('2', /doctor/i);
 
-    const mine = await eventually(() => fd.store.contacts.byChannelUser(FACILITY, 'messenger', PSID), 'messenger contact');
-    await eventually(async () => (await fd.store.contacts.list(FACILITY)).length === contactsBefore, 'the two contacts are one');
-    const linked = (await fd.store.contacts.byChannelUser(FACILITY, 'messenger', PSID))!;
+    const mine = await eventually(() => svc.fd.store.contacts.byChannelUser(FACILITY, 'messenger', PSID), 'messenger contact');
+    await eventually(async () => (await svc.fd.store.contacts.list(FACILITY)).length === contactsBefore, 'the two contacts are one');
+    const linked = (await svc.fd.store.contacts.byChannelUser(FACILITY, 'messenger', PSID))!;
     expect(linked.id).toBe(mine.id);
-    expect(await fd.store.contacts.byPhone(FACILITY, PHONE)).toMatchObject({ id: linked.id });
+    expect(await svc.fd.store.contacts.byPhone(FACILITY, PHONE)).toMatchObject({ id: linked.id });
     expect(linked.patientId).toBe(booked.body.patientId);
-    expect((await fd.store.appointments.get(FACILITY, apptId))!.contactId).toBe(linked.id);
+    expect((await svc.fd.store.appointments.get(FACILITY, apptId))!.contactId).toBe(linked.id);
 
     // the desk moves it: the notice goes to Messenger, not SMS
-    const smsBefore = platforms.twilio().filter((r) => r.form.To === PHONE).length;
+    const smsBefore = svc.platforms.twilio().filter((r) => r.form.To === PHONE).length;
     const moved = start.plus({ days: 1 });
-    expect((await staffCall(fd.base, 'PUT', `/appointments/${apptId}/reschedule`, { start: moved.toISO(), overbook: true })).status).toBe(200);
+    expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${apptId}/reschedule`, { start: moved.toISO(), overbook: true })).status).toBe(200);
     const last = (await settled()).at(-1)!;
     expect(last.type).toBe('appointmentRescheduled');
     const rec = await eventually(async () => {
-      const r = await fd.outbox.record(`pwh:${FACILITY}:${last.id}`);
+      const r = await svc.fd.outbox.record(`pwh:${FACILITY}:${last.id}`);
       return r?.status === 'sent' ? r : undefined;
     }, 'reschedule notice sent');
     expect(rec).toMatchObject({ channel: 'messenger', contactId: linked.id });
-    expect(platforms.twilio().filter((r) => r.form.To === PHONE)).toHaveLength(smsBefore);
-    expect((await fd.store.contacts.list(FACILITY)).length).toBe(contactsBefore);
+    expect(svc.platforms.twilio().filter((r) => r.form.To === PHONE)).toHaveLength(smsBefore);
+    expect((await svc.fd.store.contacts.list(FACILITY)).length).toBe(contactsBefore);
   });
 });

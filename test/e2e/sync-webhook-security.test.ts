@@ -5,24 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, FACILITY, postProvider, SECRETS, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, FACILITY, postProvider, SECRETS, useService } from '../support/frontdesk.js';
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
-
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  await fd?.close();
-  await platforms?.close();
-});
+const svc = useService();
 
 let n = 0;
 const phoneFor = () => `+63917444${String((n += 1)).padStart(4, '0')}`;
-const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
+const smsTo = (phone: string) => svc.platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
 const iso = (d: DateTime) => d.setZone('Asia/Manila').toISO({ suppressMilliseconds: true })!;
 
 /** An appointment as the contract's webhook carries it. */
@@ -41,14 +31,14 @@ function appointment(id: string, phone: string, start: DateTime, status = 'SCHED
 }
 const event = (type: string, occurredAt: DateTime, data: Record<string, unknown>) => ({ type, occurredAt: iso(occurredAt), data });
 
-const jobOf = (webhookId: string) => fd.queue.get(`pwh:${FACILITY}:${webhookId}`);
+const jobOf = (webhookId: string) => svc.fd.queue.get(`pwh:${FACILITY}:${webhookId}`);
 const processed = (webhookId: string) => eventually(async () => (await jobOf(webhookId))?.state === 'done', `webhook ${webhookId} processed`);
 
 /** A refused delivery left nothing behind: no job, no contact, no mirror entry. */
 async function expectNothingStored(webhookId: string, phone: string, appointmentId: string) {
   expect(await jobOf(webhookId)).toBeUndefined();
-  expect(await fd.store.contacts.byPhone(FACILITY, phone)).toBeUndefined();
-  expect(await fd.store.appointments.get(FACILITY, appointmentId)).toBeUndefined();
+  expect(await svc.fd.store.contacts.byPhone(FACILITY, phone)).toBeUndefined();
+  expect(await svc.fd.store.appointments.get(FACILITY, appointmentId)).toBeUndefined();
 }
 
 describe('provider webhook: refusals store nothing', () => {
@@ -57,7 +47,7 @@ describe('provider webhook: refusals store nothing', () => {
   it('a bad signature → 401', async () => {
     const phone = phoneFor();
     const id = `msg_${randomUUID()}`;
-    const res = await postProvider(fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-1', phone, start), source: 'staff' }), {
+    const res = await postProvider(svc.fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-1', phone, start), source: 'staff' }), {
       id,
       secret: 'whsec_' + Buffer.from('not-the-facility-secret').toString('base64'),
     });
@@ -68,7 +58,7 @@ describe('provider webhook: refusals store nothing', () => {
   it('a timestamp six minutes old → 401', async () => {
     const phone = phoneFor();
     const id = `msg_${randomUUID()}`;
-    const res = await postProvider(fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-2', phone, start), source: 'staff' }), {
+    const res = await postProvider(svc.fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-2', phone, start), source: 'staff' }), {
       id,
       at: new Date(Date.now() - 6 * 60_000),
     });
@@ -83,7 +73,7 @@ describe('provider webhook: refusals store nothing', () => {
     const now = new Date();
     const old = new Webhook('whsec_' + Buffer.from('the-old-rotated-secret').toString('base64')).sign(id, now, body);
     const current = new Webhook(SECRETS.webhookSecret).sign(id, now, body);
-    const res = await fetch(`${fd.base}/webhooks/provider/${FACILITY}`, {
+    const res = await fetch(`${svc.fd.base}/webhooks/provider/${FACILITY}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': `${old} ${current}` },
       body,
@@ -91,21 +81,21 @@ describe('provider webhook: refusals store nothing', () => {
     expect(res.status).toBeGreaterThanOrEqual(200);
     expect(res.status).toBeLessThan(300);
     await processed(id);
-    expect(await fd.store.appointments.get(FACILITY, 'S-3')).toMatchObject({ status: 'SCHEDULED' });
+    expect(await svc.fd.store.appointments.get(FACILITY, 'S-3')).toMatchObject({ status: 'SCHEDULED' });
   });
 
   it('an unknown facility → 404', async () => {
     const phone = phoneFor();
     const id = `msg_${randomUUID()}`;
-    const res = await postProvider(fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-4', phone, start), source: 'staff' }), { id, facilityId: 'no-such-clinic' });
+    const res = await postProvider(svc.fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-4', phone, start), source: 'staff' }), { id, facilityId: 'no-such-clinic' });
     expect(res.status).toBe(404);
-    expect(await fd.queue.get(`pwh:no-such-clinic:${id}`)).toBeUndefined();
+    expect(await svc.fd.queue.get(`pwh:no-such-clinic:${id}`)).toBeUndefined();
     await expectNothingStored(id, phone, 'S-4');
   });
 
   it('a body that is not JSON → 400', async () => {
     const id = `msg_${randomUUID()}`;
-    const res = await postProvider(fd.base, undefined, { id, rawBody: '{"type":"appointmentCreated",' });
+    const res = await postProvider(svc.fd.base, undefined, { id, rawBody: '{"type":"appointmentCreated",' });
     expect(res.status).toBe(400);
     expect(await jobOf(id)).toBeUndefined();
   });
@@ -121,7 +111,7 @@ describe('provider webhook: refusals store nothing', () => {
     ];
     for (const c of cases) {
       const id = `msg_${randomUUID()}`;
-      const res = await postProvider(fd.base, c.body, { id });
+      const res = await postProvider(svc.fd.base, c.body, { id });
       expect(res.status).toBe(400);
       const answer = (await res.json()) as { error: string; details?: string[] };
       expect(answer.details?.join('\n')).toMatch(c.reason);
@@ -132,17 +122,17 @@ describe('provider webhook: refusals store nothing', () => {
   it('an unknown type → 2xx, and nothing changes', async () => {
     const phone = phoneFor();
     const id = `msg_${randomUUID()}`;
-    const before = platforms.requests.length;
-    const contacts = (await fd.store.contacts.list(FACILITY)).length;
-    const res = await postProvider(fd.base, event('appointmentTeleported', DateTime.now(), { appointment: appointment('S-6', phone, start) }), { id });
+    const before = svc.platforms.requests.length;
+    const contacts = (await svc.fd.store.contacts.list(FACILITY)).length;
+    const res = await postProvider(svc.fd.base, event('appointmentTeleported', DateTime.now(), { appointment: appointment('S-6', phone, start) }), { id });
     expect(res.status).toBeGreaterThanOrEqual(200);
     expect(res.status).toBeLessThan(300);
     const job = await jobOf(id);
     if (job) await processed(id);
-    expect(await fd.store.appointments.get(FACILITY, 'S-6')).toBeUndefined();
-    expect(await fd.store.contacts.byPhone(FACILITY, phone)).toBeUndefined();
-    expect((await fd.store.contacts.list(FACILITY)).length).toBe(contacts);
-    expect(platforms.requests.length).toBe(before);
+    expect(await svc.fd.store.appointments.get(FACILITY, 'S-6')).toBeUndefined();
+    expect(await svc.fd.store.contacts.byPhone(FACILITY, phone)).toBeUndefined();
+    expect((await svc.fd.store.contacts.list(FACILITY)).length).toBe(contacts);
+    expect(svc.platforms.requests.length).toBe(before);
   });
 });
 
@@ -151,15 +141,15 @@ describe('provider webhook: duplicates and order', () => {
     const phone = phoneFor();
     const id = `msg_${randomUUID()}`;
     const body = event('appointmentCreated', DateTime.now(), { appointment: appointment('D-1', phone, DateTime.now().plus({ days: 6 }).set({ hour: 9, minute: 0 })), source: 'staff' });
-    const first = await postProvider(fd.base, body, { id });
-    const second = await postProvider(fd.base, body, { id });
+    const first = await postProvider(svc.fd.base, body, { id });
+    const second = await postProvider(svc.fd.base, body, { id });
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(await second.json()).toMatchObject({ duplicate: true });
     await processed(id);
-    await eventually(async () => (await fd.outbox.record(`pwh:${FACILITY}:${id}`))?.status === 'sent', 'creation notice sent');
+    await eventually(async () => (await svc.fd.outbox.record(`pwh:${FACILITY}:${id}`))?.status === 'sent', 'creation notice sent');
     expect(smsTo(phone)).toHaveLength(1);
-    expect(await fd.store.contacts.list(FACILITY).then((cs) => cs.filter((c) => c.phone === phone))).toHaveLength(1);
+    expect(await svc.fd.store.contacts.list(FACILITY).then((cs) => cs.filter((c) => c.phone === phone))).toHaveLength(1);
   });
 
   it('rescheduled arrives before created: the mirror keeps the newer time and the patient hears only of it', async () => {
@@ -169,15 +159,15 @@ describe('provider webhook: duplicates and order', () => {
     const moved = first.plus({ days: 1, hours: 5 });
     const resId = `msg_${randomUUID()}`;
     const creId = `msg_${randomUUID()}`;
-    expect((await postProvider(fd.base, event('appointmentRescheduled', t0.plus({ minutes: 1 }), { appointment: appointment('O-1', phone, moved, 'RESCHEDULED'), source: 'staff' }), { id: resId })).status).toBe(200);
+    expect((await postProvider(svc.fd.base, event('appointmentRescheduled', t0.plus({ minutes: 1 }), { appointment: appointment('O-1', phone, moved, 'RESCHEDULED'), source: 'staff' }), { id: resId })).status).toBe(200);
     await processed(resId);
-    expect((await postProvider(fd.base, event('appointmentCreated', t0, { appointment: appointment('O-1', phone, first), source: 'staff' }), { id: creId })).status).toBe(200);
+    expect((await postProvider(svc.fd.base, event('appointmentCreated', t0, { appointment: appointment('O-1', phone, first), source: 'staff' }), { id: creId })).status).toBe(200);
     await processed(creId);
-    const mirror = await fd.store.appointments.get(FACILITY, 'O-1');
+    const mirror = await svc.fd.store.appointments.get(FACILITY, 'O-1');
     expect(mirror!.status).toBe('RESCHEDULED');
     expect(Date.parse(mirror!.start)).toBe(moved.toMillis());
-    await eventually(async () => (await fd.outbox.record(`pwh:${FACILITY}:${resId}`))?.status === 'sent', 'reschedule notice sent');
-    expect(await fd.outbox.record(`pwh:${FACILITY}:${creId}`)).toBeUndefined();
+    await eventually(async () => (await svc.fd.outbox.record(`pwh:${FACILITY}:${resId}`))?.status === 'sent', 'reschedule notice sent');
+    expect(await svc.fd.outbox.record(`pwh:${FACILITY}:${creId}`)).toBeUndefined();
     expect(smsTo(phone)).toHaveLength(1);
     // the reminders follow the newer time only
     for (const j of mirror!.reminderJobIds ?? []) expect(j.endsWith(`:${moved.toMillis() / 1000}`)).toBe(true);
@@ -188,22 +178,22 @@ describe('provider webhook: duplicates and order', () => {
     const t0 = DateTime.now().minus({ minutes: 5 });
     const start = DateTime.now().plus({ days: 8 }).set({ hour: 14, minute: 0, second: 0, millisecond: 0 });
     const ids = [`msg_${randomUUID()}`, `msg_${randomUUID()}`, `msg_${randomUUID()}`];
-    expect((await postProvider(fd.base, event('appointmentCreated', t0, { appointment: appointment('O-2', phone, start), source: 'staff' }), { id: ids[0] })).status).toBe(200);
+    expect((await postProvider(svc.fd.base, event('appointmentCreated', t0, { appointment: appointment('O-2', phone, start), source: 'staff' }), { id: ids[0] })).status).toBe(200);
     await processed(ids[0]!);
-    const planned = (await fd.store.appointments.get(FACILITY, 'O-2'))!.reminderJobIds ?? [];
+    const planned = (await svc.fd.store.appointments.get(FACILITY, 'O-2'))!.reminderJobIds ?? [];
     expect(planned.length).toBeGreaterThan(0);
-    expect((await postProvider(fd.base, event('appointmentCanceled', t0.plus({ minutes: 3 }), { appointment: appointment('O-2', phone, start, 'CANCELED'), source: 'staff' }), { id: ids[1] })).status).toBe(200);
+    expect((await postProvider(svc.fd.base, event('appointmentCanceled', t0.plus({ minutes: 3 }), { appointment: appointment('O-2', phone, start, 'CANCELED'), source: 'staff' }), { id: ids[1] })).status).toBe(200);
     await processed(ids[1]!);
     const late = event('appointmentRescheduled', t0.plus({ minutes: 2 }), { appointment: appointment('O-2', phone, start.plus({ days: 1 }), 'RESCHEDULED'), source: 'staff' });
-    expect((await postProvider(fd.base, late, { id: ids[2] })).status).toBe(200);
+    expect((await postProvider(svc.fd.base, late, { id: ids[2] })).status).toBe(200);
     await processed(ids[2]!);
-    const mirror = await fd.store.appointments.get(FACILITY, 'O-2');
+    const mirror = await svc.fd.store.appointments.get(FACILITY, 'O-2');
     expect(mirror!.status).toBe('CANCELED');
     expect(Date.parse(mirror!.start)).toBe(start.toMillis());
-    for (const j of planned) expect((await fd.queue.get(j))?.state).toBe('canceled');
-    for (const j of mirror!.reminderJobIds ?? []) expect((await fd.queue.get(j))?.state).not.toBe('pending');
-    await eventually(async () => (await fd.outbox.record(`pwh:${FACILITY}:${ids[1]}`))?.status === 'sent', 'cancel notice sent');
-    expect(await fd.outbox.record(`pwh:${FACILITY}:${ids[2]}`)).toBeUndefined();
+    for (const j of planned) expect((await svc.fd.queue.get(j))?.state).toBe('canceled');
+    for (const j of mirror!.reminderJobIds ?? []) expect((await svc.fd.queue.get(j))?.state).not.toBe('pending');
+    await eventually(async () => (await svc.fd.outbox.record(`pwh:${FACILITY}:${ids[1]}`))?.status === 'sent', 'cancel notice sent');
+    expect(await svc.fd.outbox.record(`pwh:${FACILITY}:${ids[2]}`)).toBeUndefined();
     expect(smsTo(phone)).toHaveLength(2);
   });
 });

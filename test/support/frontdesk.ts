@@ -16,6 +16,7 @@ import { validateConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';
 import { captureServer, json, type Captured } from './http-server.js';
+import { afterAll, beforeAll } from 'vitest';
 
 export const SECRETS = {
   appSecret: 'test-app-secret-0123456789',
@@ -219,4 +220,20 @@ export async function staffCall(base: string, method: string, path: string, body
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+}
+
+export type Service = { platforms: Platforms; fd: Frontdesk & { base: string } };
+
+/** One whole service per test file: the platforms' stand-in and frontdesk, started before the file's tests and closed after. */
+export function useService(config: (platformsUrl: string) => Config = (url) => testConfig({ platformsUrl: url })): Service {
+  const svc = {} as Service;
+  beforeAll(async () => {
+    svc.platforms = await startPlatforms();
+    svc.fd = await startFrontdesk(config(svc.platforms.url));
+  });
+  afterAll(async () => {
+    await svc.fd?.close();
+    await svc.platforms?.close();
+  });
+  return svc;
 }
