@@ -12,6 +12,7 @@ import type { Config, FacilityConfig } from './config/schema.js';
 import type { ChannelName, LocaleCode } from './core/domain.js';
 import type { ChannelSender } from './core/channel.js';
 import type { ProviderClient } from './core/provider.js';
+import { listAttention } from './engine/attention.js';
 import { createEngine, type Engine } from './engine/index.js';
 import { buildHttpApp } from './http/server.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
@@ -207,7 +208,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     return (facility(facilityId)?.locale ?? 'en') as LocaleCode;
   };
   const routers: Router[] = [
-    staffRoutes({ tokens: config.staffTokens, broadcasts: syncDeps, knownFacility: (id) => facilities.has(id), undeliverable: (id) => outbox.undeliverable(id) }),
+    staffRoutes({ tokens: config.staffTokens, broadcasts: syncDeps, knownFacility: (id) => facilities.has(id), undeliverable: (id) => outbox.undeliverable(id), attention: (id) => listAttention(store.backend, id) }),
   ];
   if (config.dev) routers.push(devRoutes({ engine, facilities: list, mailbox, ...(sandbox ? { sandboxStaffUrl: (id: string) => `${selfUrl}/sandbox/${id}/staff` } : {}) }));
 

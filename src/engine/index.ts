@@ -11,6 +11,7 @@ import { applyContactPatch, ensureSender, toFlowContact, touchSender } from './c
 import { toFlowFacility } from './facility.js';
 import { conversationMachine, type FlowEmitted, type FlowEvent, type MessageDescriptor } from './flow.js';
 import { createInbox, entryKey, type InboxEntry } from './inbox.js';
+import { recordAttention } from './attention.js';
 import { linkKnownContact } from './link.js';
 import { answerToPush, rememberPushedChoices } from './push-choices.js';
 import { ENGINE_KEYS, renderReply, type RenderReply } from './render.js';
@@ -72,6 +73,8 @@ interface TurnRecord {
   conversation: { action: 'save'; snapshot: unknown } | { action: 'keep' } | { action: 'delete' };
   patches: ContactPatch[];
   appointments: AppointmentChange[];
+  /** reasons the flow handed the patient to staff */
+  handoffs?: string[];
   outbound: OutboundMessage[];
 }
 
@@ -168,6 +171,7 @@ export function createEngine(deps: EngineDeps): Engine {
       result.restartedMidway && msg.kind === 'message' ? [{ message: { key: ENGINE_KEYS.sessionReset }, locale }] : [];
     const patches: ContactPatch[] = [];
     const appointments: AppointmentChange[] = [];
+    const handoffs: string[] = [];
     let current = contact;
     for (const e of result.emitted) {
       if (e.type === 'reply') replies.push({ message: e.message, locale: e.locale ?? localeOf(current, facility) });
@@ -178,13 +182,17 @@ export function createEngine(deps: EngineDeps): Engine {
       else if (e.type === 'appointment.changed') {
         const previousId = replacedIds.get(e.appointment.appointmentId);
         appointments.push({ action: e.action, appointment: e.appointment, confirmedLocally: e.confirmedLocally, ...(previousId ? { previousId } : {}) });
-      } else if (e.type === 'handoff') log.info({ facilityId, contactId, reason: e.reason }, 'conversation handed off to staff');
+      } else if (e.type === 'handoff') {
+        log.info({ facilityId, contactId, reason: e.reason }, 'conversation handed off to staff');
+        handoffs.push(e.reason);
+      }
     }
     return {
       ...base,
       conversation: { action: 'save', snapshot: result.snapshot },
       patches,
       appointments,
+      handoffs,
       outbound: outboundFor(msg, contactId, replies, facility.timezone),
     };
   }
@@ -211,6 +219,12 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       const stored = await store.appointments.get(facilityId, change.appointment.appointmentId);
       if (stored) await deps.onAppointmentChanged?.(stored);
+      if (change.confirmedLocally) {
+        await recordAttention(store.backend, { id: `${entry.key}:confirm:${change.appointment.appointmentId}`, facilityId, kind: 'confirmed_locally', contactId, channel: entry.msg.channel, at: turn.at, appointmentId: change.appointment.appointmentId });
+      }
+    }
+    for (const [n, reason] of (turn.handoffs ?? []).entries()) {
+      await recordAttention(store.backend, { id: `${entry.key}:handoff:${n}`, facilityId, kind: 'handoff', contactId, channel: entry.msg.channel, at: turn.at, reason });
     }
     if (turn.outbound.length) await deps.deliver(turn.outbound);
   }

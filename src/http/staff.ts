@@ -11,6 +11,8 @@ export interface StaffDeps {
   knownFacility(id: string): boolean;
   /** sends that no channel could carry, for staff to follow up by phone */
   undeliverable?(facilityId: string): Promise<unknown[]>;
+  /** patients who asked for a person; confirmations the provider could not record */
+  attention?(facilityId: string): Promise<unknown[]>;
 }
 
 /** `/staff/v1/…`: bearer-token routes for the clinic's staff. */
@@ -50,6 +52,10 @@ export function staffRoutes(deps: StaffDeps): Router {
   router.get('/facilities/:facilityId/undeliverable', async (ctx) => {
     if (!deps.knownFacility(ctx.params.facilityId!)) throw notFound(`no facility "${ctx.params.facilityId}"`);
     ctx.body = { items: (await deps.undeliverable?.(ctx.params.facilityId!)) ?? [] };
+  });
+  router.get('/facilities/:facilityId/attention', async (ctx) => {
+    if (!deps.knownFacility(ctx.params.facilityId!)) throw notFound(`no facility "${ctx.params.facilityId}"`);
+    ctx.body = { items: (await deps.attention?.(ctx.params.facilityId!)) ?? [] };
   });
   return router;
 }
