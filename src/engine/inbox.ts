@@ -56,6 +56,10 @@ export function createInbox(backend: StoreBackend) {
       }
     },
 
+    async has(facilityId: string, key: string): Promise<boolean> {
+      return (await kv.get<InboxEntry>(itemKey(facilityId, key))) !== undefined;
+    },
+
     async update(entry: InboxEntry): Promise<void> {
       await kv.set(itemKey(entry.facilityId, entry.key), entry);
     },

@@ -79,6 +79,8 @@ interface TurnRecord {
 }
 
 const turnRecordKey = (facilityId: string, contactId: string) => `engine:turn:${facilityId}:${contactId}`;
+/** set when an inbound event has been processed: a later redelivery is a duplicate */
+const doneKey = (entryKey: string) => `engine:done:${entryKey}`;
 const DEDUPE_TTL_MS = 7 * 24 * 3600_000;
 
 export function createEngine(deps: EngineDeps): Engine {
@@ -252,6 +254,19 @@ export function createEngine(deps: EngineDeps): Engine {
   }
 
   /** processes the conversation's oldest entry; false when the inbox is empty */
+  /**
+   * A repeat of a message is a duplicate when the first delivery is in the inbox or was processed.
+   * A concurrent first delivery may be a few milliseconds from writing its entry, so look again briefly.
+   */
+  async function waitingOrDone(msg: InboundMessage): Promise<boolean> {
+    const key = entryKey(msg);
+    for (let i = 0; i < 20; i++) {
+      if ((await store.backend.kv.get(doneKey(key))) !== undefined || (await inbox.has(msg.facilityId, key))) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  }
+
   async function step(facilityId: string, contactId: string): Promise<boolean> {
     return store.locks.withLock(
       `conv:${facilityId}:${contactId}`,
@@ -270,6 +285,7 @@ export function createEngine(deps: EngineDeps): Engine {
           log.error({ facilityId, contactId, attempts, err: e instanceof Error ? e.message : String(e) }, 'inbound event dropped after repeated failures');
           out = [];
         }
+        await store.backend.kv.set(doneKey(entry.key), true, DEDUPE_TTL_MS);
         await inbox.remove(entry);
         waiters.get(entry.key)?.(out);
         return true;
@@ -292,7 +308,11 @@ export function createEngine(deps: EngineDeps): Engine {
     async accept(msg) {
       if (!deps.facility(msg.facilityId)) throw new Error(`unknown facility ${msg.facilityId}`);
       const scope = `inbound:${msg.channel}`;
-      if (!(await store.events.firstSeen(scope, msg.id, DEDUPE_TTL_MS))) return { duplicate: true };
+      if (!(await store.events.firstSeen(scope, msg.id, DEDUPE_TTL_MS))) {
+        if (await waitingOrDone(msg)) return { duplicate: true };
+        // seen, yet neither waiting nor processed: the process that saw it died before storing it
+        log.warn({ facilityId: msg.facilityId, channel: msg.channel }, 'a redelivered message lost by a crash is accepted again');
+      }
       try {
         const contact = await ensureSender(store, msg);
         await inbox.push({ key: entryKey(msg), facilityId: msg.facilityId, contactId: contact.id, msg, attempts: 0 }, Date.now());

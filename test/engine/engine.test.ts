@@ -85,6 +85,17 @@ describe('engine: one conversation turn per message', () => {
     expect(h.delivered).toHaveLength(2);
   });
 
+  it('accepts again a redelivery whose first delivery was marked seen but lost by a crash before it was stored', async () => {
+    const h = await start(tempSqliteUrl());
+    const msg = inbound('patient-lost', { text: 'hi' });
+    // the process died right after the ledger marked the id, before the inbox write
+    expect(await h.store.events.firstSeen(`inbound:${msg.channel}`, msg.id)).toBe(true);
+    expect(texts(await h.engine.handle({ ...msg }))).toEqual(['menu#1']);
+    // once processed, a further redelivery is a duplicate again
+    expect(await h.engine.accept({ ...msg })).toEqual({ duplicate: true });
+    expect(h.delivered).toHaveLength(1);
+  });
+
   it('resumes at the same step after a restart on the same store', async () => {
     const url = tempSqliteUrl();
     const first = await start(url);
