@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import { createLogger } from '../../src/log.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { FACILITY, PAGE_ID, PUBLIC_URL, sandboxAuth, SECRETS } from './frontdesk.js';
+import { FACILITY, sandboxAuth, testConfig } from './frontdesk.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -114,33 +114,10 @@ export async function startHoldingProxy(target: string, hold: (req: ProxiedReque
 }
 export type HoldingProxy = Awaited<ReturnType<typeof startHoldingProxy>>;
 
-/** Writes a frontdesk config file: SQLite store in a fresh temp dir, dev on, no embedded sandbox. */
+/** Writes a frontdesk config file: the e2e test config, with SQLite in a fresh temp dir and no embedded sandbox. */
 export function writeChildConfig(opts: { providerBaseUrl: string; platformsUrl: string; dir?: string }): { path: string; dir: string } {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fd-child-'));
-  const config = {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: PUBLIC_URL,
-    store: `sqlite:${join(dir, 'frontdesk.sqlite')}`,
-    staffTokens: [SECRETS.staffToken],
-    dev: true,
-    sandbox: false,
-    logLevel: 'silent',
-    rateLimits: { messenger: 500, viber: 500, sms: 500 },
-    platformApis: { messenger: `${opts.platformsUrl}/graph`, viber: `${opts.platformsUrl}/viber`, twilio: `${opts.platformsUrl}/twilio` },
-    facilities: [
-      {
-        id: FACILITY,
-        name: "St. Luke's Clinic",
-        timezone: 'Asia/Manila',
-        locale: 'en',
-        rescheduleCutoffHours: 24,
-        staffContact: '+63 2 8123 4567',
-        provider: { baseUrl: opts.providerBaseUrl, userId: 'st-lukes', apiKey: 'st-lukes-key', webhookSecret: SECRETS.webhookSecret, timeoutMs: 20_000 },
-        channels: { messenger: { pageId: PAGE_ID, pageAccessToken: SECRETS.pageToken, appSecret: SECRETS.appSecret, verifyToken: SECRETS.verifyToken } },
-      },
-    ],
-  };
+  const config = testConfig({ platformsUrl: opts.platformsUrl, providerBaseUrl: opts.providerBaseUrl, sandbox: false, store: `sqlite:${join(dir, 'frontdesk.sqlite')}` });
   const path = join(dir, 'frontdesk.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
   return { path, dir };

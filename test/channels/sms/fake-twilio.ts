@@ -1,37 +1,6 @@
-import Koa from 'koa';
-import getRawBody from 'raw-body';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { fakePlatform, type Answer, type CapturedRequest } from '../../support/fake-platform.js';
 
-export interface CapturedRequest {
-  method: string;
-  path: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
+export type { Answer, CapturedRequest };
 
-export type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
-
-/** A local Koa server standing in for Twilio's API: records every request, answers with `answer(n)` (n from 1). */
-export async function fakeTwilio(answer: (req: CapturedRequest, n: number) => Answer) {
-  const requests: CapturedRequest[] = [];
-  const app = new Koa();
-  app.use(async (ctx) => {
-    const body = (await getRawBody(ctx.req)).toString('utf8');
-    const req = { method: ctx.method, path: ctx.path, headers: ctx.headers, body };
-    requests.push(req);
-    const a = answer(req, requests.length);
-    ctx.status = a.status;
-    if (a.headers) ctx.set(a.headers);
-    if (a.body !== undefined) ctx.body = a.body;
-  });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
+/** A local server standing in for Twilio's API. */
+export const fakeTwilio = (answer: (req: CapturedRequest, n: number) => Answer) => fakePlatform(answer);
