@@ -107,13 +107,14 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   };
 
   const sandboxFacilities = config.facilities.filter((f) => f.provider.baseUrl === 'sandbox');
+  const stateFile = sandboxStateFile(config.store);
   const sandbox =
     config.sandbox && sandboxFacilities.length > 0
       ? createSandbox({
           facilities: sandboxFacilities.map((f) => ({ id: f.id, timezone: f.timezone, userId: f.provider.userId, apiKey: f.provider.apiKey, cutoffHours: f.rescheduleCutoffHours })),
           logger,
           now,
-          ...(sandboxStateFile(config.store) ? { stateFile: sandboxStateFile(config.store) } : {}),
+          ...(stateFile ? { stateFile } : {}),
         })
       : undefined;
 

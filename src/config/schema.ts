@@ -104,6 +104,11 @@ export const configSchema = z
       if (from && numbers.has(from)) ctx.addIssue({ code: 'custom', path: ['facilities', i, 'channels', 'sms', 'from'], message: 'number served by two facilities' });
       if (from) numbers.add(from);
     });
+    cfg.facilities.forEach((f, i) => {
+      if (f.provider.baseUrl === 'sandbox' && !cfg.sandbox) {
+        ctx.addIssue({ code: 'custom', path: ['facilities', i, 'provider', 'baseUrl'], message: '"sandbox" needs "sandbox": true (the sandbox provider mounted in this server)' });
+      }
+    });
     const usesSms = cfg.facilities.some((f) => f.channels.sms);
     if (usesSms && !cfg.publicUrl) ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'required when SMS is configured (Twilio signs publicUrl + path)' });
   });

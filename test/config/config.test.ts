@@ -68,6 +68,12 @@ describe('config', () => {
     expect(r.error.map((p) => p.path)).toEqual(expect.arrayContaining(['facilities[1].id', 'publicUrl']));
   });
 
+  it('refuses a facility on the sandbox provider when the sandbox is off', () => {
+    const r = validateConfig({ sandbox: false, facilities: [facility({ provider: { baseUrl: 'sandbox', userId: 'u', apiKey: 'k', webhookSecret: 'whsec_c2VjcmV0' } })] }, {});
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.map((p) => p.path)).toContain('facilities[0].provider.baseUrl');
+  });
+
   it('reads YAML and JSON files from FRONTDESK_CONFIG, and PORT overrides port', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fd-config-'));
     const yml = join(dir, 'c.yaml');
