@@ -202,10 +202,12 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   });
   queue.register<{ id: string }>(BROADCAST_JOB, (job) => runBroadcast(syncDeps, job.payload.id));
 
+  /** the platform's language hint (Viber sends e.g. "en", "tl", "fil", "id", "in-ID"), else the facility's */
   const localeOf = (facilityId: string, hint?: string): LocaleCode => {
-    const h = hint?.slice(0, 2).toLowerCase();
-    if (h === 'id' || h === 'in') return 'id';
-    if (h === 'tl' || h === 'fi') return 'fil';
+    const h = hint?.toLowerCase() ?? '';
+    if (/^(id|in)\b/.test(h)) return 'id';
+    if (/^(fil|tl)\b/.test(h)) return 'fil';
+    if (/^en\b/.test(h)) return 'en';
     return (facility(facilityId)?.locale ?? 'en') as LocaleCode;
   };
   const routers: Router[] = [
@@ -244,11 +246,9 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   let server: Server | undefined;
   const timers: NodeJS.Timeout[] = [];
 
-  const syncAllCalendars = async () => {
-    for (const f of list) {
-      const r = await syncCalendars(f.id, provider(f.id), store.backend.kv);
-      if (!r.ok) logger.warn({ facilityId: f.id, error: r.error.kind }, 'calendar sync failed; keeping the stored copy');
-    }
+  const syncCalendarsOf = async (f: FacilityConfig) => {
+    const r = await syncCalendars(f.id, provider(f.id), store.backend.kv);
+    if (!r.ok) logger.warn({ facilityId: f.id, error: r.error.kind }, 'calendar sync failed; keeping the stored copy');
   };
 
   return {
@@ -275,9 +275,9 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
       await queue.start();
       const recovered = await engine.recover();
       if (recovered > 0) logger.info({ recovered }, 'finished conversations interrupted by the last stop');
-      void syncAllCalendars();
       for (const f of list) {
-        const tmr = setInterval(() => void syncAllCalendars(), f.calendarSyncMinutes * 60_000);
+        void syncCalendarsOf(f);
+        const tmr = setInterval(() => void syncCalendarsOf(f), f.calendarSyncMinutes * 60_000);
         tmr.unref();
         timers.push(tmr);
       }

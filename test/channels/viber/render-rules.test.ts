@@ -98,6 +98,14 @@ describe('Viber rules', () => {
     expect(viberPermission(msg('update'), contact(undefined), now, 0)).toEqual({ ok: false, reason: 'not_subscribed' });
   });
 
+  it('a user who wrote and then unsubscribed gets no pushes, though a reply within the session is still allowed', () => {
+    const unsubscribed = contact({ userId: 'u1', subscribed: false, lastInboundAt: hoursAgo(1) });
+    for (const purpose of ['reminder', 'update', 'broadcast'] as const) {
+      expect(viberPermission(msg(purpose), unsubscribed, now, 0)).toEqual({ ok: false, reason: 'not_subscribed' });
+    }
+    expect(viberPermission(msg('response'), unsubscribed, now, 0)).toEqual({ ok: true, mode: 'session' });
+  });
+
   it('a user who wrote within the session may be answered even before a subscribed flag is recorded', () => {
     expect(viberPermission(msg('response'), contact({ userId: 'u1', subscribed: false, lastInboundAt: hoursAgo(2) }), now, 0)).toEqual({ ok: true, mode: 'session' });
     expect(viberPermission(msg('response'), undefined, now, 0)).toEqual({ ok: true, mode: 'session' });
