@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type Koa from 'koa';
 import { createLogger } from '../../src/log.js';
 import type { CheckResult } from '../../src/conformance/run.js';
 import { createSandbox, type Sandbox, type SandboxFacility } from '../../src/sandbox/index.js';
+import { close as closeServer, listen } from '../sandbox/support.js';
 
 /** Monday 2 March 2026, 09:00 in Manila. */
 export const NOW = new Date('2026-03-02T09:00:00+08:00');
@@ -12,19 +10,7 @@ export const silent = createLogger({ level: 'silent' });
 
 export const newSecret = () => `whsec_${randomBytes(24).toString('base64')}`;
 
-export async function listen(app: Koa): Promise<{ server: Server; origin: string }> {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-export async function closeServer(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
+export { listen, closeServer };
 
 export interface RunningSandbox {
   sandbox: Sandbox;

@@ -4,36 +4,14 @@
  * server keeps answering.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelName } from '../../src/core/domain.js';
 import type { OutboundMessage, SendPurpose } from '../../src/core/messages.js';
 import { SEND_ATTEMPTS } from '../../src/jobs/outbox.js';
-import {
-  eventually,
-  FACILITY,
-  messengerText,
-  postMessenger,
-  postViber,
-  startFrontdesk,
-  startPlatforms,
-  testConfig,
-  viberText,
-  type Platforms,
-} from '../support/frontdesk.js';
+import { eventually, FACILITY, messengerText, postMessenger, postViber, viberText, useService } from '../support/frontdesk.js';
 import { json, type Captured } from '../support/http-server.js';
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
-
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  platforms?.respond(undefined);
-  await fd?.close();
-  await platforms?.close();
-});
+const svc = useService();
 
 /** the recipient of a captured send, whatever the platform */
 function recipientOf(r: Captured): string | undefined {
@@ -46,10 +24,10 @@ function recipientOf(r: Captured): string | undefined {
     return undefined;
   }
 }
-const sendsTo = (to: string) => platforms.requests.filter((r) => recipientOf(r) === to);
+const sendsTo = (to: string) => svc.platforms.requests.filter((r) => recipientOf(r) === to);
 
 async function push(channel: ChannelName, to: string, purpose: SendPurpose = 'update') {
-  const contact = await fd.store.contacts.byChannelUser(FACILITY, channel, to);
+  const contact = await svc.fd.store.contacts.byChannelUser(FACILITY, channel, to);
   const msg: OutboundMessage = {
     id: `e2e-fail-${channel}-${randomUUID()}`,
     facilityId: FACILITY,
@@ -60,9 +38,9 @@ async function push(channel: ChannelName, to: string, purpose: SendPurpose = 'up
     reply: { text: 'Your appointment was moved to Tuesday 10:00 AM.' },
     ...(contact ? { contactId: contact.id } : {}),
   };
-  expect(await fd.outbox.enqueue(msg)).toBe(true);
+  expect(await svc.fd.outbox.enqueue(msg)).toBe(true);
   return eventually(async () => {
-    const r = await fd.outbox.record(msg.id);
+    const r = await svc.fd.outbox.record(msg.id);
     return r && r.status !== 'queued' ? r : undefined;
   }, `record of ${msg.id}`, 2400);
 }
@@ -71,21 +49,21 @@ async function push(channel: ChannelName, to: string, purpose: SendPurpose = 'up
 async function knownUser(channel: 'messenger' | 'viber', id: string) {
   const hiM = messengerText(id, 'hi');
   const hiV = viberText(id, 'hi');
-  const res = channel === 'messenger' ? await postMessenger(fd.base, hiM) : await postViber(fd.base, hiV);
+  const res = channel === 'messenger' ? await postMessenger(svc.fd.base, hiM) : await postViber(svc.fd.base, hiV);
   expect(res.status).toBe(200);
   const key = channel === 'messenger' ? `messenger:${hiM.entry[0]!.messaging[0]!.message.mid}` : `viber:${hiV.message_token}`;
-  const contact = await eventually(() => fd.store.contacts.byChannelUser(FACILITY, channel, id), 'contact');
+  const contact = await eventually(() => svc.fd.store.contacts.byChannelUser(FACILITY, channel, id), 'contact');
   const turn = await eventually(async () => {
-    const t = await fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
+    const t = await svc.fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
     return t?.key === key ? t : undefined;
   }, 'turn done');
-  await eventually(async () => (await Promise.all(turn.outbound.map((o) => fd.outbox.record(o.id)))).every((r) => r?.status === 'sent'), 'replies sent');
+  await eventually(async () => (await Promise.all(turn.outbound.map((o) => svc.fd.outbox.record(o.id)))).every((r) => r?.status === 'sent'), 'replies sent');
 }
 
 /** answers the first send to `to` with 429 + Retry-After (the platform's own error body), then lets the rest through */
 function tooManyOnce(to: string, body: unknown) {
   let refused = 0;
-  platforms.respond((req, _n, res) => {
+  svc.platforms.respond((req, _n, res) => {
     if (recipientOf(req) !== to || refused > 0) return false;
     refused += 1;
     json(res, 429, body, { 'retry-after': '1' });
@@ -112,7 +90,7 @@ describe('429 with Retry-After, then success', () => {
         const [first, second] = sendsTo(c.to).slice(before);
         expect(second!.body).toBe(first!.body);
       } finally {
-        platforms.respond(undefined);
+        svc.platforms.respond(undefined);
       }
     });
   }
@@ -121,7 +99,7 @@ describe('429 with Retry-After, then success', () => {
 describe('500 forever', () => {
   it('ends as a failed send record with its attempts counted, on /metrics, and the server keeps answering', { timeout: 90_000 }, async () => {
     const phone = '+639171230500';
-    platforms.respond((req, _n, res) => {
+    svc.platforms.respond((req, _n, res) => {
       if (recipientOf(req) !== phone) return false;
       json(res, 500, { code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 });
       return true;
@@ -132,15 +110,15 @@ describe('500 forever', () => {
       expect(rec.reason).toMatch(/500/);
       // every send attempt retried at HTTP level too: more requests than send attempts, none answered well
       expect(sendsTo(phone).length).toBeGreaterThan(SEND_ATTEMPTS);
-      const metrics = await (await fetch(`${fd.base}/metrics`)).text();
+      const metrics = await (await fetch(`${svc.fd.base}/metrics`)).text();
       expect(metrics).toMatch(/frontdesk_sends_total\{[^}]*channel="sms"[^}]*status="failed"[^}]*\} [1-9]/);
-      expect((await fetch(`${fd.base}/healthz`)).status).toBe(200);
+      expect((await fetch(`${svc.fd.base}/healthz`)).status).toBe(200);
       // and conversations go on
       const psid = '9100000000000500';
-      expect((await postMessenger(fd.base, messengerText(psid, 'hi'))).status).toBe(200);
+      expect((await postMessenger(svc.fd.base, messengerText(psid, 'hi'))).status).toBe(200);
       await eventually(() => sendsTo(psid).length > 0, 'a reply on another channel');
     } finally {
-      platforms.respond(undefined);
+      svc.platforms.respond(undefined);
     }
   });
 });

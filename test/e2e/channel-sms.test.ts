@@ -3,60 +3,36 @@
  * applies them, HELP, status callbacks, and error 21610.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { findOptOutInstructions } from '../../channels/sms/index.js';
 import type { OutboundMessage, SendPurpose } from '../../src/core/messages.js';
-import {
-  eventually,
-  FACILITY,
-  postSms,
-  PUBLIC_URL,
-  SECRETS,
-  SMS_FROM,
-  smsParams,
-  startFrontdesk,
-  startPlatforms,
-  testConfig,
-  twilioSignature,
-  type Platforms,
-} from '../support/frontdesk.js';
+import { eventually, FACILITY, postSms, PUBLIC_URL, SECRETS, SMS_FROM, smsParams, twilioSignature, useService } from '../support/frontdesk.js';
 import { json } from '../support/http-server.js';
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
+const svc = useService();
 
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }));
-});
-afterAll(async () => {
-  platforms?.respond(undefined);
-  await fd?.close();
-  await platforms?.close();
-});
-
-const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone);
+const smsTo = (phone: string) => svc.platforms.twilio().filter((r) => r.form.To === phone);
 
 /** posts an SMS and waits until the engine processed it and its replies reached final send records */
 async function text(phone: string, body: string): Promise<OutboundMessage[]> {
   const params = smsParams(phone, body);
-  const res = await postSms(fd.base, params);
+  const res = await postSms(svc.fd.base, params);
   expect(res.status).toBe(200);
   // Twilio wants TwiML (or nothing) back; an empty <Response/> sends no extra message
   expect(res.headers.get('content-type')).toMatch(/text\/xml/);
   expect(await res.text()).toContain('<Response></Response>');
-  const contact = await eventually(() => fd.store.contacts.byChannelUser(FACILITY, 'sms', phone), `contact ${phone}`);
+  const contact = await eventually(() => svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone), `contact ${phone}`);
   const turn = await eventually(async () => {
-    const t = await fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
+    const t = await svc.fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
     return t?.key === `sms:${params.MessageSid}` ? t : undefined;
   }, `turn of ${body}`);
-  await eventually(async () => (await Promise.all(turn.outbound.map((o) => fd.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
+  await eventually(async () => (await Promise.all(turn.outbound.map((o) => svc.fd.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
   return turn.outbound;
 }
 
 /** a message pushed to the patient (as reminders, appointment updates and broadcasts are), and its final record */
 async function push(phone: string, purpose: SendPurpose, body = 'Reminder: your appointment is tomorrow at 9:00 AM.') {
-  const contact = await fd.store.contacts.byChannelUser(FACILITY, 'sms', phone);
+  const contact = await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone);
   const msg: OutboundMessage = {
     id: `e2e-${purpose}-${randomUUID()}`,
     facilityId: FACILITY,
@@ -67,22 +43,22 @@ async function push(phone: string, purpose: SendPurpose, body = 'Reminder: your 
     reply: { text: body },
     ...(contact ? { contactId: contact.id } : {}),
   };
-  expect(await fd.outbox.enqueue(msg)).toBe(true);
+  expect(await svc.fd.outbox.enqueue(msg)).toBe(true);
   return eventually(async () => {
-    const r = await fd.outbox.record(msg.id);
+    const r = await svc.fd.outbox.record(msg.id);
     return r && r.status !== 'queued' ? r : undefined;
   }, `record of ${msg.id}`);
 }
 
-const optedOut = async (phone: string) => (await fd.store.contacts.byChannelUser(FACILITY, 'sms', phone))?.sms?.optedOut;
+const optedOut = async (phone: string) => (await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone))?.sms?.optedOut;
 
 describe('Twilio behind a proxy', () => {
   it('accepts a request signed for publicUrl + path and refuses one signed for the internal URL', async () => {
     const params = smsParams('+639171110001', 'Hi');
-    const internal = await postSms(fd.base, params, '/webhooks/sms', twilioSignature(`${fd.base}/webhooks/sms`, params));
+    const internal = await postSms(svc.fd.base, params, '/webhooks/sms', twilioSignature(`${svc.fd.base}/webhooks/sms`, params));
     expect(internal.status).toBe(401);
-    expect(await fd.store.contacts.byChannelUser(FACILITY, 'sms', '+639171110001')).toBeUndefined();
-    const viaProxy = await postSms(fd.base, params, '/webhooks/sms', twilioSignature(`${PUBLIC_URL}/webhooks/sms`, params));
+    expect(await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', '+639171110001')).toBeUndefined();
+    const viaProxy = await postSms(svc.fd.base, params, '/webhooks/sms', twilioSignature(`${PUBLIC_URL}/webhooks/sms`, params));
     expect(viaProxy.status).toBe(200);
     await eventually(() => smsTo('+639171110001').length > 0, 'a reply to the proxied request');
   });
@@ -103,10 +79,10 @@ describe('opt-out keywords', () => {
       expect(rec).toMatchObject({ status: 'undeliverable', reason: 'opted_out' });
     }
     expect(smsTo(phone).length).toBe(before);
-    const listed = await fetch(`${fd.base}/staff/v1/facilities/${FACILITY}/undeliverable`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } });
+    const listed = await fetch(`${svc.fd.base}/staff/v1/facilities/${FACILITY}/undeliverable`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } });
     expect(listed.status).toBe(200);
     const items = ((await listed.json()) as { items: { contactId?: string; reason: string }[] }).items;
-    const contact = await fd.store.contacts.byChannelUser(FACILITY, 'sms', phone);
+    const contact = await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone);
     expect(items.filter((i) => i.contactId === contact!.id)).toHaveLength(3);
   });
 
@@ -180,11 +156,11 @@ describe('status callbacks and Twilio errors', () => {
         ApiVersion: '2010-04-01',
         ...(status === 'undelivered' || status === 'failed' ? { ErrorCode: '30003' } : {}),
       };
-      const res = await postSms(fd.base, params, '/webhooks/sms/status');
+      const res = await postSms(svc.fd.base, params, '/webhooks/sms/status');
       expect(res.status, status).toBe(200);
-      await eventually(async () => (await fd.outbox.record(rec.id))?.deliveryStatus === status, `deliveryStatus ${status}`);
+      await eventually(async () => (await svc.fd.outbox.record(rec.id))?.deliveryStatus === status, `deliveryStatus ${status}`);
     }
-    expect(await fd.outbox.record(rec.id)).toMatchObject({ status: 'sent', deliveryStatus: 'read', deliveryErrorCode: '30003' });
+    expect(await svc.fd.outbox.record(rec.id)).toMatchObject({ status: 'sent', deliveryStatus: 'read', deliveryErrorCode: '30003' });
   });
 
   it('a status callback signed for the internal URL is refused and changes nothing', async () => {
@@ -193,17 +169,17 @@ describe('status callbacks and Twilio errors', () => {
     const rec = await push(phone, 'update');
     const sid = rec.platformMessageIds[0]!;
     const params = { MessageSid: sid, MessageStatus: 'failed', SmsSid: sid, SmsStatus: 'failed', From: SMS_FROM, To: phone, AccountSid: SECRETS.twilioSid, ApiVersion: '2010-04-01' };
-    const res = await postSms(fd.base, params, '/webhooks/sms/status', twilioSignature(`${fd.base}/webhooks/sms/status`, params));
+    const res = await postSms(svc.fd.base, params, '/webhooks/sms/status', twilioSignature(`${svc.fd.base}/webhooks/sms/status`, params));
     expect(res.status).toBe(401);
-    const ok = await postSms(fd.base, { ...params, MessageStatus: 'delivered', SmsStatus: 'delivered' }, '/webhooks/sms/status');
+    const ok = await postSms(svc.fd.base, { ...params, MessageStatus: 'delivered', SmsStatus: 'delivered' }, '/webhooks/sms/status');
     expect(ok.status).toBe(200);
-    await eventually(async () => (await fd.outbox.record(rec.id))?.deliveryStatus === 'delivered', 'the valid callback applied');
+    await eventually(async () => (await svc.fd.outbox.record(rec.id))?.deliveryStatus === 'delivered', 'the valid callback applied');
   });
 
   it('a send answered with error 21610 marks the number opted out and is not retried', async () => {
     const phone = '+639171110008';
     await text(phone, 'Hi');
-    platforms.respond((req, _n, res) => {
+    svc.platforms.respond((req, _n, res) => {
       if (!req.url.startsWith('/twilio/') || new URLSearchParams(req.body).get('To') !== phone) return false;
       json(res, 400, { code: 21610, message: 'Attempt to send to unsubscribed recipient', more_info: 'https://www.twilio.com/docs/errors/21610', status: 400 });
       return true;
@@ -218,7 +194,7 @@ describe('status callbacks and Twilio errors', () => {
       expect(next).toMatchObject({ status: 'undeliverable', reason: 'opted_out' });
       expect(smsTo(phone).length - before).toBe(1);
     } finally {
-      platforms.respond(undefined);
+      svc.platforms.respond(undefined);
     }
   });
 });

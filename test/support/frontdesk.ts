@@ -232,6 +232,7 @@ export function useService(config: (platformsUrl: string) => Config = (url) => t
     svc.fd = await startFrontdesk(config(svc.platforms.url));
   });
   afterAll(async () => {
+    svc.platforms?.respond(undefined);
     await svc.fd?.close();
     await svc.platforms?.close();
   });
