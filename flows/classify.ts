@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
 import type { LocaleCode } from '../src/core/index.js';
 import type { ConversationContext, DetailField } from './context.js';
-import { DATES_PER_PAGE, MONTHS_AHEAD, TIMES_PER_PAGE, emptyDraft, monthOf, openDates, slotsOn } from './context.js';
+import { DATES_PER_PAGE, MONTHS_AHEAD, TIMES_PER_PAGE, draftForPerson, draftForSomeoneElse, emptyDraft, firstName, monthOf, openDates, slotsOn } from './context.js';
+import type { Relationship } from '../src/core/index.js';
 import { firstIntent, hasIntent, normalize } from './intents.js';
 import { k, type MessageKey } from './messages.js';
 import { parseAppointmentDate, parseDob, parseName, parseNationalId, parsePhone, parseTimeOfDay } from './parse.js';
@@ -19,9 +20,9 @@ export interface Outcome {
 }
 
 /** Steps where the patient types free text: global commands must be the whole message there. */
-const FREE_TEXT: ReadonlySet<Step> = new Set(['name', 'nationalId']);
+const FREE_TEXT: ReadonlySet<Step> = new Set(['name', 'nationalId', 'code']);
 /** Steps inside a booking where a bare "cancel" means "stop this", not "cancel an appointment". */
-const CANCEL_MEANS_STOP: ReadonlySet<Step> = new Set(['consent', 'name', 'dob', 'phone', 'gender', 'nationalId', 'calendar', 'type', 'date', 'time', 'review']);
+const CANCEL_MEANS_STOP: ReadonlySet<Step> = new Set(['consent', 'name', 'dob', 'phone', 'gender', 'nationalId', 'calendar', 'type', 'date', 'time', 'review', 'forWhom', 'relationship', 'code']);
 
 export const reply = (ctx: ConversationContext, message: MessageDescriptor): FlowEmitted => ({ type: 'reply', message, locale: ctx.locale });
 
@@ -83,7 +84,7 @@ function globalOutcome(step: Step, ctx: ConversationContext, ev: UserMessage, ch
     const help = ctx.contact.channel === 'sms' ? k('helpSms.text') : k('help.text');
     return { outcome: 'g:help', emits: [reply(ctx, msg(help)), ...again.emits] };
   }
-  if (choice === CHOICE.menu.staff || (step !== 'handoff' && hasIntent(text, 'staff', whole))) return { outcome: 'g:staff', patch: { handoffReason: step === 'tooClose' ? 'too_close' : 'patient_request' } };
+  if (choice === CHOICE.menu.staff || (step !== 'handoff' && hasIntent(text, 'staff', whole))) return { outcome: 'g:staff', patch: { handoffReason: step === 'tooClose' ? 'too_close' : step === 'unsettled' ? 'provider_error' : 'patient_request' } };
   return undefined;
 }
 
@@ -106,13 +107,22 @@ export function missOutcome(ctx: ConversationContext, hint?: MessageKey): Outcom
 
 const menuIntent = (ctx: ConversationContext, ev: UserMessage, choice: string | undefined): string | undefined => {
   if (choice?.startsWith('menu:')) return choice.slice(5);
-  return firstIntent(ev.text, ['reschedule', 'cancel', 'mine', 'book'] as const);
+  return firstIntent(ev.text, ['reschedule', 'cancel', 'mine', 'book', 'verify'] as const);
 };
 
-function startMode(ctx: ConversationContext, intent: string): Outcome | undefined {
+function startMode(ctx: ConversationContext, intent: string, ev?: UserMessage): Outcome | undefined {
   switch (intent) {
     case 'book':
-      return { outcome: 'book', patch: { mode: 'book', draft: emptyDraft(ctx.contact) } };
+      // "book for my son": a booking for someone else from the first message
+      return { outcome: 'book', patch: { mode: 'book', draft: ev && hasIntent(ev.text, 'someoneElse') ? draftForSomeoneElse(ctx.contact) : emptyDraft(ctx.contact) } };
+    case 'verify':
+      if (!ctx.facility.canVerifyPhone) {
+        const contact = ctx.facility.staffContact;
+        return { outcome: 'menu', emits: [reply(ctx, contact ? msg(k('verify.unavailable'), { contact }) : msg(k('verify.noPhone')))] };
+      }
+      if (!ctx.contact.phone) return { outcome: 'menu', emits: [reply(ctx, msg(k('verify.noPhone')))] };
+      if (ctx.contact.phoneVerified) return { outcome: 'menu', emits: [reply(ctx, msg(k('verify.done')))] };
+      return { outcome: 'verify', patch: { draft: { ...emptyDraft(ctx.contact), verify: undefined } } };
     case 'mine':
       return { outcome: 'mine' };
     case 'reschedule':
@@ -143,7 +153,7 @@ function stepOutcome(step: Step, ctx: ConversationContext, ev: UserMessage, choi
     case 'menu':
     case 'handoff': {
       const intent = menuIntent(ctx, ev, choice);
-      const started = intent ? startMode(ctx, intent) : undefined;
+      const started = intent ? startMode(ctx, intent, ev) : undefined;
       if (started) return started;
       if (step === 'idle') return { outcome: 'menu' };
       if (step === 'handoff') return { outcome: 'ignore' };
@@ -230,6 +240,8 @@ function stepOutcome(step: Step, ctx: ConversationContext, ev: UserMessage, choi
     case 'retry':
       if (choice === CHOICE.cmd.retry || (!choice && (hasIntent(ev.text, 'retry') || hasIntent(ev.text, 'yes')))) return { outcome: 'retry' };
       return missOutcome(ctx);
+    case 'unsettled':
+      return { outcome: 'retry' }; // classify answers this step itself (unsettledOutcome)
     case 'pick': {
       const id = choice?.startsWith('appt:') ? choice.slice(5) : undefined;
       const target = ctx.appointments.find((a) => a.appointmentId === id);
@@ -240,10 +252,36 @@ function stepOutcome(step: Step, ctx: ConversationContext, ev: UserMessage, choi
       if (yesNo(ev, choice) === 'no') return { outcome: 'menu' };
       return missOutcome(ctx);
     }
+    case 'forWhom':
+      return forWhomOutcome(ctx, ev, choice);
+    case 'relationship': {
+      const said = firstIntent(ev.text, ['relChild', 'relParent', 'relSpouse'] as const);
+      const rel: Relationship | undefined = choice?.startsWith('rel:') ? (choice.slice(4) as Relationship) : said ? (said.slice(3).toLowerCase() as Relationship) : undefined;
+      if (!rel || !['child', 'parent', 'spouse', 'other'].includes(rel)) return missOutcome(ctx);
+      return { outcome: 'ok', patch: { draft: { ...d, subject: { ...d.subject, relationship: rel } } } };
+    }
+    case 'code': {
+      if (choice === CHOICE.verify.skip || (!choice && hasIntent(ev.text, 'skip'))) {
+        return { outcome: 'skip', patch: { draft: { ...d, verify: 'skipped' } }, emits: [reply(ctx, msg(k('verify.skipped')))] };
+      }
+      if (choice === CHOICE.verify.resend || (!choice && hasIntent(ev.text, 'resend'))) return { outcome: 'resend' };
+      const code = text.replace(/[\s-]/g, '');
+      return /^\d{6}$/.test(code) ? { outcome: 'code', patch: { pendingCode: code } } : missOutcome(ctx);
+    }
     case 'tooClose':
     case 'noCalendars':
       return missOutcome(ctx);
   }
+}
+
+/** "Me", a saved person by tap or first name, or someone new. */
+function forWhomOutcome(ctx: ConversationContext, ev: UserMessage, choice: string | undefined): Outcome {
+  const people = (ctx.contact.people ?? []).filter((p) => p.relationship !== 'self');
+  if (choice === CHOICE.who.self || (!choice && hasIntent(ev.text, 'me', true))) return { outcome: 'ok', patch: { draft: { ...emptyDraft(ctx.contact), subject: { relationship: 'self', ...(ctx.contact.selfRef ? { ref: ctx.contact.selfRef } : {}) } } } };
+  if (choice === CHOICE.who.someoneElse || (!choice && hasIntent(ev.text, 'someoneElse'))) return { outcome: 'ok', patch: { draft: draftForSomeoneElse(ctx.contact) } };
+  const typed = normalize(ev.text ?? '');
+  const person = choice?.startsWith('who:') ? people.find((p) => `who:${p.ref}` === choice) : people.find((p) => typed !== '' && normalize(firstName(p.name)) === typed.split(' ')[0]);
+  return person ? { outcome: 'ok', patch: { draft: draftForPerson(ctx.contact, person) } } : missOutcome(ctx);
 }
 
 function dateOutcome(ctx: ConversationContext, ev: UserMessage, choice: string | undefined): Outcome {
@@ -266,16 +304,45 @@ function dateOutcome(ctx: ConversationContext, ev: UserMessage, choice: string |
     date = r.value;
   }
   if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return missOutcome(ctx);
+  if (choice && !reachableDate(date, ev.at, tz)) return missOutcome(ctx); // a tapped date:2026-13-45 or a day long gone: no longer offered
   if (date.slice(0, 7) !== d.month) return { outcome: 'load', patch: { draft: { ...d, month: date.slice(0, 7), slots: [], date, datePage: 0 } } };
   if (slotsOn(ctx, date).length) return { outcome: 'date', patch: { draft: { ...d, date, timePage: 0 } } };
+  // an open date whose slots the snapshot does not hold (it keeps one date's): fetch them
+  if (openDates(ctx).includes(date)) return { outcome: 'load', patch: { draft: { ...d, date, slots: [], timePage: 0 } } };
+  if (choice) return missOutcome(ctx);
   return { outcome: 'empty', patch: { notice: msg(k('slots.dateEmpty'), { slotDate: date }) } };
 }
+
+/** A real calendar day, not before today and not past the months "later dates" may reach. */
+function reachableDate(date: string, at: string, tz: string): boolean {
+  const day = DateTime.fromISO(date, { zone: tz });
+  const today = DateTime.fromISO(at, { zone: tz }).startOf('day');
+  return day.isValid && day >= today && date.slice(0, 7) <= today.plus({ months: MONTHS_AHEAD }).toFormat('yyyy-MM');
+}
+
+/** Commands a tap may carry at any step; any other tapped payload names an option of some prompt. */
+const COMMAND_PAYLOAD = /^(menu|cmd|lang|rem):/;
 
 /** What a patient message means at this step: a global command, a step answer, or a miss. */
 export function classify(step: Step, ctx: ConversationContext, ev: FlowEvent): Outcome {
   if (ev.type !== 'user.message') return { outcome: 'miss' };
   const choice = resolveChoice(ctx, ev);
-  return globalOutcome(step, ctx, ev, choice) ?? stepOutcome(step, ctx, ev, choice);
+  if (step === 'unsettled') return unsettledOutcome(step, ctx, ev, choice);
+  const o = globalOutcome(step, ctx, ev, choice) ?? stepOutcome(step, ctx, ev, choice);
+  // a tapped option this step does not know (an old button, a forged or garbled payload): say so, never "system down"
+  if (o.outcome === 'miss' && ev.choiceId && !COMMAND_PAYLOAD.test(ev.choiceId)) return missOutcome(ctx, k('common.optionGone'));
+  return o;
+}
+
+/**
+ * A write whose answer was lost is being checked: staff, help and language work as anywhere; any other
+ * message checks again (with the same key) before anything else, so nothing is booked twice and nothing
+ * is said to be unchanged while it may have changed.
+ */
+function unsettledOutcome(step: Step, ctx: ConversationContext, ev: UserMessage, choice: string | undefined): Outcome {
+  const g = globalOutcome(step, ctx, ev, choice);
+  if (g && (g.outcome === 'g:staff' || g.outcome === 'g:help' || g.outcome === 'g:language' || g.outcome === 'g:lang')) return g;
+  return { outcome: 'retry' };
 }
 
 export { promptFor };

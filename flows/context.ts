@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { Appointment, Calendar, LocaleCode, Slot } from '../src/core/index.js';
-import type { FlowContact, FlowEmitted, FlowFacility, MessageDescriptor } from './protocol.js';
+import type { Appointment, Calendar, LocaleCode, Relationship, Slot } from '../src/core/index.js';
+import type { BookingSubject, FlowContact, FlowEmitted, FlowFacility, FlowPerson, MessageDescriptor } from './protocol.js';
 
 export type Mode = 'book' | 'reschedule' | 'cancel' | 'confirm';
 export type DetailField = 'consent' | 'name' | 'dob' | 'phone' | 'gender' | 'nationalId';
@@ -20,11 +20,21 @@ export interface Draft {
   consent?: boolean;
   /** fields asked in this conversation, in order (for "back") */
   collected: DetailField[];
+  /** the provider's id of whom the booking is for: set only from a verified link or a look-up behind a proved phone */
   patientId?: string;
+  /** whom the booking is for; absent: the contact itself */
+  subject?: { ref?: string; relationship?: Relationship };
+  /** the phone check of this booking: a code was sent, it was confirmed, or the patient went on without it */
+  verify?: 'sent' | 'done' | 'skipped';
+  /** the number the code went to, masked for display */
+  masked?: string;
   calendarId?: string;
   appointmentTypeId?: string;
   /** YYYY-MM of the loaded availability */
   month?: string;
+  /** the loaded month's open dates (facility zone), in order; absent in snapshots older than it: then read off `slots` */
+  dates?: string[];
+  /** the slots of `date` only (at most MAX_SLOTS_PER_DATE), not the whole month: see slotView */
   slots: Slot[];
   date?: string;
   datePage: number;
@@ -53,7 +63,11 @@ export interface ConversationContext {
   target?: Appointment;
   /** idempotency key of the pending write, set before entering the state that makes it */
   opKey?: string;
+  /** equals opKey once that write's answer was lost: it is being checked (asked again with the same key), not redone */
+  checkingKey?: string;
   handoffReason?: Extract<FlowEmitted, { type: 'handoff' }>['reason'];
+  /** a code the patient typed, held only until the check of this turn */
+  pendingCode?: string;
 }
 
 export const emptyDraft = (contact: FlowContact): Draft => ({
@@ -70,6 +84,50 @@ export const emptyDraft = (contact: FlowContact): Draft => ({
   timePage: 0,
 });
 
+/** a booking for someone new: nothing of the contact's own details but the phone to reach them on */
+export const draftForSomeoneElse = (contact: FlowContact): Draft => ({
+  phone: contact.phone,
+  subject: {},
+  collected: [],
+  slots: [],
+  datePage: 0,
+  timePage: 0,
+});
+
+/** a booking for a saved person: their details as far as the link lets us know them */
+export const draftForPerson = (contact: FlowContact, p: FlowPerson): Draft => ({
+  name: p.name,
+  dob: p.dob,
+  gender: p.gender,
+  phone: contact.phone,
+  consent: p.consent,
+  patientId: p.verified ? p.patientId : undefined,
+  subject: { ref: p.ref, relationship: p.relationship },
+  collected: [],
+  slots: [],
+  datePage: 0,
+  timePage: 0,
+});
+
+export const isSelf = (d: Draft): boolean => !d.subject || d.subject.relationship === 'self';
+
+/** whom a created appointment is for, as the engine records it */
+export function subjectOf(ctx: ConversationContext): BookingSubject {
+  const d = ctx.draft;
+  const self = isSelf(d);
+  return {
+    ...(d.subject?.ref ? { ref: d.subject.ref } : self && ctx.contact.selfRef ? { ref: ctx.contact.selfRef } : {}),
+    relationship: d.subject?.relationship ?? 'self',
+    name: d.name ?? '',
+    consent: d.consent === true,
+  };
+}
+
+/** the phone of this booking was proved by the contact */
+export const phoneProved = (ctx: ConversationContext): boolean => !!ctx.contact.phoneVerified && !!ctx.draft.phone && ctx.contact.phone === ctx.draft.phone;
+
+export const firstName = (name: string | undefined): string => name?.trim().split(/\s+/)[0] ?? '';
+
 export const DATES_PER_PAGE = 8;
 export const TIMES_PER_PAGE = 8;
 /** How many months ahead "later dates" may look before handing over to staff. */
@@ -85,8 +143,49 @@ export const monthOf = (iso: string, tz: string): string => DateTime.fromISO(iso
 
 /** Dates (YYYY-MM-DD, facility zone) that still have slots after now, in order. */
 export function openDates(ctx: ConversationContext): string[] {
+  if (ctx.draft.dates) return ctx.draft.dates;
   const tz = ctx.facility.timezone;
   return [...new Set(ctx.draft.slots.map((s) => localDate(s.start, tz)))];
+}
+
+/** How many slots of one date the conversation keeps (the time prompt pages through them 8 at a time). */
+export const MAX_SLOTS_PER_DATE = 200;
+
+/**
+ * A day-of-instant reader for one zone that asks luxon once per quarter hour, not once per slot
+ * (zone offsets change on quarter hours): a month of 300k slots costs a few thousand zone look-ups.
+ */
+function dayReader(tz: string): (ms: number) => string {
+  // offsets are whole quarter hours, so a local midnight never falls inside a quarter hour: one day per bucket
+  const days = new Map<number, string>();
+  return (ms) => {
+    const bucket = Math.floor(ms / 900_000);
+    let day = days.get(bucket);
+    if (day === undefined) days.set(bucket, (day = DateTime.fromMillis(bucket * 900_000, { zone: tz }).toISODate()!));
+    return day;
+  };
+}
+
+/**
+ * What the date and time prompts need of a month's availability, in one pass: the open dates (after
+ * `now`, without the reschedule's own time) and the slots of `date`, deduplicated by start, sorted and
+ * capped. This, not the month, is what the conversation's snapshot holds.
+ */
+export function slotView(all: Slot[], opts: { now: string; tz: string; date?: string; exclude?: string }): { dates: string[]; slots: Slot[] } {
+  const after = Date.parse(opts.now);
+  const excluded = opts.exclude ? Date.parse(opts.exclude) : NaN;
+  const dayOf = dayReader(opts.tz);
+  const dates = new Set<string>();
+  const chosen = new Map<number, Slot>();
+  for (const s of all) {
+    const ms = Date.parse(s.start);
+    if (!(ms > after) || ms === excluded) continue;
+    const day = dayOf(ms);
+    dates.add(day);
+    if (day === opts.date && !chosen.has(ms)) chosen.set(ms, s.end ? { start: s.start, end: s.end } : { start: s.start });
+  }
+  const slots = [...chosen.entries()].sort((a, b) => a[0] - b[0]).slice(0, MAX_SLOTS_PER_DATE).map(([, s]) => s);
+  return { dates: [...dates].sort(), slots };
 }
 
 export function slotsOn(ctx: ConversationContext, date: string | undefined): Slot[] {

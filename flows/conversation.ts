@@ -2,10 +2,10 @@ import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { Appointment, ProviderAppointment, ProviderErrorKind } from '../src/core/index.js';
 import { err, isClosed } from '../src/core/index.js';
 import { classify, reply, type Outcome } from './classify.js';
-import { emptyDraft, hoursUntil, monthOf, slotsOn, usableSlots, doctorName, type ConversationContext, type DetailField } from './context.js';
+import { emptyDraft, firstName, hoursUntil, isSelf, monthOf, phoneProved, slotsOn, slotView, openDates, subjectOf, doctorName, type ConversationContext, type DetailField } from './context.js';
 import { k } from './messages.js';
 import { msg, nextMonth, promptFor, type Step } from './prompts.js';
-import { BUSY_TAG, type ActorInputs, type ActorOutputs, type ConversationInput, type FlowEmitted, type FlowEvent } from './protocol.js';
+import { BUSY_TAG, type ActorInputs, type ActorOutputs, type ConversationInput, type FlowEmitted, type FlowEvent, type ListedAppointment } from './protocol.js';
 
 const notProvided = <T>() =>
   fromPromise<T, unknown>(async () => err({ kind: 'unavailable', message: 'actor not provided' }) as T);
@@ -24,6 +24,12 @@ function outcomeOf(step: Step, context: ConversationContext, event: FlowEvent): 
 
 type DoneOutput<T> = { output: T };
 const failedKind = (r: { ok: boolean; error?: { kind: ProviderErrorKind } }): ProviderErrorKind | undefined => (r.ok ? undefined : r.error?.kind);
+/** A write's answer was lost, not refused (timeout, 5xx, a 2xx we could not read): it may have happened. */
+const uncertain = (r: { ok: boolean; error?: { kind: ProviderErrorKind; status?: number } }): boolean =>
+  !r.ok && (r.error?.kind === 'unavailable' || (r.error?.kind === 'invalid' && (r.error.status ?? 0) >= 200 && (r.error.status ?? 0) < 300));
+/** The first lost answer of this write: ask again at once, with the same key (the provider replays, books nothing new). */
+const firstLoss = (context: { opKey?: string; checkingKey?: string }, output: { ok: boolean; error?: { kind: ProviderErrorKind; status?: number } }): boolean =>
+  uncertain(output) && context.checkingKey !== context.opKey;
 
 const DETAIL_ORDER: DetailField[] = ['consent', 'name', 'dob', 'phone', 'gender', 'nationalId'];
 
@@ -102,6 +108,8 @@ export const conversationMachine = setup({
     cancel: notProvided<ActorOutputs['cancel']>() as ReturnType<typeof fromPromise<ActorOutputs['cancel'], ActorInputs['cancel']>>,
     confirm: notProvided<ActorOutputs['confirm']>() as ReturnType<typeof fromPromise<ActorOutputs['confirm'], ActorInputs['confirm']>>,
     myAppointments: notProvided<ActorOutputs['myAppointments']>() as ReturnType<typeof fromPromise<ActorOutputs['myAppointments'], ActorInputs['myAppointments']>>,
+    sendCode: fromPromise<ActorOutputs['sendCode'], ActorInputs['sendCode']>(async () => ({ ok: false, reason: 'unavailable' })),
+    checkCode: fromPromise<ActorOutputs['checkCode'], ActorInputs['checkCode']>(async () => ({ status: 'unavailable' })),
   },
   guards: {
     is: ({ context, event }, params: { step: Step; outcome: string }) => outcomeOf(params.step, context, event).outcome === params.outcome,
@@ -123,7 +131,12 @@ export const conversationMachine = setup({
     outputOk: ({ event }) => (event as unknown as DoneOutput<{ ok: boolean }>).output.ok,
     dateHasSlots: ({ context }) => slotsOn(context, context.draft.date).length > 0,
     dateChosen: ({ context }) => !!context.draft.date,
-    currentMonthEmpty: ({ context }) => context.draft.slots.length === 0 && context.draft.month === monthOf(context.now, context.facility.timezone),
+    currentMonthEmpty: ({ context }) => openDates(context).length === 0 && context.draft.month === monthOf(context.now, context.facility.timezone),
+    needsWhom: ({ context }) => !context.draft.subject && (context.contact.people ?? []).length > 0,
+    needsRelationship: ({ context }) => !!context.draft.subject && !context.draft.subject.relationship,
+    needsVerify: ({ context }) => !!context.facility.canVerifyPhone && !!context.draft.phone && !phoneProved(context) && !context.draft.verify,
+    phoneProved: ({ context }) => phoneProved(context),
+    codeIs: ({ event }, params: { status: ActorOutputs['checkCode']['status'] }) => (event as unknown as DoneOutput<ActorOutputs['checkCode']>).output.status === params.status,
     needs: ({ context }, params: { field: DetailField }) => {
       const d = context.draft;
       if (params.field === 'consent') return d.consent !== true;
@@ -151,12 +164,14 @@ export const conversationMachine = setup({
     greet: enqueueActions(({ context, event, enqueue }) => {
       if (context.greeted) return;
       const c = context.contact;
-      const first = event.type === 'user.start' || (!c.consent && !c.patientId && !c.name);
+      const first = event.type === 'user.start' || (!c.consent && !c.selfRef && !c.people?.length && !c.name);
       enqueue.assign({ greeted: true });
       enqueue.emit(reply(context, msg(first ? k('greeting.helloAutomated') : k('greeting.hello'), { facility: context.facility.name })));
     }),
     savePatient: enqueueActions(({ context, enqueue }) => {
       const d = context.draft;
+      // someone else's details belong to their booking, not to this contact
+      if (!isSelf(d)) return;
       const patch: Partial<ConversationContext['contact']> = {};
       for (const f of ['name', 'dob', 'phone', 'gender', 'nationalId'] as const) if (d[f] && d[f] !== context.contact[f]) patch[f] = d[f];
       if (d.consent && !context.contact.consent) patch.consent = true;
@@ -168,12 +183,36 @@ export const conversationMachine = setup({
     storeSlots: assign(({ context, event }) => {
       const out = (event as unknown as DoneOutput<ActorOutputs['availability']>).output;
       const exclude = context.mode === 'reschedule' ? context.target?.start : undefined;
-      return { draft: { ...context.draft, slots: usableSlots(out.ok ? out.value : [], context.now, exclude) } };
+      // only what the next prompts need: the month's open dates and the chosen date's slots (a month may hold 300k slots)
+      const view = slotView(out.ok ? out.value : [], { now: context.now, tz: context.facility.timezone, ...(context.draft.date ? { date: context.draft.date } : {}), ...(exclude ? { exclude } : {}) });
+      return { draft: { ...context.draft, dates: view.dates, slots: view.slots } };
     }),
     nextMonth: assign(({ context }) => ({ draft: { ...context.draft, month: nextMonth(context.draft.month!), datePage: 0 } })),
     firstTimePage: assign(({ context }) => ({ draft: { ...context.draft, timePage: 0 } })),
     dateEmpty: assign(({ context }) => ({ notice: context.notice ?? msg(k('slots.dateEmpty'), { slotDate: context.draft.date }), draft: { ...context.draft, date: undefined } })),
     providerError: assign({ notice: () => msg(k('common.providerError')), handoffReason: 'provider_error' as const }),
+    codeSent: assign(({ context, event }) => {
+      const out = (event as unknown as DoneOutput<ActorOutputs['sendCode']>).output;
+      return { draft: { ...context.draft, verify: 'sent' as const, masked: out.ok ? out.masked : '' } };
+    }),
+    codeNotSent: assign(({ context, event }) => {
+      const out = (event as unknown as DoneOutput<ActorOutputs['sendCode']>).output;
+      return { notice: msg(!out.ok && out.reason === 'rate_limited' ? k('verify.rateLimited') : k('verify.cantSend')), draft: { ...context.draft, verify: 'skipped' as const } };
+    }),
+    codeVerified: enqueueActions(({ context, event, enqueue }) => {
+      const out = (event as unknown as DoneOutput<ActorOutputs['checkCode']>).output;
+      if (out.status !== 'verified') return;
+      const contact = { ...context.contact, phone: out.phone, phoneVerified: true, people: out.people, selfRef: out.selfRef, patientId: out.patientId };
+      const self = isSelf(context.draft);
+      enqueue.assign({ contact, pendingCode: undefined, draft: { ...context.draft, verify: 'done' as const, ...(self && out.patientId ? { patientId: out.patientId } : {}) } });
+      enqueue.emit(reply(context, msg(k('verify.done'))));
+    }),
+    codeWrong: assign(({ event }) => {
+      const out = (event as unknown as DoneOutput<ActorOutputs['checkCode']>).output;
+      return { pendingCode: undefined, notice: msg(k('verify.wrong'), { tries: out.status === 'wrong' ? out.triesLeft : 0 }) };
+    }),
+    codeLocked: assign(({ context }) => ({ pendingCode: undefined, notice: msg(k('verify.locked')), draft: { ...context.draft, verify: 'skipped' as const } })),
+    codeExpired: assign({ pendingCode: undefined, notice: () => msg(k('verify.expired')) }),
     noteEvent: assign(({ event }) => (event.type === 'user.message' || event.type === 'user.start' ? { now: event.at, messageId: event.messageId } : {})),
   },
 }).createMachine({
@@ -198,8 +237,9 @@ export const conversationMachine = setup({
     'user.start': { target: '.menu', reenter: true, actions: ['noteEvent', assign({ greeted: false }), 'greet'] },
   },
   states: {
-    idle: greetFirst(waiting('idle', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, menu: { target: MENU } })),
-    menu: waiting('menu', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' } }),
+    idle: greetFirst(waiting('idle', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, menu: { target: MENU } })),
+    menu: waiting('menu', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' } }),
+    verifyPhone: verifyPhone(MENU, '#conversation.verifyPhone'),
     handoff: {
       entry: [
         enqueueActions(({ context, enqueue }) => {
@@ -219,11 +259,22 @@ export const conversationMachine = setup({
       states: {
         route: {
           always: [
-            ...DETAIL_ORDER.map((field) => ({ guard: { type: 'needs' as const, params: { field } }, target: field })),
+            { guard: 'needsWhom', target: 'forWhom' },
+            // the code goes out as soon as the phone is known, so it arrives while the rest is asked
+            ...DETAIL_ORDER.flatMap((field) => [
+              { guard: { type: 'needs' as const, params: { field } }, target: field },
+              ...(field === 'phone' ? [{ guard: 'needsVerify' as const, target: 'verify' }] : []),
+            ]),
+            { guard: 'needsRelationship', target: 'relationship' },
             { guard: ({ context }) => !!context.draft.patientId, target: 'calendarCheck', actions: 'savePatient' },
-            { target: 'finding', actions: 'savePatient' },
+            // a look-up by name, date of birth and phone only behind a phone the contact proved
+            { guard: 'phoneProved', target: 'finding', actions: 'savePatient' },
+            { target: 'calendarCheck', actions: 'savePatient' },
           ],
         },
+        forWhom: waiting('forWhom', { ok: { target: 'route' } }),
+        relationship: waiting('relationship', { ok: { target: 'route' } }, DETAIL_BACK),
+        verify: verifyPhone('#conversation.book.route', '#conversation.book.verify'),
         consent: waiting('consent', { ok: { target: 'route' }, declined: { target: 'consentDeclined' } }),
         consentDeclined: waiting('consentDeclined', { ok: { target: 'route' } }),
         name: waiting('name', { ok: { target: 'route' } }, DETAIL_BACK),
@@ -247,8 +298,7 @@ export const conversationMachine = setup({
                 actions: enqueueActions(({ context, event, enqueue }) => {
                   const found = event.output.ok ? event.output.value : null;
                   if (!found) return;
-                  enqueue.assign({ draft: { ...context.draft, patientId: found.patientId }, contact: { ...context.contact, patientId: found.patientId } });
-                  enqueue.emit({ type: 'contact.patch', patch: { patientId: found.patientId } });
+                  enqueue.assign({ draft: { ...context.draft, patientId: found.patientId } });
                 }),
               },
               { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'findFailed' },
@@ -317,23 +367,29 @@ export const conversationMachine = setup({
                 actions: enqueueActions(({ context, event, enqueue }) => {
                   if (!event.output.ok) return;
                   const a = event.output.value;
-                  const patch = { ...(a.patientId ? { patientId: a.patientId } : {}), ...(a.temporaryPatientId ? { temporaryPatientId: a.temporaryPatientId } : {}) };
-                  if (Object.keys(patch).length) {
-                    enqueue.emit({ type: 'contact.patch', patch });
-                    enqueue.assign({ contact: { ...context.contact, ...patch } });
-                  }
-                  enqueue.emit({ type: 'appointment.changed', action: 'created', appointment: a });
-                  enqueue.emit(reply(context, msg(k('book.done'), { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a) })));
+                  enqueue.emit({ type: 'appointment.changed', action: 'created', appointment: a, subject: subjectOf(context) });
+                  const params = { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a) };
+                  enqueue.emit(reply(context, isSelf(context.draft) ? msg(k('book.done'), params) : msg(k('book.doneFor'), { ...params, person: firstName(context.draft.name) })));
                   enqueue.assign({ opKey: undefined });
                 }),
               },
               { guard: ({ event }) => failedKind(event.output) === 'slot_unavailable', target: '#conversation.book.slots.loading', actions: 'slotTaken' },
-              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'createFailed' },
+              {
+                guard: ({ context, event }) => firstLoss(context, event.output),
+                target: 'creating',
+                reenter: true,
+                actions: enqueueActions(({ context, enqueue }) => {
+                  enqueue.assign({ checkingKey: context.opKey });
+                  enqueue.emit(reply(context, msg(k('book.checking'))));
+                }),
+              },
+              { guard: ({ event }) => uncertain(event.output), target: 'createFailed' },
               { target: HANDOFF, actions: 'providerError' },
             ],
           },
         },
-        createFailed: waiting('retry', { retry: { target: 'creating' } }),
+        // still unconfirmed: any message checks again with the same key (see classify's unsettledOutcome)
+        createFailed: waiting('unsettled', { retry: { target: 'creating' } }),
       },
     },
 
@@ -351,13 +407,18 @@ export const conversationMachine = setup({
                 guard: ({ event }) => event.output.ok,
                 target: MENU,
                 actions: enqueueActions(({ context, event, enqueue }) => {
-                  const list = upcoming(context, event.output.ok ? event.output.value : []);
+                  const list = (upcoming(context, event.output.ok ? event.output.value : []) as ListedAppointment[]).sort((a, b) => (a.person ?? '').localeCompare(b.person ?? ''));
+                  const hint = unprovedHint(context);
                   if (!list.length) {
                     enqueue.emit(reply(context, msg(k('manage.none'))));
+                    if (hint) enqueue.emit(reply(context, hint));
                     return;
                   }
                   enqueue.emit(reply(context, msg(k('mine.header'))));
+                  let person: string | undefined;
                   for (const a of list) {
+                    if (a.person && a.person !== person) enqueue.emit(reply(context, msg(k('person.header'), { person: a.person })));
+                    person = a.person;
                     enqueue.emit(
                       reply(
                         context,
@@ -371,6 +432,7 @@ export const conversationMachine = setup({
                       ),
                     );
                   }
+                  if (hint) enqueue.emit(reply(context, hint));
                 }),
               },
               { target: 'failed' },
@@ -454,12 +516,21 @@ export const conversationMachine = setup({
               },
               { guard: ({ event }) => failedKind(event.output) === 'slot_unavailable', target: '#conversation.manage.slots.loading', actions: 'slotTaken' },
               { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
-              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'rescheduleFailed' },
+              {
+                guard: ({ context, event }) => firstLoss(context, event.output),
+                target: 'rescheduling',
+                reenter: true,
+                actions: enqueueActions(({ context, enqueue }) => {
+                  enqueue.assign({ checkingKey: context.opKey });
+                  enqueue.emit(reply(context, msg(k('manage.rescheduleChecking'))));
+                }),
+              },
+              { guard: ({ event }) => uncertain(event.output), target: 'rescheduleFailed' },
               { target: HANDOFF, actions: 'providerError' },
             ],
           },
         },
-        rescheduleFailed: waiting('retry', { retry: { target: 'rescheduling' } }),
+        rescheduleFailed: waiting('unsettled', { retry: { target: 'rescheduling' } }),
         confirmCancel: waiting('confirmCancel', { yes: { target: 'canceling' }, no: { target: MENU } }, [{ guard: 'manyAppointments', target: '#conversation.manage.pick' }, { target: MENU }]),
         canceling: {
           tags: [BUSY_TAG],
@@ -480,12 +551,21 @@ export const conversationMachine = setup({
                 }),
               },
               { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
-              { guard: ({ event }) => failedKind(event.output) === 'unavailable', target: 'cancelFailed' },
+              {
+                guard: ({ context, event }) => firstLoss(context, event.output),
+                target: 'canceling',
+                reenter: true,
+                actions: enqueueActions(({ context, enqueue }) => {
+                  enqueue.assign({ checkingKey: context.opKey });
+                  enqueue.emit(reply(context, msg(k('manage.cancelChecking'))));
+                }),
+              },
+              { guard: ({ event }) => uncertain(event.output), target: 'cancelFailed' },
               { target: HANDOFF, actions: 'providerError' },
             ],
           },
         },
-        cancelFailed: waiting('retry', { retry: { target: 'canceling' } }),
+        cancelFailed: waiting('unsettled', { retry: { target: 'canceling' } }),
         confirming: {
           tags: [BUSY_TAG],
           invoke: {
@@ -516,6 +596,55 @@ export const conversationMachine = setup({
     },
   },
 });
+
+/** Under "my appointments": why bookings made at the clinic are not listed, when that may be so. */
+function unprovedHint(ctx: ConversationContext) {
+  if (ctx.contact.phoneVerified) return undefined;
+  if (ctx.facility.canVerifyPhone && ctx.contact.phone) return msg(k('mine.verifyHint'));
+  return ctx.facility.staffContact ? msg(k('mine.callForOlder'), { contact: ctx.facility.staffContact }) : undefined;
+}
+
+/**
+ * Proving a phone: a code goes by SMS to it, the patient types it back (or skips, and books a new
+ * appointment all the same). `next` is where it goes on from, `self` this state's own id.
+ */
+function verifyPhone(next: string, self: string) {
+  return {
+    initial: 'sending' as const,
+    states: {
+      sending: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'sendCode',
+          src: 'sendCode' as const,
+          input: ({ context }: { context: ConversationContext }) => ({ phone: context.draft.phone ?? context.contact.phone ?? '' }),
+          onDone: [
+            { guard: 'outputOk' as const, target: `${self}.code`, actions: 'codeSent' as const },
+            { target: next, actions: 'codeNotSent' as const },
+          ],
+        },
+      },
+      code: waiting('code', { code: { target: `${self}.checking` }, skip: { target: next }, resend: { target: `${self}.sending` } }, [{ target: next }]),
+      checking: {
+        tags: [BUSY_TAG],
+        invoke: {
+          id: 'checkCode',
+          src: 'checkCode' as const,
+          input: ({ context }: { context: ConversationContext }) => ({
+            code: context.pendingCode ?? '',
+            ...(isSelf(context.draft) ? { self: { name: context.draft.name, dob: context.draft.dob } } : {}),
+          }),
+          onDone: [
+            { guard: { type: 'codeIs' as const, params: { status: 'verified' as const } }, target: next, actions: 'codeVerified' as const },
+            { guard: { type: 'codeIs' as const, params: { status: 'wrong' as const } }, target: `${self}.code`, reenter: true, actions: 'codeWrong' as const },
+            { guard: { type: 'codeIs' as const, params: { status: 'locked' as const } }, target: next, actions: 'codeLocked' as const },
+            { target: `${self}.code`, reenter: true, actions: 'codeExpired' as const },
+          ],
+        },
+      },
+    },
+  };
+}
 
 /** Date and time picking over one calendar and type (booking and rescheduling share it). */
 function slotPicker(next: string, dateBack: Target[], self: string) {

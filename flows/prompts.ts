@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { ChoiceRef, ConversationContext } from './context.js';
-import { DATES_PER_PAGE, TIMES_PER_PAGE, doctorName, openDates, slotsOn, typeName } from './context.js';
+import { DATES_PER_PAGE, TIMES_PER_PAGE, doctorName, isSelf, openDates, slotsOn, typeName } from './context.js';
 import { k, type MessageKey } from './messages.js';
 import { CHOICE, type MessageDescriptor } from './protocol.js';
 
@@ -8,7 +8,8 @@ import { CHOICE, type MessageDescriptor } from './protocol.js';
 export type Step =
   | 'idle' | 'menu' | 'consent' | 'consentDeclined' | 'name' | 'dob' | 'phone' | 'gender' | 'nationalId'
   | 'calendar' | 'type' | 'date' | 'time' | 'review' | 'retry' | 'pick' | 'tooClose' | 'reviewReschedule'
-  | 'confirmCancel' | 'bookAgain' | 'noCalendars' | 'handoff';
+  | 'unsettled'
+  | 'confirmCancel' | 'bookAgain' | 'noCalendars' | 'handoff' | 'forWhom' | 'relationship' | 'code';
 
 type ChoiceDesc = NonNullable<MessageDescriptor['choices']>[number];
 export interface Prompt {
@@ -67,6 +68,15 @@ export function timePrompt(ctx: ConversationContext): Prompt {
   return prompt(k('slots.time'), { slotDate: ctx.draft.date }, choices);
 }
 
+/** A write whose answer was lost is still unconfirmed: what it was, and "check again" (never "nothing changed"). */
+function unsettledPrompt(ctx: ConversationContext): Prompt {
+  const choices = [c(CHOICE.cmd.retry, k('choice.checkAgain')), c(CHOICE.menu.staff, k('choice.staff'))];
+  const t = ctx.target;
+  if (ctx.mode === 'cancel') return prompt(k('manage.cancelUnsettled'), { doctor: doctorName(ctx, t?.calendarId), startAt: t?.start }, choices);
+  if (ctx.mode === 'reschedule') return prompt(k('manage.rescheduleUnsettled'), { doctor: doctorName(ctx, t?.calendarId), startAt: ctx.draft.start }, choices);
+  return prompt(k('book.unsettled'), { doctor: doctorName(ctx, ctx.draft.calendarId), startAt: ctx.draft.start }, choices);
+}
+
 /** The prompt of a step, built from the context at the moment the step is entered. */
 export function promptFor(step: Step, ctx: ConversationContext): Prompt {
   const d = ctx.draft;
@@ -76,15 +86,36 @@ export function promptFor(step: Step, ctx: ConversationContext): Prompt {
     case 'menu':
       return prompt(ctx.menuShown ? k('menu.anythingElse') : k('menu.prompt'), undefined, MENU_CHOICES);
     case 'consent':
+      if (!isSelf(d)) return prompt(k('consent.promptOther'), { facility: ctx.facility.name }, [c(CHOICE.yes, k('choice.agree')), c(CHOICE.no, k('choice.disagree'))]);
       return ctx.facility.privacyNoticeUrl
         ? prompt(k('consent.promptWithUrl'), { facility: ctx.facility.name, url: ctx.facility.privacyNoticeUrl }, [c(CHOICE.yes, k('choice.agree')), c(CHOICE.no, k('choice.disagree'))])
         : prompt(k('consent.prompt'), { facility: ctx.facility.name }, [c(CHOICE.yes, k('choice.agree')), c(CHOICE.no, k('choice.disagree'))]);
     case 'consentDeclined':
       return prompt(k('consent.declined'), undefined, [c(CHOICE.yes, k('choice.agree')), c(CHOICE.menu.staff, k('choice.staff')), c(CHOICE.cmd.menu, k('choice.menu'))]);
     case 'name':
-      return prompt(k('details.name'));
+      return prompt(isSelf(d) ? k('details.name') : k('details.nameOther'));
     case 'dob':
-      return prompt(k('details.dob'));
+      return prompt(isSelf(d) ? k('details.dob') : k('details.dobOther'));
+    case 'forWhom':
+      return prompt(
+        k('book.forWhom'),
+        undefined,
+        [
+          c(CHOICE.who.self, k('choice.me')),
+          ...(ctx.contact.people ?? []).filter((p) => p.relationship !== 'self').map((p) => c(`who:${p.ref}`, k('choice.person'), { name: p.name })),
+          c(CHOICE.who.someoneElse, k('choice.someoneElse')),
+        ],
+        nameWords,
+      );
+    case 'relationship':
+      return prompt(k('book.relationship'), { name: d.name ?? '' }, [
+        c('rel:child', k('choice.relChild')),
+        c('rel:parent', k('choice.relParent')),
+        c('rel:spouse', k('choice.relSpouse')),
+        c('rel:other', k('choice.relOther')),
+      ]);
+    case 'code':
+      return prompt(k('verify.prompt'), { masked: d.masked ?? '' }, [c(CHOICE.verify.skip, k('choice.skip')), c(CHOICE.verify.resend, k('choice.resend'))]);
     case 'phone':
       return prompt(k('details.phone'));
     case 'gender':
@@ -122,6 +153,8 @@ export function promptFor(step: Step, ctx: ConversationContext): Prompt {
       };
     case 'retry':
       return prompt(k('common.providerDown'), undefined, [c(CHOICE.cmd.retry, k('choice.retry')), c(CHOICE.cmd.menu, k('choice.menu'))]);
+    case 'unsettled':
+      return unsettledPrompt(ctx);
     case 'pick':
       return prompt(
         ctx.mode === 'cancel' ? k('manage.pickCancel') : k('manage.pickReschedule'),

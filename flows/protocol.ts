@@ -5,6 +5,7 @@ import type {
   CreateAppointmentInput,
   LocaleCode,
   PatientQuery,
+  Relationship,
   ProviderAppointment,
   ProviderPatient,
   ProviderResult,
@@ -25,6 +26,22 @@ export interface FlowFacility {
   staffContact?: string;
   /** optional link shown with the data-privacy consent question */
   privacyNoticeUrl?: string;
+  /** the facility sends SMS, so a phone can be proved with a one-time code */
+  canVerifyPhone?: boolean;
+}
+
+/** Someone the contact may book for. Details beyond the name only when the link is verified. */
+export interface FlowPerson {
+  /** our patient record id */
+  ref: string;
+  name: string;
+  relationship: Relationship;
+  verified: boolean;
+  patientId?: string;
+  temporaryPatientIds?: string[];
+  dob?: string;
+  gender?: string;
+  consent?: boolean;
 }
 
 export interface FlowContact {
@@ -37,9 +54,23 @@ export interface FlowContact {
   nationalId?: string;
   email?: string;
   consent?: boolean;
+  /** `phone` was proved by this contact (an SMS from it, or a code typed back) */
+  phoneVerified?: boolean;
+  /** the patient record of the contact itself, when it has one */
+  selfRef?: string;
+  /** the provider's permanent id of the contact itself, only when that link is verified */
   patientId?: string;
-  temporaryPatientId?: string;
+  /** the people this contact books for besides itself */
+  people?: FlowPerson[];
   locale?: LocaleCode;
+}
+
+/** Whom a booking is for: the contact itself (no ref), a saved person, or someone new. */
+export interface BookingSubject {
+  ref?: string;
+  relationship: Relationship;
+  name: string;
+  consent: boolean;
 }
 
 export interface ConversationInput {
@@ -60,6 +91,8 @@ export interface MessageDescriptor {
   params?: Record<string, unknown>;
   choices?: { id: string; key: string; params?: Record<string, unknown> }[];
   card?: { titleKey: string; rows: { labelKey: string; value: CardValue }[] };
+  /** a first line naming whom the message is about ("For Ana:") */
+  lead?: { key: string; params?: Record<string, unknown> };
 }
 
 export type FlowEmitted =
@@ -71,6 +104,8 @@ export type FlowEmitted =
       action: 'created' | 'rescheduled' | 'canceled' | 'confirmed';
       appointment: ProviderAppointment;
       confirmedLocally?: boolean;
+      /** for a created appointment: whom it is for */
+      subject?: BookingSubject;
     }
   | { type: 'handoff'; reason: HandoffReason };
 
@@ -82,6 +117,13 @@ export type HandoffReason =
   | 'provider_error'
   | 'no_calendars'
   | 'no_availability';
+
+/** What sending a one-time code and checking a typed one answer (errors as values). */
+export type SendCodeOutput = { ok: true; masked: string } | { ok: false; reason: 'rate_limited' | 'unavailable' };
+export type CheckCodeOutput =
+  | { status: 'verified'; phone: string; people: FlowPerson[]; selfRef?: string; patientId?: string }
+  | { status: 'wrong'; triesLeft: number }
+  | { status: 'expired' | 'locked' | 'none' | 'unavailable' };
 
 /** Every state that waits on an actor carries this tag; the engine waits until no state has it. */
 export const BUSY_TAG = 'busy';
@@ -113,6 +155,16 @@ export interface ConfirmInput {
 export interface MyAppointmentsInput {
   contact: FlowContact;
 }
+export interface SendCodeInput {
+  phone: string;
+}
+export interface CheckCodeInput {
+  code: string;
+  /** the details the contact gave for itself in this booking: a record behind the phone that matches them is its own */
+  self?: { name?: string; dob?: string };
+}
+/** an appointment as "my appointments" lists it: `person` names whom it is for when that is not the contact itself */
+export type ListedAppointment = Appointment & { person?: string };
 
 /** What each injected actor resolves to. Errors are values: the promises never reject. */
 export interface ActorOutputs {
@@ -122,7 +174,9 @@ export interface ActorOutputs {
   reschedule: ProviderResult<ProviderAppointment>;
   cancel: ProviderResult<ProviderAppointment>;
   confirm: ProviderResult<ProviderAppointment>;
-  myAppointments: ProviderResult<Appointment[]>;
+  myAppointments: ProviderResult<ListedAppointment[]>;
+  sendCode: SendCodeOutput;
+  checkCode: CheckCodeOutput;
 }
 export interface ActorInputs {
   findPatient: PatientQuery;
@@ -132,9 +186,11 @@ export interface ActorInputs {
   cancel: CancelInput;
   confirm: ConfirmInput;
   myAppointments: MyAppointmentsInput;
+  sendCode: SendCodeInput;
+  checkCode: CheckCodeInput;
 }
 export type ActorName = keyof ActorOutputs;
-export const ACTOR_NAMES: readonly ActorName[] = ['findPatient', 'availability', 'createAppointment', 'reschedule', 'cancel', 'confirm', 'myAppointments'];
+export const ACTOR_NAMES: readonly ActorName[] = ['findPatient', 'availability', 'createAppointment', 'reschedule', 'cancel', 'confirm', 'myAppointments', 'sendCode', 'checkCode'];
 
 /**
  * Choice ids (stable; platforms echo them back):
@@ -146,6 +202,8 @@ export const ACTOR_NAMES: readonly ActorName[] = ['findPatient', 'availability',
  *   cal:<calendarId>  type:<appointmentTypeId>  appt:<appointmentId>
  *   date:<YYYY-MM-DD> | date:more          slot:<ISO start> | slot:more | slot:otherDate | slot:change
  *   rem:confirm:<appointmentId> | rem:reschedule:<appointmentId> | rem:cancel:<appointmentId>  (reminders; accepted in any state)
+ *   who:self | who:new | who:<patient ref>   rel:child | rel:parent | rel:spouse | rel:other
+ *   verify:skip | verify:resend | menu:verify
  */
 export const CHOICE = {
   menu: { book: 'menu:book', mine: 'menu:mine', reschedule: 'menu:reschedule', cancel: 'menu:cancel', staff: 'menu:staff', language: 'menu:language' },
@@ -156,6 +214,8 @@ export const CHOICE = {
   moreTimes: 'slot:more',
   otherDate: 'slot:otherDate',
   changeTime: 'slot:change',
+  who: { self: 'who:self', someoneElse: 'who:new' },
+  verify: { skip: 'verify:skip', resend: 'verify:resend', start: 'menu:verify' },
 } as const;
 
 export type ReminderAction = 'confirm' | 'reschedule' | 'cancel';

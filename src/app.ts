@@ -16,7 +16,7 @@ import { listAttention } from './engine/attention.js';
 import { createEngine, type Engine } from './engine/index.js';
 import { buildHttpApp } from './http/server.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
-import { staffRoutes } from './http/staff.js';
+import { staffCredentials, staffRoutes } from './http/staff.js';
 import { renderReply, t } from './i18n/index.js';
 import { createJobQueue, type JobQueue } from './jobs/index.js';
 import { createOutbox, type Outbox } from './jobs/outbox.js';
@@ -24,6 +24,9 @@ import { createLogger, type Logger } from './log.js';
 import { createProviderClient, readCalendars, syncCalendars } from './provider/index.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
 import { openStore } from './store/index.js';
+import { probeStore } from './store/probe.js';
+import { broadcastFacility, startRetention, sweep, type RetentionRunner, type SweepReport } from './store/retention.js';
+import { migrateIdentity } from './store/migrations/identity.js';
 import type { Store } from './store/types.js';
 import { applyProviderEvent, fireReminder, REMINDER_JOB, syncReminders, type ReminderPayload } from './sync/apply.js';
 import { BROADCAST_JOB, runBroadcast, type BroadcastDeps } from './sync/broadcast.js';
@@ -52,6 +55,8 @@ export interface Frontdesk {
   readonly metrics: Metrics;
   readonly sandbox?: Sandbox;
   readonly sync: BroadcastDeps;
+  /** one retention pass now (src/store/retention.ts); the server also runs one every `retention.sweepMinutes` */
+  sweep(now?: Date): Promise<SweepReport>;
   /** the URL this instance serves on, once listening */
   url(): string;
   provider(facilityId: string): ProviderClient;
@@ -76,6 +81,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   const facility = (id: string) => facilities.get(id);
 
   const store = await openStore(config.store, { namespace, ...(config.redis ? { redisUrl: config.redis } : {}), logger });
+  await migrateIdentity(store, config.facilities.map((f) => f.id), logger);
   const queue = createJobQueue({
     backend: store.backend,
     ...(config.redis ? { redisUrl: config.redis, namespace: `frontdesk-${namespace}` } : { namespace: 'jobs' }),
@@ -99,6 +105,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
       apiKey: f.provider.apiKey,
       timezone: f.timezone,
       timeoutMs: f.provider.timeoutMs,
+      maxResponseBytes: f.provider.maxResponseBytes,
       ...(f.provider.defaultAppointmentType ? { defaultAppointmentType: f.provider.defaultAppointmentType } : {}),
       logger,
     });
@@ -211,7 +218,16 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     return (facility(facilityId)?.locale ?? 'en') as LocaleCode;
   };
   const routers: Router[] = [
-    staffRoutes({ tokens: config.staffTokens, broadcasts: syncDeps, knownFacility: (id) => facilities.has(id), undeliverable: (id) => outbox.undeliverable(id), attention: (id) => listAttention(store.backend, id) }),
+    staffRoutes({
+      staff: staffCredentials(config),
+      store,
+      broadcasts: syncDeps,
+      facilities: list.map((f) => f.id),
+      broadcastFacility: (id) => broadcastFacility(store, id),
+      undeliverable: (id) => outbox.undeliverable(id),
+      attention: (id) => listAttention(store.backend, id),
+      now,
+    }),
   ];
   if (config.dev) routers.push(devRoutes({ engine, facilities: list, mailbox, ...(sandbox ? { sandboxStaffUrl: (id: string) => `${selfUrl}/sandbox/${id}/staff` } : {}) }));
 
@@ -219,7 +235,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     config,
     logger,
     metrics,
-    ready: async () => ({ store: await store.backend.ping().catch(() => false), queue: await queue.ping().catch(() => false) }),
+    ready: async () => ({ store: await probeStore(store.backend), queue: await queue.ping().catch(() => false) }),
     inbound: {
       accept: async (msg) => {
         const r = await engine.accept(msg);
@@ -244,6 +260,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   });
 
   let server: Server | undefined;
+  let retention: RetentionRunner | undefined;
   const timers: NodeJS.Timeout[] = [];
 
   const syncCalendarsOf = async (f: FacilityConfig) => {
@@ -260,6 +277,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     engine,
     metrics,
     sync: syncDeps,
+    sweep: (at) => sweep(store, at ?? now(), config.retention, logger),
     ...(sandbox ? { sandbox } : {}),
     url: () => selfUrl,
     provider,
@@ -281,6 +299,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
         tmr.unref();
         timers.push(tmr);
       }
+      retention = startRetention({ store, periods: config.retention, everyMs: config.retention.sweepMinutes * 60_000, firstAfterMs: Math.min(config.retention.sweepMinutes * 60_000, 5 * 60_000), now, logger, owner: `${namespace}:${process.pid}:${selfUrl}` });
       metrics.up.set(1);
       return selfUrl;
     },
@@ -291,6 +310,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
         server.closeIdleConnections();
         await new Promise<void>((r) => server!.close(() => r()));
       }
+      await retention?.stop();
       await queue.stop();
       await sandbox?.stop();
       await store.close();

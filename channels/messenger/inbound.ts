@@ -10,12 +10,15 @@ const reject = (kind: InboundRejection['kind'], message: string) => err<InboundR
 /**
  * `POST /webhooks/messenger` for every page. Steps, in this order:
  * 1. the `X-Hub-Signature-256` header must be `sha256=<hex>` (else bad_signature);
- * 2. the body is read only far enough to list the page ids (`entry[].id`) — nothing in it is trusted yet;
- * 3. every page must be one of ours (else unknown_facility);
- * 4. the raw bytes must carry the HMAC of one app secret, and every page of the batch must belong to
- *    that same secret. Meta signs a delivery with the secret of the app it delivers for, and one delivery
- *    only holds pages subscribed to that app; a batch mixing secrets cannot be authenticated as a whole,
- *    so it is refused (bad_signature) rather than half-trusted;
+ * 2. the raw bytes must carry the HMAC of one of the configured app secrets (a bounded set, deduplicated;
+ *    else bad_signature). Nothing of the body is read before this: an unsigned body costs one HMAC per
+ *    secret, whatever it holds;
+ * 3. the envelope is parsed (bad_request when it is not a page webhook);
+ * 4. every page (`entry[].id`) must be one of ours (else unknown_facility: the sender is authenticated, so
+ *    this tells it nothing it does not know), and belong to the secret that signed the delivery. Meta signs
+ *    a delivery with the secret of the app it delivers for, and one delivery only holds pages subscribed to
+ *    that app; a batch naming a page of another app cannot be authenticated as a whole, so it is refused
+ *    (bad_signature) rather than half-trusted;
  * 5. every entry and every `messaging` item is parsed (standby items, sent while another app owns the
  *    thread, are not answered).
  *
@@ -28,10 +31,13 @@ export function createMessengerInbound(facilities: readonly FacilityConfig[]): C
     const m = f.channels.messenger;
     if (m) byPage.set(m.pageId, { ...f, channels: { ...f.channels, messenger: m } });
   }
+  const secrets = [...new Set([...byPage.values()].map((f) => f.channels.messenger.appSecret))];
 
   function receive(req: RawRequest): Result<ParsedInbound, InboundRejection> {
     const digest = readSignature(req.headers['x-hub-signature-256']);
     if (!digest) return reject('bad_signature', 'missing or malformed X-Hub-Signature-256 (expected sha256=<hex>)');
+    const signer = secrets.find((s) => signatureMatches(req.rawBody, digest, s));
+    if (signer === undefined) return reject('bad_signature', 'X-Hub-Signature-256 matches no configured app secret');
 
     const env = readEnvelope(req.rawBody);
     if (!env.ok) return reject('bad_request', env.error);
@@ -39,11 +45,9 @@ export function createMessengerInbound(facilities: readonly FacilityConfig[]): C
     const served = env.value.entry.map((e) => byPage.get(e.id));
     if (served.some((f) => f === undefined)) return reject('unknown_facility', 'the webhook names a page this service does not serve');
     const pages = served as NonNullable<(typeof served)[number]>[];
-
-    const secrets = [...new Set(pages.map((f) => f.channels.messenger.appSecret))];
-    const signer = secrets.filter((s) => signatureMatches(req.rawBody, digest, s));
-    if (signer.length === 0) return reject('bad_signature', 'X-Hub-Signature-256 does not match the app secret of the page');
-    if (secrets.length > 1) return reject('bad_signature', 'the batch spans pages of different apps; it cannot be authenticated as a whole');
+    if (pages.some((f) => f.channels.messenger.appSecret !== signer)) {
+      return reject('bad_signature', 'the batch names a page of another app; it cannot be authenticated as a whole');
+    }
 
     const messages: InboundMessage[] = [];
     const receipts: DeliveryReceipt[] = [];

@@ -1,5 +1,4 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { z } from 'zod';
 import type { DeliveryReceipt } from '../../src/core/channel.js';
 import type { InboundMessage } from '../../src/core/messages.js';
 import { err, ok, type Result } from '../../src/core/result.js';
@@ -8,24 +7,26 @@ import type { ClassifiedEvent, DeliveryEvent, MessageEvent, MessagingEvent, Post
 /** Payload of the Get Started button (set by `messengerSetupPlan`): a postback with it starts a conversation. */
 export const GET_STARTED_PAYLOAD = 'start';
 
-const envelope = z.object({
-  object: z.literal('page'),
-  entry: z
-    .array(
-      z.object({
-        id: z.union([z.string().min(1), z.number()]).transform(String),
-        time: z.number().optional(),
-        messaging: z.array(z.unknown()).optional(),
-        standby: z.array(z.unknown()).optional(),
-      }),
-    )
-    .min(1),
-});
+export interface EnvelopeEntry {
+  /** the page id (Meta sends a string; a number is read as its digits) */
+  id: string;
+  time?: number;
+  messaging?: unknown[];
+  standby?: unknown[];
+}
+export interface Envelope {
+  object: 'page';
+  entry: EnvelopeEntry[];
+}
 
-export type Envelope = z.infer<typeof envelope>;
-export type EnvelopeEntry = Envelope['entry'][number];
+/** How many problems an envelope error names; the rest are only counted. */
+const SHOWN_ISSUES = 3;
 
-/** The batch's outer shape: `{object: "page", entry: [{id, time, messaging: [...]}, ...]}`. Items are read tolerantly later. */
+/**
+ * The batch's outer shape: `{object: "page", entry: [{id, time, messaging: [...]}, ...]}`. Items are read
+ * tolerantly later. One pass over the entries, by hand: the error names the first few problems and counts
+ * the others, so it stays small (and quick) however many entries are wrong.
+ */
 export function readEnvelope(rawBody: Buffer): Result<Envelope, string> {
   let json: unknown;
   try {
@@ -33,9 +34,38 @@ export function readEnvelope(rawBody: Buffer): Result<Envelope, string> {
   } catch {
     return err('body is not JSON');
   }
-  const r = envelope.safeParse(json);
-  if (!r.success) return err(`not a Messenger page webhook: ${r.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
-  return ok(r.data);
+  const shown: string[] = [];
+  let more = 0;
+  const issue = (path: string, message: string) => {
+    if (shown.length < SHOWN_ISSUES) shown.push(`${path} ${message}`);
+    else more += 1;
+  };
+  const entry: EnvelopeEntry[] = [];
+  if (!isObj(json)) issue('(root)', 'expected an object');
+  else {
+    if (json.object !== 'page') issue('object', 'expected "page"');
+    const entries = json.entry;
+    if (!Array.isArray(entries) || entries.length === 0) issue('entry', 'expected a non-empty array');
+    else {
+      entries.forEach((e: unknown, i) => {
+        if (!isObj(e)) return issue(`entry.${i}`, 'expected an object');
+        const id = typeof e.id === 'string' && e.id.length > 0 ? e.id : typeof e.id === 'number' && Number.isFinite(e.id) ? String(e.id) : undefined;
+        if (id === undefined) issue(`entry.${i}.id`, 'expected a page id');
+        if (e.time !== undefined && typeof e.time !== 'number') issue(`entry.${i}.time`, 'expected a number');
+        if (e.messaging !== undefined && !Array.isArray(e.messaging)) issue(`entry.${i}.messaging`, 'expected an array');
+        if (e.standby !== undefined && !Array.isArray(e.standby)) issue(`entry.${i}.standby`, 'expected an array');
+        if (id === undefined) return;
+        entry.push({
+          id,
+          ...(typeof e.time === 'number' ? { time: e.time } : {}),
+          ...(Array.isArray(e.messaging) ? { messaging: e.messaging as unknown[] } : {}),
+          ...(Array.isArray(e.standby) ? { standby: e.standby as unknown[] } : {}),
+        });
+      });
+    }
+  }
+  if (shown.length > 0) return err(`not a Messenger page webhook: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`);
+  return ok({ object: 'page', entry });
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type Bottleneck from 'bottleneck';
 import type { ChannelSender } from '../../src/core/channel.js';
 import type { Contact } from '../../src/core/domain.js';
@@ -7,6 +8,8 @@ import { callPlatform, type PlatformCallOptions, type PlatformResponse } from '.
 import { composeBody, renderReply } from './render.js';
 import { permission, planSend, type SendPlan } from './rules.js';
 import type { GraphErrorBody, SendApiSuccess, SendMessageRequest, SenderActionRequest } from './types.js';
+
+type MessengerConfig = NonNullable<FacilityConfig['channels']['messenger']>;
 
 export interface MessengerSenderOptions {
   /** `platformApis.messenger`, e.g. https://graph.facebook.com/v25.0 */
@@ -88,7 +91,16 @@ export function buildRequests(msg: OutboundMessage, plan: SendPlan): SendMessage
 }
 
 /**
- * Sends through `POST {apiBase}/{page-id}/messages?access_token=…` (as the Send API reference shows),
+ * `appsecret_proof` for a Graph call made with the page token: HMAC-SHA256 of the token keyed by the app secret, hex
+ * (https://developers.facebook.com/docs/graph-api/securing-requests). With "Require App Secret" on, Graph refuses calls without it.
+ */
+export const appSecretProof = (m: Pick<MessengerConfig, 'pageAccessToken' | 'appSecret'>): string => createHmac('sha256', m.appSecret).update(m.pageAccessToken).digest('hex');
+
+/** The page token travels in a header, never in a URL (URLs end up in proxy and access logs). */
+export const graphAuthHeaders = (m: Pick<MessengerConfig, 'pageAccessToken'>): Record<string, string> => ({ authorization: `Bearer ${m.pageAccessToken}` });
+
+/**
+ * Sends through `POST {apiBase}/{page-id}/messages?appsecret_proof=…` with the page token as `Authorization: Bearer`,
  * one request per rendered message, in order, stopping at the first failure. `send` never throws.
  * The recorded `platformMessageId` is the last part's `message_id` (the one carrying the choices).
  */
@@ -104,9 +116,9 @@ export function createMessengerSender(opts: MessengerSenderOptions): MessengerSe
     ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
   };
 
-  const endpoint = (f: FacilityConfig) => {
+  const endpoint = (f: FacilityConfig): { url: string; headers: Record<string, string> } => {
     const m = f.channels.messenger!;
-    return `${apiBase}/${encodeURIComponent(m.pageId)}/messages?access_token=${encodeURIComponent(m.pageAccessToken)}`;
+    return { url: `${apiBase}/${encodeURIComponent(m.pageId)}/messages?appsecret_proof=${appSecretProof(m)}`, headers: graphAuthHeaders(m) };
   };
 
   async function send(msg: OutboundMessage, contact: Contact | undefined, now: Date): Promise<SendOutcome> {
@@ -114,11 +126,11 @@ export function createMessengerSender(opts: MessengerSenderOptions): MessengerSe
     const plan = planSend(msg, contact, now, facility);
     if (!plan.ok) return { status: 'undeliverable', reason: plan.error };
     try {
-      const url = endpoint(facility!);
+      const { url, headers } = endpoint(facility!);
       let attempts = 0;
       let lastId: string | undefined;
       for (const body of buildRequests(msg, plan.value)) {
-        const r = await callPlatform({ url, method: 'POST', body: JSON.stringify(body) }, callOpts);
+        const r = await callPlatform({ url, method: 'POST', headers, body: JSON.stringify(body) }, callOpts);
         attempts += r.attempts;
         if (!r.ok) return failure(r, attempts);
         const id = (r.body as SendApiSuccess | undefined)?.message_id;
@@ -135,7 +147,7 @@ export function createMessengerSender(opts: MessengerSenderOptions): MessengerSe
     if (!facility?.channels.messenger) return;
     const body: SenderActionRequest = { recipient: { id: psid }, sender_action: on ? 'typing_on' : 'typing_off' };
     try {
-      await callPlatform({ url: endpoint(facility), method: 'POST', body: JSON.stringify(body) }, { ...callOpts, maxAttempts: 1 });
+      await callPlatform({ ...endpoint(facility), method: 'POST', body: JSON.stringify(body) }, { ...callOpts, maxAttempts: 1 });
     } catch {
       // best effort by design
     }

@@ -1,6 +1,7 @@
 import type { LocaleCode } from '../../src/core/domain.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
 import { GET_STARTED_PAYLOAD } from './parse.js';
+import { appSecretProof, graphAuthHeaders } from './send.js';
 import { truncate } from './render.js';
 import type { MessengerProfile } from './types.js';
 
@@ -12,8 +13,10 @@ export const SUBSCRIBED_FIELDS = ['messages', 'messaging_postbacks', 'messaging_
 
 export interface SetupRequest {
   method: 'POST';
-  /** includes the page access token as `access_token` (as Meta's examples do): do not print it unmasked */
+  /** carries `appsecret_proof`, never the token */
   url: string;
+  /** the page token, as `Authorization: Bearer …`: never print it */
+  headers: Record<string, string>;
   body?: unknown;
   description: string;
 }
@@ -61,17 +64,20 @@ export function messengerSetupPlan(facility: FacilityConfig, publicUrl: string, 
   const m = facility.channels.messenger;
   if (!m) return [];
   const base = apiBase.replace(/\/+$/, '');
-  const token = encodeURIComponent(m.pageAccessToken);
+  const proof = appSecretProof(m);
+  const headers = graphAuthHeaders(m);
   const callback = `${publicUrl.replace(/\/+$/, '')}/webhooks/messenger`;
   return [
     {
       method: 'POST',
-      url: `${base}/${encodeURIComponent(m.pageId)}/subscribed_apps?subscribed_fields=${SUBSCRIBED_FIELDS.join(',')}&access_token=${token}`,
+      url: `${base}/${encodeURIComponent(m.pageId)}/subscribed_apps?subscribed_fields=${SUBSCRIBED_FIELDS.join(',')}&appsecret_proof=${proof}`,
+      headers,
       description: `subscribe page ${m.pageId} to ${SUBSCRIBED_FIELDS.join(', ')} (the app's callback URL must be ${callback} with this facility's verify token)`,
     },
     {
       method: 'POST',
-      url: `${base}/me/messenger_profile?access_token=${token}`,
+      url: `${base}/me/messenger_profile?appsecret_proof=${proof}`,
+      headers,
       body: messengerProfile(facility),
       description: `set Get Started (payload "${GET_STARTED_PAYLOAD}"), greeting and persistent menu for page ${m.pageId}`,
     },

@@ -2,12 +2,18 @@ import twilio from 'twilio';
 
 export type FormParams = Record<string, string | string[]>;
 
-/** Reads an `application/x-www-form-urlencoded` body; a repeated name becomes an array (as Twilio's validator expects). */
+/**
+ * Reads an `application/x-www-form-urlencoded` body in one linear pass (URLSearchParams); a repeated name
+ * becomes an array (as Twilio's validator expects), appended to in place, never copied per value. The
+ * object has no prototype, so names like `constructor` or `__proto__` are plain fields.
+ */
 export function readForm(rawBody: Buffer): FormParams {
-  const params: FormParams = {};
+  const params: FormParams = Object.create(null) as FormParams;
   for (const [k, v] of new URLSearchParams(rawBody.toString('utf8'))) {
     const prev = params[k];
-    params[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+    if (prev === undefined) params[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else params[k] = [prev, v];
   }
   return params;
 }

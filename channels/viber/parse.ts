@@ -70,7 +70,12 @@ export function parseViberCallback(rawBody: Buffer): Result<ParsedCallback, stri
   if (typeof event !== 'string') return err('missing event');
   if (!KNOWN_EVENTS.has(event)) return ok({ kind: 'ignored', event });
   const parsed = callback.safeParse(json);
-  if (!parsed.success) return err(`invalid ${event} callback: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) {
+    // the first few issues only: an error answer stays small however wrong the body
+    const issues = parsed.error.issues;
+    const head = issues.slice(0, 3).map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+    return err(`invalid ${event.slice(0, 40)} callback: ${head}${issues.length > 3 ? `; and ${issues.length - 3} more` : ''}`);
+  }
   const exactToken = readMessageToken(text) ?? String(parsed.data.message_token);
   return ok({ kind: 'known', callback: parsed.data as ViberCallback, exactToken });
 }

@@ -32,9 +32,11 @@ export async function broadcastCommand(argv: string[]): Promise<number> {
   const config = configOrExit();
   if (!config) return 1;
   const base = (values.url ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '');
-  const token = values.token ?? process.env.FRONTDESK_STAFF_TOKEN ?? config.staffTokens[0];
+  // a token on the command line is visible to every user of the machine (ps, shell history): the environment is the way
+  if (values.token) console.error('frontdesk broadcast: warning: --token is visible to other users (ps, shell history); set FRONTDESK_STAFF_TOKEN instead');
+  const token = values.token || process.env.FRONTDESK_STAFF_TOKEN || config.staffTokens[0] || config.staff[0]?.token;
   if (!token) {
-    console.error('frontdesk broadcast: no staff token (--token or FRONTDESK_STAFF_TOKEN)');
+    console.error('frontdesk broadcast: no staff token: set FRONTDESK_STAFF_TOKEN');
     return 2;
   }
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };

@@ -7,11 +7,12 @@ const HELP = `frontdesk — hospital appointment conversations over Messenger, V
 Usage: npx frontdesk <command> [options]
 
 Commands:
-  start              run the service (FRONTDESK_CONFIG=path, else the built-in demo)
+  start              run the service (FRONTDESK_CONFIG=path, else the built-in demo, on 127.0.0.1 only)
   sandbox            run the sandbox provider alone          [--port 4010]
   broadcast          send a reminder or a staff message to a day's patients
                      --facility ID --date YYYY-MM-DD [--calendar ID] [--message TEXT] [--dry-run]
-                     [--url http://127.0.0.1:3000] [--token T (else FRONTDESK_STAFF_TOKEN)]
+                     [--url http://127.0.0.1:3000]   the staff token comes from FRONTDESK_STAFF_TOKEN
+                     (--token T still works, with a warning: argv is visible to other users)
   sync-calendars     fetch and store every facility's calendars now   [--facility ID]
   conformance        check a provider's API and webhooks against the contract
                      --facility ID (from the config) | --base-url URL --user U --key K

@@ -27,7 +27,7 @@ export async function setupWebhooksCommand(argv: string[]): Promise<number> {
   const calls: PlannedCall[] = [];
   for (const f of config.facilities.filter((x) => !values.facility || x.id === values.facility)) {
     for (const r of f.channels.messenger ? messengerSetupPlan(f, config.publicUrl, config.platformApis.messenger) : []) {
-      calls.push({ facilityId: f.id, description: r.description, method: r.method, url: r.url, body: r.body });
+      calls.push({ facilityId: f.id, description: r.description, method: r.method, url: r.url, headers: r.headers, body: r.body });
     }
     const v = viberSetupPlan(f, config.publicUrl, config.platformApis.viber);
     if (v) calls.push({ facilityId: f.id, description: 'Viber set_webhook', method: v.method, url: v.url, headers: v.headers, body: v.body });

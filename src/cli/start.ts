@@ -1,10 +1,19 @@
 import { createFrontdesk } from '../app.js';
 import { configOrExit } from './main.js';
 
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
+
 /** `npx frontdesk start` / `npm start`: serve until SIGINT or SIGTERM, then shut down gracefully. */
 export async function startCommand(_argv: string[]): Promise<number> {
   const config = configOrExit();
   if (!config) return 1;
+  if (!process.env.FRONTDESK_CONFIG) {
+    console.error(
+      'frontdesk: warning: no FRONTDESK_CONFIG, so this is the built-in DEMO: its staff token and webhook secret are public,\n' +
+        '  anyone reaching the dev chat can act as any patient, and it serves only this machine (127.0.0.1).\n' +
+        '  For real use, write a config file (README, "Configuration") and set FRONTDESK_CONFIG.',
+    );
+  }
   let fd;
   try {
     fd = await createFrontdesk({ config });
@@ -20,7 +29,14 @@ export async function startCommand(_argv: string[]): Promise<number> {
     await fd.close().catch(() => undefined);
     return 1;
   }
-  const lines = [`frontdesk is running on ${url}`, `  health     ${url}/healthz  ${url}/readyz  ${url}/metrics`];
+  const port = new URL(url).port || '80';
+  const shownHost = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const everywhere = config.host === '0.0.0.0' || config.host === '::';
+  const lines = [
+    `frontdesk is running on ${url}`,
+    `  bound to   ${shownHost}:${port}  (${everywhere ? 'every network interface: reachable from other machines' : isLoopback(config.host) ? 'this machine only' : 'this address only'})`,
+    `  health     ${url}/healthz  ${url}/readyz  ${url}/metrics`,
+  ];
   if (config.dev) lines.push(`  dev chat   ${url}/dev`);
   if (config.sandbox) for (const f of config.facilities.filter((x) => x.provider.baseUrl === 'sandbox')) lines.push(`  sandbox    ${url}/sandbox/${f.id}/api/v1  (Basic ${f.provider.userId}:…)`);
   lines.push(`  webhooks   ${url}/webhooks/{messenger,viber/:facilityId,sms,sms/status,provider/:facilityId}`);

@@ -5,10 +5,15 @@ import type { ConfigInput } from './schema.js';
 export const DEMO_WEBHOOK_SECRET = 'whsec_ZnJvbnRkZXNrLXNhbmRib3gtZGVtby1zZWNyZXQ=';
 export const DEMO_STAFF_TOKEN = 'demo-staff-token-change-me';
 
-/** The built-in config: one facility served by the sandbox provider, dev chat on, embedded store. */
+/**
+ * The built-in config: one facility served by the sandbox provider, dev chat on, embedded store.
+ * It listens on 127.0.0.1 only: its secrets are public and its dev chat lets anyone act as any patient.
+ * Its staff token and webhook secret are refused in any other config (./checks.ts).
+ */
 export function demoConfig(): ConfigInput {
   return {
     port: 3000,
+    host: '127.0.0.1',
     store: 'sqlite:./data/frontdesk.sqlite',
     staffTokens: [DEMO_STAFF_TOKEN],
     dev: true,

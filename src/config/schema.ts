@@ -1,45 +1,51 @@
 import { Temporal } from './temporal.js';
 import { z } from 'zod';
+import { decodeWebhookSecret } from './secrets.js';
 
 const isoDuration = z.string().refine((s) => Temporal.isDuration(s), { message: 'must be an ISO 8601 duration such as P1D or PT2H' });
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
 const timezone = z.string().refine((tz) => Temporal.isZone(tz), { message: 'must be an IANA time zone such as Asia/Manila' });
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +639171234567');
 
-export const messengerConfig = z.object({
+export const messengerConfig = z.strictObject({
   pageId: z.string().min(1),
   pageAccessToken: z.string().min(1),
   appSecret: z.string().min(1),
   verifyToken: z.string().min(1),
   utilityTemplates: z
-    .object({ reminder: z.string().min(1).optional(), update: z.string().min(1).optional(), language: z.string().optional() })
+    .strictObject({ reminder: z.string().min(1).optional(), update: z.string().min(1).optional(), language: z.string().optional() })
     .optional(),
 });
 
-export const viberConfig = z.object({
+export const viberConfig = z.strictObject({
   authToken: z.string().min(1),
   name: z.string().min(1).max(28, 'Viber sender names are at most 28 characters'),
   avatar: z.string().url().optional(),
 });
 
-export const smsConfig = z.object({
+export const smsConfig = z.strictObject({
   accountSid: z.string().min(1),
   authToken: z.string().min(1),
   from: e164,
 });
 
-export const providerConfig = z.object({
+export const providerConfig = z.strictObject({
   /** the provider's base URL, or "sandbox" for the sandbox provider mounted in this server */
   baseUrl: z.union([z.literal('sandbox'), z.string().url()]),
   userId: z.string().min(1),
   apiKey: z.string().min(1),
-  webhookSecret: z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'must look like whsec_<base64>'),
+  webhookSecret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/=]+$/, { message: 'must look like whsec_<base64>', abort: true })
+    .refine((s) => decodeWebhookSecret(s) !== undefined, 'the part after whsec_ is not valid base64'),
   timeoutMs: z.number().int().positive().default(8000),
+  /** a provider response body past this many bytes is dropped unread (the call fails as unreadable); default 2 MiB */
+  maxResponseBytes: z.number().int().positive().default(2 * 1024 * 1024),
   /** appointment type used for a calendar the provider lists without any */
-  defaultAppointmentType: z.object({ id: z.string(), name: z.string(), durationMinutes: z.number().int().positive().optional() }).optional(),
+  defaultAppointmentType: z.strictObject({ id: z.string(), name: z.string(), durationMinutes: z.number().int().positive().optional() }).optional(),
 });
 
-export const facilityConfig = z.object({
+export const facilityConfig = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
   name: z.string().min(1),
   timezone,
@@ -48,7 +54,7 @@ export const facilityConfig = z.object({
   country: z.string().length(2).default('PH'),
   rescheduleCutoffHours: z.number().nonnegative().default(24),
   reminders: z.array(isoDuration).default(['P1D', 'PT2H']),
-  quietHours: z.object({ from: hhmm, to: hhmm }).optional(),
+  quietHours: z.strictObject({ from: hhmm, to: hhmm }).optional(),
   /** minutes of silence after which a conversation starts over */
   idleResetMinutes: z.number().int().positive().default(60),
   askNationalId: z.boolean().default(false),
@@ -57,26 +63,82 @@ export const facilityConfig = z.object({
   calendarSyncMinutes: z.number().int().positive().default(60),
   provider: providerConfig,
   channels: z
-    .object({ messenger: messengerConfig.optional(), viber: viberConfig.optional(), sms: smsConfig.optional() })
+    .strictObject({ messenger: messengerConfig.optional(), viber: viberConfig.optional(), sms: smsConfig.optional() })
     .default({}),
 });
 
+export const staffConfig = z.strictObject({
+  /** who acts, as the audit log names them */
+  name: z.string().trim().min(1).max(100),
+  token: z.string().min(1),
+  facilities: z.union([z.literal('*'), z.array(z.string().min(1)).min(1, 'a staff token needs at least one facility, or "*"')]),
+});
+
+function uniqueStaff(list: { name: string; token: string }[], ctx: z.RefinementCtx): void {
+  const names = new Set<string>();
+  const tokens = new Set<string>();
+  list.forEach((s, i) => {
+    if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate staff name "${s.name}"` });
+    if (tokens.has(s.token)) ctx.addIssue({ code: 'custom', path: [i, 'token'], message: 'the same token is given to two staff entries' });
+    names.add(s.name);
+    tokens.add(s.token);
+  });
+}
+
+/** days; the same defaults as DEFAULT_RETENTION in src/store/keys.ts (a test holds them equal) */
+const RETENTION_DEFAULTS = {
+  conversationsDays: 30,
+  turnRecordsDays: 7,
+  inboxDays: 7,
+  sendRecordsDays: 90,
+  finishedJobsDays: 7,
+  inactiveContactsDays: 730,
+  appointmentsDays: 365,
+  auditDays: 730,
+  sweepMinutes: 60,
+};
+const days = (d: number) => z.number().positive().default(d);
+export const retentionConfig = z.strictObject({
+  conversationsDays: days(RETENTION_DEFAULTS.conversationsDays),
+  turnRecordsDays: days(RETENTION_DEFAULTS.turnRecordsDays),
+  inboxDays: days(RETENTION_DEFAULTS.inboxDays),
+  sendRecordsDays: days(RETENTION_DEFAULTS.sendRecordsDays),
+  finishedJobsDays: days(RETENTION_DEFAULTS.finishedJobsDays),
+  inactiveContactsDays: days(RETENTION_DEFAULTS.inactiveContactsDays),
+  appointmentsDays: days(RETENTION_DEFAULTS.appointmentsDays),
+  auditDays: days(RETENTION_DEFAULTS.auditDays),
+  sweepMinutes: z.number().int().positive().default(RETENTION_DEFAULTS.sweepMinutes),
+});
+
+/**
+ * The shape of a config file: every object is strict (an unknown key, e.g. a misspelt `quiethours`, is a
+ * problem, not silently ignored). Rules across fields (the sandbox, dev, secrets, URLs) are in ./checks.ts:
+ * they run on the same input even when this shape fails, so one pass lists every problem.
+ */
 export const configSchema = z
-  .object({
+  .strictObject({
     port: z.number().int().min(0).max(65535).default(3000),
     host: z.string().default('0.0.0.0'),
     publicUrl: z.string().url().optional(),
+    trustProxy: z.boolean().default(false),
     store: z
       .string()
       .regex(/^(sqlite:|redis:\/\/|rediss:\/\/|postgres:\/\/|postgresql:\/\/)/, 'must start with sqlite:, redis:// or postgres://')
       .default('sqlite:./data/frontdesk.sqlite'),
     redis: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
-    staffTokens: z.array(z.string().min(16, 'staff tokens must be at least 16 characters')).default([]),
+    /** at least 16 characters each: checked with the other secrets in ./checks.ts */
+    staffTokens: z.array(z.string().min(1)).default([]),
+    /** named staff tokens, each reaching its facilities only ("*": all); `staffTokens` are all-facility tokens named staff-1, staff-2… */
+    staff: z.array(staffConfig).default([]).superRefine(uniqueStaff),
+    /** when set, GET /metrics needs `Authorization: Bearer <metricsToken>` */
+    metricsToken: z.string().min(16, 'the metrics token must be at least 16 characters').optional(),
+    /** how long data is kept, in days (README "What is stored"); the sweeper runs every sweepMinutes */
+    retention: retentionConfig.default(RETENTION_DEFAULTS),
     dev: z.boolean().default(false),
     sandbox: z.boolean().default(false),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     platformApis: z
-      .object({
+      .strictObject({
         messenger: z.string().url().default('https://graph.facebook.com/v25.0'),
         viber: z.string().url().default('https://chatapi.viber.com/pa'),
         twilio: z.string().url().default('https://api.twilio.com'),
@@ -84,33 +146,9 @@ export const configSchema = z
       .default({ messenger: 'https://graph.facebook.com/v25.0', viber: 'https://chatapi.viber.com/pa', twilio: 'https://api.twilio.com' }),
     /** outbound messages per second per channel (Twilio long codes allow about 1 MPS; raise it for short codes or Messaging Services) */
     rateLimits: z
-      .object({ messenger: z.number().positive().default(40), viber: z.number().positive().default(40), sms: z.number().positive().default(10) })
+      .strictObject({ messenger: z.number().positive().default(40), viber: z.number().positive().default(40), sms: z.number().positive().default(10) })
       .default({ messenger: 40, viber: 40, sms: 10 }),
     facilities: z.array(facilityConfig).min(1, 'at least one facility is required'),
-  })
-  .superRefine((cfg, ctx) => {
-    const seen = new Set<string>();
-    cfg.facilities.forEach((f, i) => {
-      if (seen.has(f.id)) ctx.addIssue({ code: 'custom', path: ['facilities', i, 'id'], message: `duplicate facility id "${f.id}"` });
-      seen.add(f.id);
-    });
-    const pages = new Set<string>();
-    const numbers = new Set<string>();
-    cfg.facilities.forEach((f, i) => {
-      const page = f.channels.messenger?.pageId;
-      if (page && pages.has(page)) ctx.addIssue({ code: 'custom', path: ['facilities', i, 'channels', 'messenger', 'pageId'], message: 'page served by two facilities' });
-      if (page) pages.add(page);
-      const from = f.channels.sms?.from;
-      if (from && numbers.has(from)) ctx.addIssue({ code: 'custom', path: ['facilities', i, 'channels', 'sms', 'from'], message: 'number served by two facilities' });
-      if (from) numbers.add(from);
-    });
-    cfg.facilities.forEach((f, i) => {
-      if (f.provider.baseUrl === 'sandbox' && !cfg.sandbox) {
-        ctx.addIssue({ code: 'custom', path: ['facilities', i, 'provider', 'baseUrl'], message: '"sandbox" needs "sandbox": true (the sandbox provider mounted in this server)' });
-      }
-    });
-    const usesSms = cfg.facilities.some((f) => f.channels.sms);
-    if (usesSms && !cfg.publicUrl) ctx.addIssue({ code: 'custom', path: ['publicUrl'], message: 'required when SMS is configured (Twilio signs publicUrl + path)' });
   });
 
 export type Config = z.infer<typeof configSchema>;

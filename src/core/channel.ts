@@ -12,7 +12,12 @@ export interface RawRequest {
   query: Record<string, string | undefined>;
 }
 
-/** Why an inbound request is refused. Maps to 401 / 400 / 404. */
+/**
+ * Why an inbound request is refused. Maps to 401 / 400 / 404. Before the request is authenticated only
+ * `bad_signature` may be given (also for a page / number / facility that cannot be authenticated, so an
+ * unsigned caller cannot tell them apart); `unknown_facility`, and `bad_request` for anything read from
+ * the body, come after it (a wrong Content-Type may be a `bad_request` at once: it says nothing of the config).
+ */
 export type InboundRejection =
   | { kind: 'bad_signature'; message: string }
   | { kind: 'bad_request'; message: string }

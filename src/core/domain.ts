@@ -74,8 +74,51 @@ export interface Appointment extends ProviderAppointment {
   confirmedLocally?: boolean;
   /** the patient was already told about this appointment's creation */
   creationNoticeSent?: boolean;
+  /** our patient record this appointment belongs to */
+  patientRef?: string;
+  /** the contact that made it in chat: it may see and change it whatever it has verified */
+  bookedBy?: string;
   /** ids of the reminder jobs planned for the current start */
   reminderJobIds?: string[];
+}
+
+/** Who a patient is to a contact that acts for them. */
+export type Relationship = 'self' | 'child' | 'parent' | 'spouse' | 'other';
+export const RELATIONSHIPS: readonly Relationship[] = ['self', 'child', 'parent', 'spouse', 'other'];
+
+/**
+ * How a contact came to act for a patient. Only a `verified` link reveals or changes the patient's
+ * records beyond what the contact itself booked in chat: it rests on a phone the contact proved (an
+ * SMS from it, a one-time code sent to it) or on staff. A claimed link (`verified: false`) records
+ * what a chat user said, and covers only the appointments that contact made.
+ */
+export interface PatientLink {
+  contactId: string;
+  relationship: Relationship;
+  verified: boolean;
+  how: 'booked_in_chat' | 'verified_phone' | 'staff' | 'migration' | 'desk';
+  since: string;
+  /** when this contact consented to the processing of this patient's data (per patient) */
+  consentAt?: string;
+}
+
+/** A person the hospital knows (or will: a temporary id), per facility. Never a chat identity. */
+export interface Patient {
+  /** ours (uuid); the provider's ids are `patientId` / `temporaryPatientIds` */
+  id: string;
+  facilityId: string;
+  patientId?: string;
+  temporaryPatientIds?: string[];
+  name?: string;
+  dob?: string;
+  gender?: string;
+  nationalId?: string;
+  email?: string;
+  /** phones written on this patient's bookings (E.164): whom to tell, never who the patient is */
+  phones?: string[];
+  links: PatientLink[];
+  createdAt: string;
+  updatedAt: string;
 }
 
 export interface ChannelAddress {
@@ -97,8 +140,12 @@ export interface Contact {
   email?: string;
   consentAt?: string;
   locale?: LocaleCode;
-  patientId?: string;
-  temporaryPatientIds?: string[];
+  /**
+   * `phone` proved by this contact: an SMS from it, or a one-time code sent to it and typed back.
+   * Unset, `phone` is only what the contact typed (a claim).
+   */
+  phoneVerifiedAt?: string;
+  phoneVerifiedBy?: 'sms' | 'code' | 'staff';
   /** per channel: address and its rules' state */
   messenger?: { psid: string; lastInboundAt?: string };
   viber?: { userId: string; subscribed: boolean; lastInboundAt?: string };

@@ -51,7 +51,7 @@ export interface Reply {
 }
 
 /** Why a message is pushed: decides Messenger's messaging_type, Viber billing, quiet hours. */
-export type SendPurpose = 'response' | 'update' | 'reminder' | 'broadcast' | 'welcome';
+export type SendPurpose = 'response' | 'update' | 'reminder' | 'broadcast' | 'welcome' | 'verification';
 
 /** A reply addressed to someone, as the outbox holds it. */
 export interface OutboundMessage {

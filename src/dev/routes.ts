@@ -48,11 +48,34 @@ async function readJson(ctx: Context): Promise<{ ok: true; value: unknown } | { 
   }
 }
 
+/** An appointment or temporary-patient id of the sandbox (digits, `TMP-000001`…): no dots, slashes or escapes. */
+const ID = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
+
+/**
+ * The sandbox staff actions the page may call, and nothing else (method + path, exactly). The proxy adds
+ * the facility's provider credentials, so it must never reach any other route of this server.
+ */
+const STAFF_ACTIONS: { method: 'GET' | 'POST' | 'PUT'; path: RegExp; query?: string[] }[] = [
+  { method: 'GET', path: /^appointments$/, query: ['date', 'calendarId', 'status'] },
+  { method: 'POST', path: /^appointments$/ },
+  { method: 'POST', path: /^appointments\/bulk$/ },
+  { method: 'PUT', path: new RegExp(`^appointments/${ID}/(?:reschedule|cancel|confirm|check-in|no-show)$`) },
+  { method: 'GET', path: /^patients$/ },
+  { method: 'POST', path: new RegExp(`^patients/${ID}/assign$`) },
+  { method: 'GET', path: /^webhook\/deliveries$/ },
+];
+
+/** The allowed action for a method and a raw (still percent-encoded) path under the facility, if any. */
+export function staffAction(method: string, rawPath: string): { method: string; path: string; query?: string[] } | undefined {
+  const a = STAFF_ACTIONS.find((x) => x.method === method && x.path.test(rawPath));
+  return a ? { method: a.method, path: rawPath, ...(a.query ? { query: a.query } : {}) } : undefined;
+}
+
 const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 
 /**
  * The dev chat (mounted as is, under /dev): a page to talk to the bot as a patient would on
- * Messenger, Viber or SMS, its JSON API, and a proxy to the sandbox's staff actions.
+ * Messenger, Viber or SMS, its JSON API, and a proxy to the sandbox's staff actions (an allow-list).
  */
 export function devRoutes(deps: DevRoutesDeps): Router {
   const router = new Router({ prefix: '/dev' });
@@ -110,22 +133,35 @@ export function devRoutes(deps: DevRoutesDeps): Router {
     ctx.body = { messages, last: all.at(-1)?.seq ?? after ?? 0 };
   });
 
-  router.all('/api/staff/:facilityId/{*rest}', async (ctx) => {
-    const f = facility(ctx.params.facilityId ?? '');
-    if (!deps.sandboxStaffUrl || !f) {
+  router.all('/api/staff/{*rest}', async (ctx) => {
+    // matched on the raw path, so an encoded `..%2F` or `%2F` never matches an allowed action
+    const raw = ctx.path.slice('/dev/api/staff/'.length);
+    const slash = raw.indexOf('/');
+    const f = slash > 0 ? facility(raw.slice(0, slash)) : undefined;
+    const action = f ? staffAction(ctx.method, raw.slice(slash + 1)) : undefined;
+    if (!deps.sandboxStaffUrl || !f || !action) {
       ctx.status = 404;
-      ctx.body = { error: 'not_found', message: deps.sandboxStaffUrl ? 'unknown facility' : 'no sandbox in this server' };
+      ctx.body = {
+        error: 'not_found',
+        message: !deps.sandboxStaffUrl ? 'no sandbox in this server' : !f ? 'unknown facility' : `the dev chat does not proxy ${ctx.method} ${raw.slice(slash + 1)}`,
+      };
       return;
     }
-    const body = ['GET', 'HEAD'].includes(ctx.method) ? undefined : await getRawBody(ctx.req, { limit: '256kb', encoding: 'utf8' });
-    const url = `${deps.sandboxStaffUrl(f.id).replace(/\/$/, '')}/${ctx.params.rest ?? ''}${ctx.querystring ? `?${ctx.querystring}` : ''}`;
+    const query = new URLSearchParams();
+    for (const key of action.query ?? []) {
+      const v = ctx.query[key];
+      if (typeof v === 'string') query.set(key, v);
+    }
+    const body = action.method === 'GET' ? undefined : await getRawBody(ctx.req, { limit: '256kb', encoding: 'utf8' });
+    const url = `${deps.sandboxStaffUrl(f.id).replace(/\/$/, '')}/${action.path}${query.size > 0 ? `?${query}` : ''}`;
     const res = await fetch(url, {
-      method: ctx.method,
+      method: action.method,
       headers: {
         authorization: `Basic ${Buffer.from(`${f.provider.userId}:${f.provider.apiKey}`).toString('base64')}`,
         ...(body ? { 'content-type': 'application/json' } : {}),
       },
       ...(body ? { body } : {}),
+      redirect: 'manual',
       signal: AbortSignal.timeout(10_000),
     });
     ctx.status = res.status;

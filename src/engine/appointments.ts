@@ -1,4 +1,5 @@
 import type { Appointment, ProviderAppointment } from '../core/domain.js';
+import type { BookingSubject } from './flow.js';
 import type { Store } from '../store/types.js';
 
 /** an appointment.changed the flow emitted, with the id it replaced when a reschedule answered with a new one */
@@ -7,6 +8,8 @@ export interface AppointmentChange {
   appointment: ProviderAppointment;
   confirmedLocally?: boolean;
   previousId?: string;
+  /** for a created appointment: whom the contact booked it for */
+  subject?: BookingSubject;
 }
 
 /** writes a change the patient made in chat into our mirror of the facility's appointments */
@@ -25,7 +28,10 @@ export async function recordAppointmentChange(store: Store, facilityId: string, 
       source: base.source ?? 'bot',
     };
     if (previousIds.length) next.previousIds = previousIds;
-    if (change.action === 'created') next.creationNoticeSent = true;
+    if (change.action === 'created') {
+      next.creationNoticeSent = true;
+      next.bookedBy = base.bookedBy ?? contactId;
+    }
     if (change.action === 'confirmed' && change.confirmedLocally) {
       next.confirmedLocally = true;
       next.status = 'CONFIRMED';

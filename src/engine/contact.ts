@@ -1,7 +1,7 @@
-import type { Contact } from '../core/domain.js';
+import type { Contact, Patient } from '../core/domain.js';
 import type { InboundMessage } from '../core/messages.js';
 import type { Store } from '../store/types.js';
-import type { FlowContact, FlowEmitted } from './flow.js';
+import type { FlowContact, FlowEmitted, FlowPerson } from './flow.js';
 
 type ContactPatch = Extract<FlowEmitted, { type: 'contact.patch' }>['patch'];
 
@@ -36,7 +36,12 @@ export function touchSender(store: Store, contactId: string, msg: InboundMessage
           optedOut: msg.kind === 'opt_out' ? true : msg.kind === 'opt_in' ? false : (c.sms?.optedOut ?? false),
           lastInboundAt: at,
         };
-        next.phone = c.phone ?? msg.channelUserId;
+        // a text from the number proves it
+        if (!c.phoneVerifiedAt || c.phone === msg.channelUserId) {
+          next.phone = msg.channelUserId;
+          next.phoneVerifiedAt = c.phoneVerifiedAt ?? at;
+          next.phoneVerifiedBy = c.phoneVerifiedBy ?? 'sms';
+        }
         break;
       case 'dev':
         next.dev = { ...c.dev, userId: msg.channelUserId, lastInboundAt: at };
@@ -46,8 +51,11 @@ export function touchSender(store: Store, contactId: string, msg: InboundMessage
   });
 }
 
-/** what the flow knows of a contact */
-export function toFlowContact(c: Contact, channel: FlowContact['channel']): FlowContact {
+/** what the flow knows of a contact: its own details, and the people it may book for */
+export function toFlowContact(c: Contact, channel: FlowContact['channel'], patients: Patient[] = []): FlowContact {
+  const linkOf = (p: Patient) => p.links.find((l) => l.contactId === c.id)!;
+  const self = patients.find((p) => linkOf(p).relationship === 'self');
+  const selfVerified = self && linkOf(self).verified;
   return {
     id: c.id,
     channel,
@@ -58,21 +66,36 @@ export function toFlowContact(c: Contact, channel: FlowContact['channel']): Flow
     nationalId: c.nationalId,
     email: c.email,
     consent: c.consentAt ? true : undefined,
-    patientId: c.patientId,
-    temporaryPatientId: c.temporaryPatientIds?.at(-1),
+    phoneVerified: !!c.phoneVerifiedAt,
+    ...(self ? { selfRef: self.id } : {}),
+    ...(selfVerified && self.patientId ? { patientId: self.patientId } : {}),
+    people: patients.map((p) => toFlowPerson(p, linkOf(p))),
     locale: c.locale,
   };
 }
 
-/** folds a flow's contact.patch into the stored contact (temporary ids accumulate; consent becomes a time) */
+/** a claimed link shows only the name; a verified one the details the hospital holds */
+function toFlowPerson(p: Patient, link: Patient['links'][number]): FlowPerson {
+  return {
+    ref: p.id,
+    name: p.name ?? '',
+    relationship: link.relationship,
+    verified: link.verified,
+    ...(link.consentAt ? { consent: true } : {}),
+    ...(link.verified ? { ...(p.patientId ? { patientId: p.patientId } : {}), ...(p.temporaryPatientIds?.length ? { temporaryPatientIds: p.temporaryPatientIds } : {}), ...(p.dob ? { dob: p.dob } : {}), ...(p.gender ? { gender: p.gender } : {}) } : {}),
+  };
+}
+
+/** folds a flow's contact.patch into the stored contact (consent becomes a time; a new phone is unproved) */
 export function applyContactPatch(c: Contact, patch: ContactPatch, at: string): Contact {
-  const { temporaryPatientId, consent, ...fields } = patch;
+  const { consent, phoneVerified: _ignored, people: _people, selfRef: _self, patientId: _pid, ...fields } = patch;
   const next: Contact = { ...c };
   for (const [k, v] of Object.entries(fields)) {
     if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
   }
-  if (temporaryPatientId && !(c.temporaryPatientIds ?? []).includes(temporaryPatientId)) {
-    next.temporaryPatientIds = [...(c.temporaryPatientIds ?? []), temporaryPatientId];
+  if (fields.phone && fields.phone !== c.phone) {
+    delete next.phoneVerifiedAt;
+    delete next.phoneVerifiedBy;
   }
   if (consent === true && !c.consentAt) next.consentAt = at;
   if (consent === false) delete next.consentAt;

@@ -11,4 +11,6 @@ export const toFlowFacility = (f: FacilityConfig): FlowFacility => ({
   cutoffHours: f.rescheduleCutoffHours,
   askNationalId: f.askNationalId,
   staffContact: f.staffContact,
+  ...(f.privacyNoticeUrl ? { privacyNoticeUrl: f.privacyNoticeUrl } : {}),
+  canVerifyPhone: !!f.channels.sms,
 });

@@ -8,6 +8,9 @@ export {
   type FlowEmitted,
   type FlowEvent,
   type FlowFacility,
+  type FlowPerson,
+  type BookingSubject,
+  type ListedAppointment,
   type MessageDescriptor,
 } from '../../flows/protocol.js';
 export { conversationMachine } from '../../flows/conversation.js';

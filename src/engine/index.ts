@@ -12,7 +12,7 @@ import { toFlowFacility } from './facility.js';
 import { conversationMachine, type FlowEmitted, type FlowEvent, type MessageDescriptor } from './flow.js';
 import { createInbox, entryKey, type InboxEntry } from './inbox.js';
 import { recordAttention } from './attention.js';
-import { linkKnownContact } from './link.js';
+import { attachBooking, markBooked } from '../identity/booking.js';
 import { answerToPush, rememberPushedChoices } from './push-choices.js';
 import { ENGINE_KEYS, renderReply, type RenderReply } from './render.js';
 import { runFlowTurn } from './turn.js';
@@ -146,6 +146,10 @@ export function createEngine(deps: EngineDeps): Engine {
       turnKey: entry.key,
       now,
       mirrorMaxAgeMs: deps.mirrorMaxAgeMs ?? 5 * 60_000,
+      facility,
+      channel: msg.channel,
+      deliver: deps.deliver,
+      render,
     });
     const pushedChoice = msg.choiceId ? undefined : await answerToPush(store.backend.kv, facilityId, contactId, msg.text, expired ? undefined : record?.updatedAt);
     const event: FlowEvent =
@@ -154,7 +158,7 @@ export function createEngine(deps: EngineDeps): Engine {
         : { type: 'user.message', text: msg.text, choiceId: msg.choiceId ?? pushedChoice, phone: msg.phone, at: sentAt, messageId: msg.id };
     const result = await runFlowTurn({
       machine: machine.provide({ actors }),
-      input: { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel), calendars: await deps.calendars(facilityId) },
+      input: { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), calendars: await deps.calendars(facilityId) },
       snapshot: expired ? undefined : record?.snapshot,
       expired: expired ? record?.snapshot : undefined,
       event,
@@ -183,7 +187,7 @@ export function createEngine(deps: EngineDeps): Engine {
       }
       else if (e.type === 'appointment.changed') {
         const previousId = replacedIds.get(e.appointment.appointmentId);
-        appointments.push({ action: e.action, appointment: e.appointment, confirmedLocally: e.confirmedLocally, ...(previousId ? { previousId } : {}) });
+        appointments.push({ action: e.action, appointment: e.appointment, confirmedLocally: e.confirmedLocally, ...(previousId ? { previousId } : {}), ...(e.subject ? { subject: e.subject } : {}) });
       } else if (e.type === 'handoff') {
         log.info({ facilityId, contactId, reason: e.reason }, 'conversation handed off to staff');
         handoffs.push(e.reason);
@@ -208,16 +212,17 @@ export function createEngine(deps: EngineDeps): Engine {
       await store.conversations.delete(facilityId, contactId);
     }
     if (turn.patches.length) {
-      const keys = Object.assign({}, ...turn.patches.map((p) => ({ ...(p.phone ? { phone: p.phone } : {}), ...(p.patientId ? { patientId: p.patientId } : {}), ...(p.temporaryPatientId ? { temporaryPatientId: p.temporaryPatientId } : {}) })));
-      await linkKnownContact(store, facilityId, contactId, keys, log);
       await store.contacts.update(facilityId, contactId, (c) => turn.patches.reduce((acc, p) => applyContactPatch(acc, p, turn.at), c));
     }
     for (const change of turn.appointments) {
       await recordAppointmentChange(store, facilityId, contactId, change);
-      const { patientId, temporaryPatientId } = change.appointment;
-      if (patientId || temporaryPatientId) {
-        await linkKnownContact(store, facilityId, contactId, { patientId, temporaryPatientId }, log);
-        await store.contacts.update(facilityId, contactId, (c) => applyContactPatch(c, { ...(c.patientId ? {} : { patientId }), temporaryPatientId }, turn.at));
+      if (change.action === 'created') {
+        const contact = await store.contacts.get(facilityId, contactId);
+        const facility = deps.facility(facilityId);
+        if (contact && facility) {
+          const patient = await attachBooking(store, facilityId, facility.country, contact, change.appointment, change.subject, turn.at);
+          await markBooked(store, facilityId, change.appointment.appointmentId, patient, contactId);
+        }
       }
       const stored = await store.appointments.get(facilityId, change.appointment.appointmentId);
       if (stored) await deps.onAppointmentChanged?.(stored);

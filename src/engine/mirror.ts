@@ -1,4 +1,4 @@
-import type { Appointment, ProviderAppointment } from '../core/domain.js';
+import type { Appointment, Patient, ProviderAppointment } from '../core/domain.js';
 import type { ProviderClient } from '../core/provider.js';
 import type { Store } from '../store/types.js';
 
@@ -32,20 +32,20 @@ export function mergeProviderAppointment(
 }
 
 /**
- * Refreshes the contact's appointments from the provider when our mirror of them is older than
- * `mirrorMaxAgeMs`. A provider failure leaves the mirror as it is: the list is then what we hold.
+ * Refreshes the appointments of the patients this contact is verified for, when our mirror of them is
+ * older than `mirrorMaxAgeMs`. Only verified patients: asking the provider for a claimed patient's
+ * records would reveal what a typed phone or name does not entitle anyone to. A provider failure
+ * leaves the mirror as it is: the list is then what we hold.
  */
-export async function refreshMirror(ctx: MirrorContext): Promise<void> {
+export async function refreshMirror(ctx: MirrorContext, patients: Patient[]): Promise<void> {
   const { store, facilityId, contactId } = ctx;
   const now = ctx.now().getTime();
   const last = await store.backend.kv.get<number>(refreshedKey(facilityId, contactId));
   if (last !== undefined && now - last < ctx.mirrorMaxAgeMs) return;
-  const contact = await store.contacts.get(facilityId, contactId);
-  if (!contact) return;
-  const queries = [
-    ...(contact.patientId ? [{ patientId: contact.patientId }] : []),
-    ...(contact.temporaryPatientIds ?? []).map((t) => ({ temporaryPatientId: t })),
-  ];
+  const queries = patients.flatMap((p) => [
+    ...(p.patientId ? [{ patientId: p.patientId }] : []),
+    ...(p.patientId ? [] : (p.temporaryPatientIds ?? []).map((t) => ({ temporaryPatientId: t }))),
+  ]);
   if (queries.length === 0) return;
   const from = new Date(now).toISOString();
   let allOk = true;
@@ -56,7 +56,11 @@ export async function refreshMirror(ctx: MirrorContext): Promise<void> {
       continue;
     }
     for (const appt of res.value) {
-      await store.appointments.upsert(facilityId, appt.appointmentId, (cur) => mergeProviderAppointment(cur, appt, facilityId, contactId));
+      const patient = patients.find((p) => (appt.patientId && p.patientId === appt.patientId) || (appt.temporaryPatientId && p.temporaryPatientIds?.includes(appt.temporaryPatientId)));
+      await store.appointments.upsert(facilityId, appt.appointmentId, (cur) => {
+        const next = mergeProviderAppointment(cur, appt, facilityId, contactId);
+        return next && patient && !next.patientRef ? { ...next, patientRef: patient.id } : next;
+      });
     }
   }
   if (allOk) await store.backend.kv.set(refreshedKey(facilityId, contactId), now);

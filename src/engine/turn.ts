@@ -20,8 +20,15 @@ const valueOf = (s: unknown): string => JSON.stringify((s as { value?: unknown }
 
 const settled = (s: Snapshot<unknown> & { hasTag?: (t: string) => boolean }) => s.status !== 'active' || !s.hasTag?.(BUSY_TAG);
 
+/** a resumed conversation sees the contact as the store has it now (verified phone, the people it books for) */
+function withFreshContact(snapshot: unknown, input: ConversationInput): unknown {
+  const s = snapshot as { context?: { contact?: object } };
+  if (!s.context?.contact) return snapshot;
+  return { ...s, context: { ...s.context, contact: { ...s.context.contact, ...input.contact } } };
+}
+
 function startActor(req: FlowTurnRequest, emitted: FlowEmitted[], snapshot: unknown): AnyActorRef {
-  const actor = createActor(req.machine, snapshot ? { snapshot: snapshot as Snapshot<unknown>, input: req.input } : { input: req.input });
+  const actor = createActor(req.machine, snapshot ? { snapshot: withFreshContact(snapshot, req.input) as Snapshot<unknown>, input: req.input } : { input: req.input });
   actor.on('*', (e: unknown) => emitted.push(e as FlowEmitted));
   actor.start();
   return actor;

@@ -1,7 +1,8 @@
 import type { Context } from 'koa';
-import type { ChannelInbound, DeliveryReceipt, InboundRejection } from '../core/channel.js';
+import type { ChannelInbound, DeliveryReceipt, InboundRejection, RawRequest } from '../core/channel.js';
 import type { InboundMessage } from '../core/messages.js';
 import type { Logger } from '../log.js';
+import { boundMessage, HttpError, refuseUnauthenticated } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { toRawRequest } from './raw-body.js';
 
@@ -16,15 +17,14 @@ export interface ReceiptSink {
   applyReceipt(r: DeliveryReceipt): Promise<void>;
 }
 
-const STATUS: Record<InboundRejection['kind'], number> = { bad_signature: 401, bad_request: 400, unknown_facility: 404 };
-const CODE: Record<InboundRejection['kind'], string> = { bad_signature: 'invalid_signature', bad_request: 'bad_request', unknown_facility: 'unknown_facility' };
-
 export interface ChannelWebhookOptions {
   route: string;
   inbound: ChannelInbound;
   sink: InboundSink;
   receipts?: ReceiptSink;
   publicUrl: string | undefined;
+  /** the route's body cap in bytes (BODY_LIMITS); a larger body is 413 and is not read */
+  maxBytes: number;
   logger: Logger;
   metrics: Metrics;
   /** what to answer with when the channel gives no body (Twilio wants TwiML, Messenger text) */
@@ -32,18 +32,36 @@ export interface ChannelWebhookOptions {
 }
 
 /**
- * Walk 1, steps 1–3: raw bytes → verify → parse → store each event once → 200 → process after.
+ * How a refusal is answered. Before authentication every refusal is the same 401 and the same body
+ * (`bad_signature` covers an unknown page, number or facility too); the reason goes to the log and the
+ * metric only. After it, 400 / 404 with a short message.
+ */
+function refuse(ctx: Context, rejection: InboundRejection): void {
+  if (rejection.kind === 'bad_signature') return refuseUnauthenticated(ctx);
+  ctx.status = rejection.kind === 'bad_request' ? 400 : 404;
+  ctx.body = { error: rejection.kind, message: boundMessage(rejection.message) };
+}
+
+/**
+ * Walk 1, steps 1–3: raw bytes (capped) → verify → parse → store each event once → 200 → process after.
  * A refused request changes nothing and never echoes the body.
  */
 export function channelWebhook(opts: ChannelWebhookOptions) {
   return async (ctx: Context) => {
-    const raw = await toRawRequest(ctx, opts.publicUrl);
+    let raw: RawRequest;
+    try {
+      raw = await toRawRequest(ctx, { publicBase: opts.publicUrl, limit: opts.maxBytes });
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      opts.metrics.webhookRejected.inc({ route: opts.route, reason: e.status === 413 ? 'too_large' : 'unreadable' });
+      opts.logger.warn({ route: opts.route, reason: e.code, length: ctx.request.length }, 'webhook refused');
+      throw e;
+    }
     const parsed = opts.inbound.receive(raw, ctx.params?.facilityId as string | undefined);
     if (!parsed.ok) {
       opts.metrics.webhookRejected.inc({ route: opts.route, reason: parsed.error.kind });
-      opts.logger.warn({ route: opts.route, reason: parsed.error.kind }, 'webhook refused');
-      ctx.status = STATUS[parsed.error.kind];
-      ctx.body = { error: CODE[parsed.error.kind], message: parsed.error.message };
+      opts.logger.warn({ route: opts.route, reason: parsed.error.kind, detail: boundMessage(parsed.error.message, 200) }, 'webhook refused');
+      refuse(ctx, parsed.error);
       return;
     }
     const toDrain = new Map<string, { facilityId: string; contactId: string }>();

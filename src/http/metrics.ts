@@ -1,4 +1,7 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type Koa from 'koa';
 import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+import { unauthorized } from './errors.js';
 
 /** One registry per server instance (tests run several in one process). */
 export function createMetrics() {
@@ -18,3 +21,18 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** `metricsToken` set: /metrics needs `Authorization: Bearer <it>` (constant-time compare), else 401. Unset: open. */
+export function metricsAuth(token: string | undefined): Koa.Middleware {
+  if (!token) return (_ctx, next) => next();
+  const wanted = createHash('sha256').update(token).digest();
+  return async (ctx, next) => {
+    const m = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
+    const given = m?.[1] ? createHash('sha256').update(m[1].trim()).digest() : undefined;
+    if (!given || !timingSafeEqual(given, wanted)) {
+      ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw unauthorized('a valid metrics token is required');
+    }
+    await next();
+  };
+}

@@ -1,19 +1,20 @@
 import Router from '@koa/router';
 import Koa from 'koa';
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Config, FacilityConfig } from '../config/schema.js';
 import type { ChannelInbound } from '../core/channel.js';
 import type { Logger } from '../log.js';
 import { channelWebhook, type InboundSink, type ReceiptSink } from './channel-webhook.js';
-import { jsonErrors, unauthorized } from './errors.js';
-import type { Metrics } from './metrics.js';
+import { jsonErrors, refuseUnauthenticated } from './errors.js';
+import { metricsAuth, type Metrics } from './metrics.js';
 import { providerWebhook, type ProviderEventSink } from './provider-webhook.js';
+import { BODY_LIMITS } from './raw-body.js';
+import { securityHeaders } from './security-headers.js';
 
 export interface HttpDeps {
   config: Config;
   logger: Logger;
   metrics: Metrics;
-  /** readiness: store and queue reachable */
+  /** readiness: the store takes a write (probe key written, read, deleted) and the queue is reachable */
   ready(): Promise<Record<string, boolean>>;
   inbound: InboundSink;
   receipts: ReceiptSink;
@@ -30,23 +31,14 @@ export interface HttpDeps {
   sandbox?: Koa.Middleware;
 }
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** Bearer check against every staff token, constant-time (hashes first so lengths never leak). */
-export function staffAuth(tokens: readonly string[]) {
-  const wanted = tokens.map(digest);
-  return async (ctx: Koa.Context, next: Koa.Next) => {
-    const m = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
-    const given = m?.[1] ? digest(m[1].trim()) : undefined;
-    if (!given || !wanted.some((w) => timingSafeEqual(w, given))) throw unauthorized('a valid staff token is required');
-    await next();
-  };
-}
+/** staff bearer auth lives with the staff routes (named, scoped tokens); kept here for importers */
+export { staffAuth } from './staff.js';
 
 export function buildHttpApp(deps: HttpDeps): Koa {
   const { config, logger, metrics } = deps;
-  const app = new Koa({ proxy: true });
+  const app = new Koa({ proxy: config.trustProxy });
   app.silent = true;
+  app.use(securityHeaders({ ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) }));
   app.use(jsonErrors(logger));
   if (deps.sandbox) app.use(deps.sandbox);
 
@@ -60,17 +52,15 @@ export function buildHttpApp(deps: HttpDeps): Koa {
     ctx.status = ok ? 200 : 503;
     ctx.body = { status: ok ? 'ready' : 'not_ready', checks };
   });
-  router.get('/metrics', async (ctx) => {
+  router.get('/metrics', metricsAuth(config.metricsToken), async (ctx) => {
     ctx.type = metrics.registry.contentType;
     ctx.body = await metrics.registry.metrics();
   });
 
   const common = { sink: deps.inbound, receipts: deps.receipts, publicUrl: config.publicUrl, logger, metrics };
   const { messenger, viber, sms, smsStatus } = deps.channels;
-  const notConfigured = (name: string) => (ctx: Koa.Context) => {
-    ctx.status = 404;
-    ctx.body = { error: 'unknown_facility', message: `no facility has ${name} configured` };
-  };
+  // a channel no facility has: answered like any request naming an unknown facility (401, same body as a bad signature)
+  const notConfigured = (_name: string) => (ctx: Koa.Context) => refuseUnauthenticated(ctx);
   if (messenger) {
     router.get('/webhooks/messenger', (ctx) => {
       const r = messenger.handshake(Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
@@ -82,14 +72,14 @@ export function buildHttpApp(deps: HttpDeps): Koa {
       ctx.type = 'text/plain';
       ctx.body = r.challenge;
     });
-    router.post('/webhooks/messenger', channelWebhook({ ...common, route: 'messenger', inbound: messenger.inbound, ack: { type: 'text/plain', body: 'EVENT_RECEIVED' } }));
+    router.post('/webhooks/messenger', channelWebhook({ ...common, route: 'messenger', inbound: messenger.inbound, maxBytes: BODY_LIMITS.messenger, ack: { type: 'text/plain', body: 'EVENT_RECEIVED' } }));
   } else {
     router.all('/webhooks/messenger', notConfigured('Messenger'));
   }
-  router.post('/webhooks/viber/:facilityId', viber ? channelWebhook({ ...common, route: 'viber', inbound: viber }) : notConfigured('Viber'));
+  router.post('/webhooks/viber/:facilityId', viber ? channelWebhook({ ...common, route: 'viber', inbound: viber, maxBytes: BODY_LIMITS.viber }) : notConfigured('Viber'));
   const twiml = { type: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' };
-  router.post('/webhooks/sms', sms ? channelWebhook({ ...common, route: 'sms', inbound: sms, ack: twiml }) : notConfigured('SMS'));
-  router.post('/webhooks/sms/status', smsStatus ? channelWebhook({ ...common, route: 'sms-status', inbound: smsStatus, ack: twiml }) : notConfigured('SMS'));
+  router.post('/webhooks/sms', sms ? channelWebhook({ ...common, route: 'sms', inbound: sms, maxBytes: BODY_LIMITS.sms, ack: twiml }) : notConfigured('SMS'));
+  router.post('/webhooks/sms/status', smsStatus ? channelWebhook({ ...common, route: 'sms-status', inbound: smsStatus, maxBytes: BODY_LIMITS.sms, ack: twiml }) : notConfigured('SMS'));
 
   const facilities = new Map<string, FacilityConfig>(config.facilities.map((f) => [f.id, f]));
   router.post('/webhooks/provider/:facilityId', providerWebhook({ facilities, sink: deps.providerEvents, logger, metrics }));

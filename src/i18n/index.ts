@@ -97,7 +97,8 @@ function cardValue(value: CardValue, locale: LocaleCode, timezone: string): stri
 
 /** A flow's message → the channel-neutral Reply, in the given language and the facility's zone. */
 export function renderReply(message: MessageDescriptor, locale: LocaleCode, timezone: string): Reply {
-  const reply: Reply = { text: t(locale, message.key, formatParams(message.params, locale, timezone)) };
+  const body = t(locale, message.key, formatParams(message.params, locale, timezone));
+  const reply: Reply = { text: message.lead ? `${t(locale, message.lead.key, formatParams(message.lead.params, locale, timezone))}\n${body}` : body };
   if (message.choices?.length) {
     reply.choices = message.choices.map((c) => ({ id: c.id, label: t(locale, c.key, formatParams(c.params, locale, timezone)) }));
   }

@@ -161,7 +161,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   async function markSmsOptedOut(msg: OutboundMessage, contact: Contact | undefined): Promise<void> {
-    const target = contact ?? (await contacts.byPhone(msg.facilityId, msg.channelUserId));
+    const target = contact ?? (await contacts.byChannelUser(msg.facilityId, 'sms', msg.channelUserId));
     if (!target) return;
     await contacts.update(msg.facilityId, target.id, (c) => {
       if (c.sms) c.sms.optedOut = true;
@@ -177,7 +177,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     if (!sender || msg.channel === 'sms' || !FALLBACK_PURPOSES.includes(msg.purpose)) return undefined;
     const phone = contact?.sms?.phone ?? contact?.phone;
     if (!phone || contact?.sms?.optedOut) return undefined;
-    const owner = await contacts.byPhone(msg.facilityId, phone);
+    const owner = await contacts.byChannelUser(msg.facilityId, 'sms', phone);
     if (owner?.sms?.optedOut) return undefined;
     return { sender, msg: { ...msg, channel: 'sms', channelUserId: phone } };
   }

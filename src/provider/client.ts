@@ -21,6 +21,8 @@ export interface ProviderClientOptions {
   retry?: { maxAttempts?: number; initialDelayMs?: number; maxDelayMs?: number };
   /** opens after this many consecutive failed attempts (default 5); half-opens after (default 30 s) */
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
+  /** a response body past this many bytes is dropped unread and the call answers `invalid` / `response_too_large` (default 2 MiB) */
+  maxResponseBytes?: number;
   logger?: Logger;
 }
 
@@ -57,6 +59,14 @@ const unreadable = (op: Operation, status: number): ProviderError => ({
   code: 'unreadable_response',
 });
 
+/** `status` is the provider's: a 2xx means the call may have done its work (a write is then checked, not assumed undone). */
+const tooLarge = (op: Operation, status: number, limitBytes: number): ProviderError => ({
+  kind: 'invalid',
+  message: `${op} response from the provider is larger than ${limitBytes} bytes; not read`,
+  status,
+  code: 'response_too_large',
+});
+
 export function createProviderClient(opts: ProviderClientOptions): ProviderClient {
   const transport = createTransport({
     facilityId: opts.facilityId,
@@ -69,6 +79,7 @@ export function createProviderClient(opts: ProviderClientOptions): ProviderClien
     maxDelayMs: opts.retry?.maxDelayMs ?? 2000,
     consecutiveFailures: opts.breaker?.consecutiveFailures ?? 5,
     halfOpenAfterMs: opts.breaker?.halfOpenAfterMs ?? 30_000,
+    ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });
 
@@ -85,6 +96,7 @@ export function createProviderClient(opts: ProviderClientOptions): ProviderClien
     try {
       const outcome = await transport.send(req);
       if (outcome.kind === 'unavailable') return err(unavailable(outcome));
+      if (outcome.kind === 'too_large') return err(tooLarge(req.operation, outcome.status, outcome.limitBytes));
       if (outcome.status < 200 || outcome.status >= 300) {
         return onRefusal?.(outcome.status) ?? err(errorFor(req.operation, outcome.status, outcome.body));
       }

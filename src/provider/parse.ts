@@ -114,9 +114,10 @@ export function readAvailability(body: unknown, zone: string): Slot[] | undefine
   const asSlots = slotsBody.safeParse(source);
   if (asSlots.success) {
     const z2 = asSlots.data.timezone ?? zone;
+    const zoned = zonedReader(z2);
     for (const s of asSlots.data.slots) {
-      const start = toZonedIso(s.start, z2);
-      const end = s.end ? toZonedIso(s.end, z2) : undefined;
+      const start = zoned(s.start);
+      const end = s.end ? zoned(s.end) : undefined;
       if (!start || (s.end && !end)) return undefined;
       slots.push(end ? { start, end } : { start });
     }
@@ -134,7 +135,42 @@ export function readAvailability(body: unknown, zone: string): Slot[] | undefine
       }
     }
   }
-  return slots.sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  // sorted on parsed instants, each parsed once (a month may hold hundreds of thousands of slots)
+  return slots
+    .map((s) => [Date.parse(s.start), s] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, s]) => s);
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const daysIn = (y: number, mo: number) => (mo === 2 && y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : DAYS[mo - 1]!);
+const plainIso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})$/;
+
+/**
+ * toZonedIso for many values in one zone: a value already written `YYYY-MM-DDTHH:mm:ss±HH:MM` in the zone's
+ * own offset comes back as it is (what toZonedIso would give), with the zone's offset looked up once per
+ * quarter hour; anything else goes through toZonedIso (luxon: some 100 µs a value, too slow for 300k).
+ */
+function zonedReader(zone: string): (raw: string) => string | undefined {
+  const offsets = new Map<number, number>();
+  return (raw) => {
+    const text = raw.trim();
+    const m = plainIso.exec(text);
+    if (m) {
+      const [y, mo, d, h, mi, sec, oh, om] = [m[1], m[2], m[3], m[4], m[5], m[6], m[8], m[9]].map(Number) as [number, number, number, number, number, number, number, number];
+      const written = (m[7] === '-' ? -1 : 1) * (oh * 60 + om);
+      // a real wall-clock time (no Feb 30, no 24:00); a zero offset is left to luxon, which may write it "Z"
+      const real = mo >= 1 && mo <= 12 && d >= 1 && d <= daysIn(y, mo) && h <= 23 && mi <= 59 && sec <= 59;
+      if (real && written !== 0) {
+        const ms = Date.UTC(y, mo - 1, d, h, mi, sec) - written * 60_000;
+        const bucket = Math.floor(ms / 900_000);
+        let offset = offsets.get(bucket);
+        if (offset === undefined) offsets.set(bucket, (offset = DateTime.fromMillis(bucket * 900_000, { zone }).offset));
+        if (offset === written) return text;
+      }
+    }
+    return toZonedIso(text, zone);
+  };
 }
 
 function wallClock(date: string, time: string, zone: string): string | undefined {

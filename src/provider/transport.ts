@@ -32,6 +32,8 @@ export interface TransportOptions {
   maxDelayMs: number;
   consecutiveFailures: number;
   halfOpenAfterMs: number;
+  /** a response body longer than this is not read: the call answers `too_large` (default 2 MiB) */
+  maxResponseBytes?: number;
   logger?: Logger;
   /** for log lines only */
   facilityId: string;
@@ -50,7 +52,46 @@ export interface ProviderRequest {
 
 export type TransportOutcome =
   | { kind: 'response'; status: number; body: unknown; rawText: string; attempts: number }
-  | { kind: 'unavailable'; reason: 'timeout' | 'circuit_open' | 'network' | 'server_error'; status?: number; message: string; attempts: number };
+  | { kind: 'unavailable'; reason: 'timeout' | 'circuit_open' | 'network' | 'server_error'; status?: number; message: string; attempts: number }
+  /** the body went past `maxResponseBytes`: reading stopped there and the connection was dropped */
+  | { kind: 'too_large'; status: number; limitBytes: number; attempts: number };
+
+export const DEFAULT_MAX_RESPONSE_BYTES = 2 * 1024 * 1024;
+
+/** A body past the cap: not retried (the same request gets the same body), not a breaker failure. */
+export class ResponseTooLargeError extends Error {
+  constructor(
+    readonly status: number,
+    readonly limitBytes: number,
+  ) {
+    super(`provider response larger than ${limitBytes} bytes`);
+    this.name = 'ResponseTooLargeError';
+  }
+}
+
+/** Reads a body as a stream, giving up (and cancelling it) as soon as it passes `limit` bytes. */
+export async function readCapped(res: Response, limit: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(res.status, limit);
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new ResponseTooLargeError(res.status, limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 /** A response worth another attempt (5xx, 429): thrown so retry and breaker see it. */
 export class TransientStatusError extends Error {
@@ -99,6 +140,7 @@ export interface Transport {
 
 export function createTransport(opts: TransportOptions): Transport {
   const authorization = 'Basic ' + Buffer.from(`${opts.userId}:${opts.apiKey}`).toString('base64');
+  const maxBytes = opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const log = opts.logger?.child({ component: 'provider-client', facilityId: opts.facilityId });
 
   // Failures that say "the provider is not answering properly": they count for the breaker.
@@ -148,8 +190,16 @@ export function createTransport(opts: TransportOptions): Transport {
         const answer = await policy.execute(async ({ signal }) => {
           attempts++;
           const res = await fetch(url, { method: req.method, headers, body, signal });
-          const rawText = await res.text();
-          if (res.status >= 500 || res.status === 429) {
+          const transientStatus = res.status >= 500 || res.status === 429;
+          let rawText: string;
+          try {
+            rawText = await readCapped(res, maxBytes);
+          } catch (e) {
+            // an oversized error page is still an error page: its status decides
+            if (!(e instanceof ResponseTooLargeError) || !transientStatus) throw e;
+            rawText = '';
+          }
+          if (transientStatus) {
             throw new TransientStatusError(res.status, rawText, parseRetryAfter(res.headers.get('retry-after')));
           }
           return { status: res.status, rawText };
@@ -165,6 +215,10 @@ export function createTransport(opts: TransportOptions): Transport {
         if (answer.status >= 400) log?.info({ operation: req.operation, status: answer.status, attempts }, 'provider refused');
         return { kind: 'response', status: answer.status, body: parsed, rawText: answer.rawText, attempts };
       } catch (e) {
+        if (e instanceof ResponseTooLargeError) {
+          log?.warn({ operation: req.operation, status: e.status, limitBytes: e.limitBytes, attempts }, 'provider response too large; not read');
+          return { kind: 'too_large', status: e.status, limitBytes: e.limitBytes, attempts };
+        }
         const outcome = toUnavailable(e, attempts);
         log?.warn({ operation: req.operation, reason: outcome.reason, status: outcome.status, attempts }, 'provider unavailable');
         return outcome;

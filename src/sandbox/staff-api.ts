@@ -2,12 +2,12 @@ import type Router from '@koa/router';
 import { parseStatus } from '../core/status.js';
 import type { Actor } from './clinic.js';
 import { authorizedFacility, type FacilityLookup } from './facility.js';
-import { parseWith, readJson, unwrap } from './http.js';
+import { SandboxHttpError, parseWith, readJson, unwrap } from './http.js';
 import { localDays } from './schedule.js';
 import {
   AssignPatientBody, BulkBody, CancelBody, StaffCheckInBody, StaffCreateBody, StaffListQuery, StaffRescheduleBody, WebhookTargetBody,
 } from './schemas.js';
-import type { DeliveryView } from './webhooks.js';
+import { webhookSecretProblem, webhookTargetProblem, type DeliveryView } from './webhooks.js';
 
 /**
  * What the hospital's staff do in their own system (desk, walk-in, check-in…), under /sandbox/:facilityId/staff.
@@ -97,11 +97,16 @@ export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: Sta
     ctx.body = { patient: f.clinic.patientView(r.patient), movedAppointments: r.moved };
   });
 
+  // only to the bot's own provider-webhook route on this machine; the secret is never echoed (send your own)
   router.put(`${base}/webhook`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(WebhookTargetBody, await readJson(ctx));
+    const problem =
+      webhookTargetProblem(body.url, f.id) ??
+      (body.secret !== undefined ? webhookSecretProblem(body.secret) : f.webhook ? undefined : 'secret is required (whsec_…): this answer never shows one');
+    if (problem) throw new SandboxHttpError(400, 'webhook_not_allowed', problem);
     hooks.setWebhookTarget(f.id, body.url, body.secret);
-    ctx.body = { url: body.url, secret: f.webhook?.secret };
+    ctx.body = { url: body.url, secretChanged: body.secret !== undefined };
   });
 
   router.get(`${base}/webhook/deliveries`, (ctx) => {

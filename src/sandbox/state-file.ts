@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { ClinicSnapshot } from './clinic.js';
@@ -79,12 +79,16 @@ export function loadState(file: string): SandboxState | undefined {
   return parsed.data as unknown as SandboxState;
 }
 
-/** Writes the whole state: a temporary file beside the target, then a rename over it. */
+/**
+ * Writes the whole state: a temporary file beside the target, then a rename over it. The file holds
+ * made-up patients' details, but is treated like real ones: 0600, in a directory created 0700.
+ */
 export function saveState(file: string, state: SandboxState): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const temp = `${file}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, JSON.stringify(state));
+    writeFileSync(temp, JSON.stringify(state), { mode: 0o600 });
+    chmodSync(temp, 0o600);
     renameSync(temp, file);
   } catch (e) {
     rmSync(temp, { force: true });

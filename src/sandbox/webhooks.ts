@@ -33,6 +33,42 @@ export interface DispatcherOptions {
 
 class DeliveryFailed extends Error {}
 
+/** 127.0.0.0/8, localhost and [::1] (as WHATWG URL spells hostnames). */
+const isLoopbackHost = (hostname: string) => hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+
+/**
+ * Why `PUT /sandbox/:facilityId/staff/webhook` may not send this facility's webhooks to `raw`, if it may not.
+ * Only the bot's own provider-webhook route on this machine is allowed
+ * (`http://127.0.0.1:PORT/webhooks/provider/<facilityId>`): the sandbox's credentials are public in the demo,
+ * and an open target would let anyone make this server POST to any address.
+ */
+export function webhookTargetProblem(raw: string, facilityId: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'url must be an absolute URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'url must be http(s)';
+  if (url.username || url.password) return 'url must not carry credentials';
+  if (!isLoopbackHost(url.hostname)) return 'url must be on this machine (127.0.0.0/8, localhost or [::1])';
+  if (url.pathname !== `/webhooks/provider/${facilityId}`) return `url must be the bot's provider-webhook route, /webhooks/provider/${facilityId}`;
+  return undefined;
+}
+
+/** Standard Webhooks secrets the dispatcher can sign with: whsec_ + padded base64 of at least 24 bytes. */
+export function webhookSecretProblem(secret: string): string | undefined {
+  const b64 = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : '';
+  if (b64.length === 0 || !/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64)) return 'secret must be whsec_ followed by base64';
+  try {
+    new Webhook(secret);
+  } catch {
+    return 'secret must be whsec_ followed by base64';
+  }
+  if (Buffer.from(b64, 'base64').length < 24) return 'secret must hold at least 24 bytes (before base64)';
+  return undefined;
+}
+
 export class WebhookDispatcher {
   private readonly views = new Map<string, DeliveryView[]>();
   private readonly inFlight = new Set<Promise<void>>();

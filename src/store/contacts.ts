@@ -10,16 +10,17 @@ import type { ContactRepo, Indexes, KeyValue, Locks } from './types.js';
  *  kv      contact:<f>:<id>                 the record
  *  kv      contact-merged:<f>:<id>          id of the contact a merged one went into
  *  claim   contact-ch:<f>:<channel>:<user>  unique: channel address → contact id
- *  claim   contact-phone:<f>:<e164>         unique: phone → contact id
- *  zset    contact-pid:<f>:<patientId>      contact ids carrying that permanent or temporary patient id
+ *  claim   contact-vphone:<f>:<e164>        unique: a phone → the contact that proved it (SMS from it, or a code)
  *  zset    contacts:<f>                     every contact of the facility (score: createdAt)
+ * A phone a contact merely typed is no key at all: it routes nothing and claims nothing.
  * Unique lookups are claims, so "who owns this address" is decided atomically by the backend.
  */
 const recordKey = (f: string, id: string) => `contact:${f}:${id}`;
 const mergedKey = (f: string, id: string) => `contact-merged:${f}:${id}`;
 const channelKey = (f: string, channel: ChannelName, userId: string) => `contact-ch:${f}:${channel}:${userId}`;
-const phoneKey = (f: string, e164: string) => `contact-phone:${f}:${e164}`;
-const patientSet = (f: string, patientId: string) => `contact-pid:${f}:${patientId}`;
+const phoneKey = (f: string, e164: string) => `contact-vphone:${f}:${e164}`;
+/** the previous version's phone claim (typed phones included): released by the identity migration */
+export const legacyPhoneKey = (f: string, e164: string) => `contact-phone:${f}:${e164}`;
 const listSet = (f: string) => `contacts:${f}`;
 
 const CHANNELS: readonly ChannelName[] = ['messenger', 'viber', 'sms', 'dev'];
@@ -47,7 +48,12 @@ function withChannel(c: Contact, channel: ChannelName, userId: string): Contact 
       // subscription is the platform's word (a message or a subscribed event), not ours
       return { ...c, viber: { subscribed: false, ...c.viber, userId } };
     case 'sms':
-      return { ...c, phone: c.phone ?? userId, sms: { optedOut: false, ...c.sms, phone: userId } };
+      // an SMS contact is its number: what we send there reaches only whoever holds that phone
+      return {
+        ...c,
+        sms: { optedOut: false, ...c.sms, phone: userId },
+        ...(c.phoneVerifiedAt && c.phone !== userId ? {} : { phone: userId, phoneVerifiedAt: c.phoneVerifiedAt ?? new Date().toISOString(), phoneVerifiedBy: c.phoneVerifiedBy ?? 'sms' }),
+      };
     case 'dev':
       return { ...c, dev: { ...c.dev, userId } };
   }
@@ -59,24 +65,20 @@ function uniqueKeys(c: Contact): string[] {
     const address = channelAddress(c, ch);
     if (address) keys.add(channelKey(c.facilityId, ch, address));
   }
-  for (const phone of [c.phone, c.sms?.phone]) if (phone) keys.add(phoneKey(c.facilityId, phone));
+  if (c.phone && c.phoneVerifiedAt) keys.add(phoneKey(c.facilityId, c.phone));
   return [...keys];
 }
 
-function patientIds(c: Contact): string[] {
-  return [...new Set([c.patientId, ...(c.temporaryPatientIds ?? [])].filter((x): x is string => !!x))];
-}
-
 const score = (c: Contact) => Date.parse(c.createdAt) || 0;
-const union = (...lists: (string[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
 
-/** `into` keeps what it has; `from` fills the gaps and its patient ids become aliases of `into`. */
+/** `into` keeps what it has; `from` fills the gaps (a verified phone beats a typed one). */
 export function mergeContacts(into: Contact, from: Contact, now: string): Contact {
   const merged: Contact = { ...from, ...stripUndefined(into) };
-  const aliases = union(into.temporaryPatientIds, from.temporaryPatientIds, from.patientId ? [from.patientId] : []).filter(
-    (id) => id !== merged.patientId,
-  );
-  if (aliases.length > 0) merged.temporaryPatientIds = aliases;
+  if (!into.phoneVerifiedAt && from.phoneVerifiedAt) {
+    merged.phone = from.phone;
+    merged.phoneVerifiedAt = from.phoneVerifiedAt;
+    merged.phoneVerifiedBy = from.phoneVerifiedBy;
+  }
   merged.id = into.id;
   merged.createdAt = into.createdAt < from.createdAt ? into.createdAt : from.createdAt;
   merged.updatedAt = now;
@@ -112,34 +114,38 @@ export class ContactStore implements ContactRepo {
     return this.byClaim(facilityId, channelKey(facilityId, channel, userId));
   }
 
-  async byPhone(facilityId: string, e164: string): Promise<Contact | undefined> {
-    return this.byClaim(facilityId, phoneKey(facilityId, e164));
-  }
-
-  async byPatientId(facilityId: string, patientId: string): Promise<Contact | undefined> {
-    for (const id of await this.indexes.members(patientSet(facilityId, patientId))) {
-      const c = await this.kv.get<Contact>(recordKey(facilityId, id));
-      if (c && patientIds(c).includes(patientId)) return c;
-    }
-    return undefined;
+  async byVerifiedPhone(facilityId: string, e164: string): Promise<Contact | undefined> {
+    const c = await this.byClaim(facilityId, phoneKey(facilityId, e164));
+    return c?.phoneVerifiedAt && c.phone === e164 ? c : undefined;
   }
 
   async ensureForChannelUser(facilityId: string, channel: ChannelName, userId: string, init?: Partial<Contact>): Promise<Contact> {
     const existing = await this.byChannelUser(facilityId, channel, userId);
     if (existing) return existing;
+    if (channel === 'sms') {
+      // the number was proved by a chat contact's code: its texts are that contact's
+      const holder = await this.byVerifiedPhone(facilityId, userId);
+      if (holder) return this.update(facilityId, holder.id, (c) => withChannel(c, 'sms', userId));
+    }
     const draft = withChannel(this.draft(facilityId, { lastChannel: channel, ...init }), channel, userId);
-    // an SMS user is a phone: the phone decides, so a desk contact with that phone is the same person
-    const decisive = channel === 'sms' ? phoneKey(facilityId, userId) : channelKey(facilityId, channel, userId);
-    const contact = await this.create(draft, decisive);
+    const contact = await this.create(draft, channelKey(facilityId, channel, userId));
     if (channelAddress(contact, channel) === userId) return contact;
     return this.update(facilityId, contact.id, (c) => withChannel(c, channel, userId));
   }
 
   async ensureForPhone(facilityId: string, e164: string, init?: Partial<Contact>): Promise<Contact> {
-    const existing = await this.byPhone(facilityId, e164);
+    const existing = (await this.byVerifiedPhone(facilityId, e164)) ?? (await this.byChannelUser(facilityId, 'sms', e164));
     if (existing) return existing;
-    const draft = withChannel(this.draft(facilityId, { ...init, phone: e164 }), 'sms', e164);
-    return this.create(draft, phoneKey(facilityId, e164));
+    const draft = withChannel(this.draft(facilityId, init ?? {}), 'sms', e164);
+    return this.create(draft, channelKey(facilityId, 'sms', e164));
+  }
+
+  async verifyPhone(facilityId: string, id: string, e164: string, how: NonNullable<Contact['phoneVerifiedBy']>, at: string): Promise<{ contact: Contact; heldBy?: string }> {
+    const holder = await this.byVerifiedPhone(facilityId, e164);
+    if (holder && holder.id !== id) return { contact: (await this.get(facilityId, id))!, heldBy: holder.id };
+    const contact = await this.update(facilityId, id, (c) => ({ ...c, phone: e164, phoneVerifiedAt: c.phone === e164 && c.phoneVerifiedAt ? c.phoneVerifiedAt : at, phoneVerifiedBy: how }));
+    const now = await this.byVerifiedPhone(facilityId, e164);
+    return now && now.id !== contact.id ? { contact, heldBy: now.id } : { contact };
   }
 
   async update(facilityId: string, id: string, fn: (c: Contact) => Contact | void): Promise<Contact> {
@@ -224,21 +230,13 @@ export class ContactStore implements ContactRepo {
   /** brings every index of `next` in step, dropping what only `prev` had */
   private async reindex(prev: Contact | undefined, next: Contact): Promise<void> {
     const keys = uniqueKeys(next);
-    const pids = patientIds(next);
-    if (prev) {
-      for (const key of uniqueKeys(prev)) if (!keys.includes(key)) await this.indexes.release(key, prev.id);
-      for (const pid of patientIds(prev)) {
-        if (!pids.includes(pid)) await this.indexes.remove(patientSet(prev.facilityId, pid), prev.id);
-      }
-    }
+    if (prev) for (const key of uniqueKeys(prev)) if (!keys.includes(key)) await this.indexes.release(key, prev.id);
     for (const key of keys) await this.ensureClaim(next, key);
-    for (const pid of pids) await this.indexes.add(patientSet(next.facilityId, pid), next.id, score(next));
     await this.indexes.add(listSet(next.facilityId), next.id, score(next));
   }
 
   private async removeFromIndexes(c: Contact): Promise<void> {
     for (const key of uniqueKeys(c)) await this.indexes.release(key, c.id);
-    for (const pid of patientIds(c)) await this.indexes.remove(patientSet(c.facilityId, pid), c.id);
     await this.indexes.remove(listSet(c.facilityId), c.id);
   }
 

@@ -5,6 +5,8 @@ import type { NamespacedBackend } from './backends/namespaced.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
 import { EventLedgerStore } from './events.js';
+import { PatientStore } from './patients.js';
+import { VerificationCodeStore } from './verification-codes.js';
 import { InProcessLocks, RedisLocks, type ClosableLocks } from './locks.js';
 import type { Store } from './types.js';
 
@@ -41,6 +43,8 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     backend,
     locks,
     contacts: new ContactStore(backend.kv, backend.indexes, locks, logger),
+    patients: new PatientStore(backend.kv, backend.indexes, locks),
+    codes: new VerificationCodeStore(backend.kv, backend.indexes),
     appointments: new AppointmentStore(backend.kv, backend.indexes, locks),
     conversations: new ConversationStore(backend.kv),
     events: new EventLedgerStore(backend.indexes),
@@ -61,5 +65,7 @@ export { StoreError, isStoreError, type StoreErrorCode } from './errors.js';
 export { InProcessLocks, RedisLocks, DEFAULT_LOCK_TTL_MS, DEFAULT_LOCK_WAIT_MS, type ClosableLocks } from './locks.js';
 export { facilityDay } from './appointments.js';
 export { mergeContacts, channelAddress } from './contacts.js';
+export { providerIdsOf, mergeLink } from './patients.js';
 export { DEFAULT_EVENT_TTL_MS } from './events.js';
 export type * from './types.js';
+export type { VerificationCode, VerificationCodeStore } from './verification-codes.js';

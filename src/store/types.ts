@@ -1,4 +1,4 @@
-import type { Appointment, ChannelName, Contact } from '../core/domain.js';
+import type { Appointment, ChannelName, Contact, Patient, PatientLink } from '../core/domain.js';
 
 /**
  * The store's primitives. Values live in keyv (SQLite by default, Redis or Postgres when configured);
@@ -41,18 +41,55 @@ export interface StoreBackend {
 export interface ContactRepo {
   get(facilityId: string, id: string): Promise<Contact | undefined>;
   byChannelUser(facilityId: string, channel: ChannelName, userId: string): Promise<Contact | undefined>;
-  byPhone(facilityId: string, e164: string): Promise<Contact | undefined>;
-  /** by permanent or temporary patient id */
-  byPatientId(facilityId: string, patientId: string): Promise<Contact | undefined>;
-  /** creates or returns the contact for this channel user (one contact per user even under races) */
+  /** the one contact that has proved this phone (an SMS from it, or a code sent to it) */
+  byVerifiedPhone(facilityId: string, e164: string): Promise<Contact | undefined>;
+  /**
+   * creates or returns the contact for this channel user (one contact per user even under races).
+   * An SMS user is its phone, proved by the message itself: it joins the contact that verified that phone.
+   */
   ensureForChannelUser(facilityId: string, channel: ChannelName, userId: string, init?: Partial<Contact>): Promise<Contact>;
-  /** creates or returns the contact for this phone (desk bookings), reachable by SMS */
+  /** whom to tell at this phone (desk bookings): the contact that verified it, else its SMS contact (created) */
   ensureForPhone(facilityId: string, e164: string, init?: Partial<Contact>): Promise<Contact>;
+  /**
+   * `id` has proved `e164`: records it and takes the phone's claim when it is free. When another live
+   * contact holds it, `heldBy` names that contact (the caller decides whether they are one person).
+   */
+  verifyPhone(facilityId: string, id: string, e164: string, how: NonNullable<Contact['phoneVerifiedBy']>, at: string): Promise<{ contact: Contact; heldBy?: string }>;
   /** read-modify-write under the contact's lock; keeps every index in step */
   update(facilityId: string, id: string, fn: (c: Contact) => Contact | void): Promise<Contact>;
   /** moves channel addresses and ids of `fromId` into `intoId` and deletes `fromId` (linking a desk contact) */
   merge(facilityId: string, intoId: string, fromId: string): Promise<Contact>;
   list(facilityId: string): Promise<Contact[]>;
+}
+
+export interface PatientRepo {
+  get(facilityId: string, id: string): Promise<Patient | undefined>;
+  /** by the provider's permanent or temporary patient id */
+  byProviderId(facilityId: string, providerId: string): Promise<Patient | undefined>;
+  /** every patient whose bookings carry this phone (a household shares one) */
+  byPhone(facilityId: string, e164: string): Promise<Patient[]>;
+  /** the patients a contact may act for (claimed and verified links) */
+  ofContact(facilityId: string, contactId: string): Promise<Patient[]>;
+  /**
+   * The patient holding one of these provider ids, else a new one. Provider ids are unique claims:
+   * an id held by one patient is never given to another. `init` fills a new record only.
+   */
+  ensure(facilityId: string, ids: { patientId?: string; temporaryPatientId?: string }, init: Partial<Patient>): Promise<Patient>;
+  /** a new patient without provider ids yet (someone a contact books for) */
+  create(facilityId: string, init: Partial<Patient>): Promise<Patient>;
+  /**
+   * read-modify-write under the patient's lock; keeps every index in step. A provider id `fn` adds
+   * that another patient holds is dropped (never moved) and reported in `conflicts`.
+   */
+  update(facilityId: string, id: string, fn: (p: Patient) => Patient | void): Promise<{ patient: Patient; conflicts: string[] }>;
+  /** adds or upgrades a contact's link (verified wins over claimed; consent and relationship kept once set) */
+  link(facilityId: string, id: string, link: PatientLink): Promise<Patient>;
+  /** the hospital says two records are one person: `fromId` goes into `intoId` (links and ids), `fromId` is deleted */
+  merge(facilityId: string, intoId: string, fromId: string): Promise<Patient>;
+  /** moves every link of contact `from` to contact `to` (contacts merged) */
+  moveLinks(facilityId: string, from: string, to: string): Promise<void>;
+  delete(facilityId: string, id: string): Promise<void>;
+  list(facilityId: string): Promise<Patient[]>;
 }
 
 export interface AppointmentRepo {
@@ -93,6 +130,8 @@ export interface Store {
   readonly backend: StoreBackend;
   readonly locks: Locks;
   readonly contacts: ContactRepo;
+  readonly patients: PatientRepo;
+  readonly codes: import('./verification-codes.js').VerificationCodeStore;
   readonly appointments: AppointmentRepo;
   readonly conversations: ConversationRepo;
   readonly events: EventLedger;

@@ -1,15 +1,16 @@
 import { DateTime } from 'luxon';
 import type { FacilityConfig } from '../config/schema.js';
-import type { Appointment, Contact } from '../core/domain.js';
+import type { Appointment, Contact, Patient } from '../core/domain.js';
 import type { OutboundMessage } from '../core/messages.js';
 import { canTransition, isClosed } from '../core/status.js';
 import type { JobQueue } from '../jobs/types.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
-import { matchContact } from './contact-match.js';
+import { patientOfAppointment, recipientFor } from '../identity/resolve.js';
 import type { ProviderEvent } from './events.js';
 import { describeNotice, noticeMessage, type NoticeKind, type RenderReply } from './notices.js';
 import { planReminders, reminderJobId } from './reminder-plan.js';
+import { takeUnsettled } from '../store/unsettled.js';
 
 export const REMINDER_JOB = 'reminder';
 
@@ -48,9 +49,9 @@ const NOTICE: Record<AppointmentEvent['type'], NoticeKind> = {
 };
 
 /** Would the patient learn anything new from this event? Not when the bot made the change (it said so in chat). */
-function noticeFor(ev: AppointmentEvent, before: Appointment | undefined): NoticeKind | undefined {
+function noticeFor(ev: AppointmentEvent, before: Appointment | undefined, chatCouldNotSay = false): NoticeKind | undefined {
   const kind = NOTICE[ev.type];
-  if (ev.source === 'bot') return undefined;
+  if (ev.source === 'bot' && !chatCouldNotSay) return undefined;
   const a = ev.appointment;
   switch (kind) {
     case 'created':
@@ -89,7 +90,8 @@ export async function syncReminders(deps: SyncDeps, appt: Appointment): Promise<
 }
 
 async function notify(deps: SyncDeps, f: FacilityConfig, id: string, kind: NoticeKind, appt: Appointment, contact: Contact) {
-  const descriptor = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId), f.name);
+  const person = await personFor(deps, f.id, appt, contact);
+  const descriptor = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId), f.name, person);
   const msg = noticeMessage({ id, facility: f, contact, purpose: kind === 'reminder' ? 'reminder' : 'update', descriptor, appointmentId: appt.appointmentId, render: deps.render });
   if (!msg) {
     deps.logger.warn({ facilityId: f.id, appointmentId: appt.appointmentId, kind }, 'contact has no address; notice not sent');
@@ -97,6 +99,16 @@ async function notify(deps: SyncDeps, f: FacilityConfig, id: string, kind: Notic
   }
   await deps.send(msg);
   return true;
+}
+
+/** the first name of the patient a notice is about, when the contact acts for someone else or for several people */
+export async function personFor(deps: Pick<SyncDeps, 'store'>, facilityId: string, appt: Appointment, contact: Contact): Promise<string | undefined> {
+  const patient = appt.patientRef ? await deps.store.patients.get(facilityId, appt.patientRef) : undefined;
+  const name = patient?.name ?? appt.patient.name;
+  if (!name) return undefined;
+  const link = patient?.links.find((l) => l.contactId === contact.id);
+  const several = (await deps.store.patients.ofContact(facilityId, contact.id)).length > 1;
+  return link?.relationship === 'self' && !several ? undefined : name.trim().split(/\s+/)[0];
 }
 
 async function applyAppointmentEvent(deps: SyncDeps, f: FacilityConfig, eventId: string, ev: AppointmentEvent): Promise<ApplyOutcome> {
@@ -108,8 +120,16 @@ async function applyAppointmentEvent(deps: SyncDeps, f: FacilityConfig, eventId:
     deps.logger.warn({ facilityId: f.id, appointmentId: id, from: before.status, to: ev.appointment.status }, 'impossible status transition kept out of the mirror');
     return { applied: false, reason: 'impossible_transition' };
   }
-  const match = await matchContact(contacts, f.id, f.country, ev.appointment, ev.source !== 'bot');
-  const notice = noticeFor(ev, before);
+  const patient = await patientOfAppointment(deps.store, f.id, f.country, ev.appointment);
+  // the bot's own bookings are told to the conversation that made them (recorded by the engine)
+  const recipient = before?.contactId
+    ? await contacts.get(f.id, before.contactId)
+    : await recipientFor(deps.store, f.id, f.country, ev.appointment, patient, ev.source !== 'bot');
+  if (recipient && !before?.bookedBy) await linkRecipient(deps, f.id, patient, recipient);
+  const match = recipient ? { contact: recipient } : undefined;
+  // the bot's change whose chat turn lost the provider's answer (so the chat could not say it happened) is announced all the same
+  const unsettled = ev.source === 'bot' ? await takeUnsettled(deps.store.backend, f.id, NOTICE[ev.type], ev.appointment, [id, ...(before?.previousIds ?? [])]) : undefined;
+  const notice = noticeFor(ev, before, !!unsettled);
   let refused: ApplyOutcome | undefined;
   const after = await appointments.upsert(f.id, id, (cur) => {
     // the same checks again, now under the appointment's lock
@@ -132,34 +152,60 @@ async function applyAppointmentEvent(deps: SyncDeps, f: FacilityConfig, eventId:
       source: cur?.source ?? ev.source ?? 'staff',
       lastEventAt: ev.occurredAt,
     };
-    const contactId = match?.contact.id ?? cur?.contactId;
+    const contactId = cur?.contactId ?? match?.contact.id;
     if (contactId) next.contactId = contactId;
+    next.patientRef = cur?.patientRef ?? patient.id;
     if (notice === 'created' || ev.source === 'bot') next.creationNoticeSent = true;
     return next;
   });
   if (refused) return refused;
   if (!after) return { applied: false, reason: 'stale' };
   await syncReminders(deps, after);
-  if (notice && match) await notify(deps, f, `pwh:${f.id}:${eventId}`, notice, after, match.contact);
+  const to = match?.contact ?? (unsettled ? await contacts.get(f.id, unsettled.contactId) : undefined);
+  if (notice && to) await notify(deps, f, `pwh:${f.id}:${eventId}`, notice, after, to);
   return { applied: true, ...(notice ? { notice } : {}), ...(match ? { contactId: match.contact.id } : {}) };
 }
 
+/**
+ * The recipient of a desk booking has proved the appointment's phone (or is that phone's SMS contact):
+ * it may act for this patient from now on. A contact reached some other way gets no link.
+ */
+async function linkRecipient(deps: SyncDeps, facilityId: string, patient: Patient, recipient: Contact): Promise<void> {
+  if (!recipient.phoneVerifiedAt || !recipient.phone || !(patient.phones ?? []).includes(recipient.phone)) return;
+  if (patient.links.some((l) => l.contactId === recipient.id && l.verified)) return;
+  await deps.store.patients.link(facilityId, patient.id, {
+    contactId: recipient.id,
+    relationship: recipient.name && recipient.name.toLowerCase() === patient.name?.toLowerCase() ? 'self' : 'other',
+    verified: true,
+    how: 'desk',
+    since: new Date(deps.now()).toISOString(),
+  });
+}
+
+/** contract §3: the permanent id goes to exactly the patient that held the temporary id */
 async function applyPatientCreated(deps: SyncDeps, f: FacilityConfig, ev: Extract<ProviderEvent, { type: 'patientCreated' }>): Promise<ApplyOutcome> {
-  const { contacts, appointments } = deps.store;
+  const { patients, appointments } = deps.store;
   const tmp = ev.temporaryPatientId;
-  const contact = tmp ? await contacts.byPatientId(f.id, tmp) : await contacts.byPatientId(f.id, ev.patientId);
-  if (contact) {
-    await contacts.update(f.id, contact.id, (c) => {
-      c.patientId = ev.patientId;
-      if (tmp && !(c.temporaryPatientIds ?? []).includes(tmp)) c.temporaryPatientIds = [...(c.temporaryPatientIds ?? []), tmp];
+  const holder = tmp ? await patients.byProviderId(f.id, tmp) : undefined;
+  const owner = await patients.byProviderId(f.id, ev.patientId);
+  let patient: Patient | undefined;
+  if (holder && owner && holder.id !== owner.id) {
+    // the hospital says they are one person: one record, each contact keeping the trust it had
+    patient = await patients.merge(f.id, owner.id, holder.id);
+  } else if (holder) {
+    const res = await patients.update(f.id, holder.id, (p) => {
+      if (p.patientId && p.patientId !== ev.patientId) p.temporaryPatientIds = [...new Set([...(p.temporaryPatientIds ?? []), p.patientId])];
+      p.patientId = ev.patientId;
     });
-  }
+    patient = res.patient;
+  } else patient = owner;
   if (tmp) {
     for (const a of await appointments.byPatientId(f.id, tmp)) {
-      await appointments.upsert(f.id, a.appointmentId, (cur) => (cur ? { ...cur, patientId: ev.patientId } : undefined));
+      await appointments.upsert(f.id, a.appointmentId, (cur) => (cur ? { ...cur, patientId: ev.patientId, ...(patient ? { patientRef: patient.id } : {}) } : undefined));
     }
   }
-  return contact ? { applied: true, contactId: contact.id } : { applied: false, reason: 'no_contact' };
+  const contactId = patient?.links[0]?.contactId;
+  return patient ? { applied: true, ...(contactId ? { contactId } : {}) } : { applied: false, reason: 'no_contact' };
 }
 
 /** Walk 2 after the 2xx: one provider event into the mirror, the contacts, the reminders and the patient's chat. */

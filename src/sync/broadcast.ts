@@ -5,6 +5,7 @@ import type { OutboundMessage } from '../core/messages.js';
 import { isClosed } from '../core/status.js';
 import type { SyncDeps } from './apply.js';
 import { describeNotice, pickAddress, type NoticeDescriptor } from './notices.js';
+import { personFor } from './apply.js';
 
 export const BROADCAST_JOB = 'broadcast';
 
@@ -115,13 +116,14 @@ export async function planBroadcast(deps: BroadcastDeps, r: BroadcastRequest): P
   return { id, recipients: rec?.recipients.length ?? planned.length, skipped, byChannel, viberBotInitiated, existing: Boolean(existing) };
 }
 
-function messageFor(deps: BroadcastDeps, rec: BroadcastRecord, appt: Appointment, contact: Contact, calendarName: string | undefined, messageId: string): OutboundMessage | undefined {
+function messageFor(deps: BroadcastDeps, rec: BroadcastRecord, appt: Appointment, contact: Contact, calendarName: string | undefined, messageId: string, person?: string): OutboundMessage | undefined {
   const f = deps.facility(rec.request.facilityId);
   const to = pickAddress(contact);
   if (!f || !to) return undefined;
   const locale = contact.locale ?? (f.locale as LocaleCode);
-  const descriptor: NoticeDescriptor =
-    rec.request.kind === 'reminder' ? describeNotice('reminder', appt, calendarName, f.name) : { key: 'notice.broadcast', params: { text: rec.request.text ?? '', clinic: f.name } };
+  const plain: NoticeDescriptor =
+    rec.request.kind === 'reminder' ? describeNotice('reminder', appt, calendarName, f.name, person) : { key: 'notice.broadcast', params: { text: rec.request.text ?? '', clinic: f.name } };
+  const descriptor: NoticeDescriptor = person && rec.request.kind !== 'reminder' ? { ...plain, lead: { key: 'person.about', params: { person } } } : plain;
   return {
     id: messageId,
     facilityId: f.id,
@@ -149,7 +151,7 @@ export async function runBroadcast(deps: BroadcastDeps, id: string, onProgress?:
     if (r.skip || !r.contactId) continue;
     const [appt, contact] = await Promise.all([deps.store.appointments.get(rec.request.facilityId, r.appointmentId), deps.store.contacts.get(rec.request.facilityId, r.contactId)]);
     if (!appt || !contact) continue;
-    const msg = messageFor(deps, rec, appt, contact, await deps.calendarName(rec.request.facilityId, appt.calendarId), r.messageId);
+    const msg = messageFor(deps, rec, appt, contact, await deps.calendarName(rec.request.facilityId, appt.calendarId), r.messageId, await personFor(deps, rec.request.facilityId, appt, contact));
     if (msg) await deps.send(msg);
     onProgress?.(n);
   }

@@ -7,6 +7,8 @@ export interface NoticeDescriptor {
   key: string;
   params?: Record<string, unknown>;
   choices?: { id: string; key: string; params?: Record<string, unknown> }[];
+  /** a first line naming whom it is about ("For Ana:") */
+  lead?: { key: string; params?: Record<string, unknown> };
 }
 
 export type NoticeKind = 'created' | 'rescheduled' | 'canceled' | 'confirmed' | 'checkedIn' | 'noShow' | 'reminder';
@@ -19,7 +21,12 @@ export const CHOICE = {
   book: 'menu:book',
 } as const;
 
-export function describeNotice(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string): NoticeDescriptor {
+export function describeNotice(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string, person?: string): NoticeDescriptor {
+  const d = describe(kind, appt, calendarName, clinic);
+  return person ? { ...d, lead: { key: 'person.about', params: { person } } } : d;
+}
+
+function describe(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string): NoticeDescriptor {
   const params = { clinic, startAt: appt.start, doctor: calendarName ?? '', reference: appt.appointmentId, queueNumber: appt.queueNumber ?? '' };
   switch (kind) {
     case 'reminder':
@@ -53,6 +60,7 @@ export function pickAddress(contact: Contact): { channel: ChannelName; userId: s
       case 'viber':
         return contact.viber?.userId;
       case 'sms':
+        // a typed phone is where this contact asked to be reached about its own bookings
         return contact.sms?.phone ?? contact.phone;
       case 'dev':
         return contact.dev?.userId;

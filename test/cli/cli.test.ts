@@ -70,9 +70,9 @@ describe('npx frontdesk', () => {
             id: 'st-lukes',
             name: "St. Luke's",
             timezone: 'Asia/Manila',
-            provider: { baseUrl: 'https://his.example/v1', userId: 'u', apiKey: 'k', webhookSecret: 'whsec_c2VjcmV0' },
+            provider: { baseUrl: 'https://his.example/v1', userId: 'u', apiKey: 'his-api-key-0123456789', webhookSecret: 'whsec_dGVzdC1wcm92aWRlci13ZWJob29rLXNlY3JldA==' },
             channels: {
-              messenger: { pageId: '123', pageAccessToken: 'PAGE-TOKEN-SECRET', appSecret: 's', verifyToken: 'v' },
+              messenger: { pageId: '123', pageAccessToken: 'PAGE-TOKEN-SECRET', appSecret: 'app-secret-0123456789', verifyToken: 'verify-token-0123456789' },
               viber: { authToken: 'VIBER-TOKEN-SECRET', name: "St Luke's" },
             },
           },

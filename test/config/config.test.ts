@@ -5,11 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { demoConfig } from '../../src/config/demo.js';
 
+const SECRET = 'whsec_dGVzdC1wcm92aWRlci13ZWJob29rLXNlY3JldA==';
 const facility = (over: Record<string, unknown> = {}) => ({
   id: 'st-lukes',
   name: "St. Luke's Clinic",
   timezone: 'Asia/Manila',
-  provider: { baseUrl: 'https://his.example/api/v1', userId: 'u', apiKey: '${HIS_KEY}', webhookSecret: 'whsec_c2VjcmV0' },
+  provider: { baseUrl: 'https://his.example/api/v1', userId: 'u', apiKey: '${HIS_KEY}', webhookSecret: SECRET },
   ...over,
 });
 
@@ -26,11 +27,11 @@ describe('config', () => {
   });
 
   it('replaces ${NAME} with the environment and applies defaults', () => {
-    const r = validateConfig({ facilities: [facility()] }, { HIS_KEY: 'k-123' });
+    const r = validateConfig({ facilities: [facility()] }, { HIS_KEY: 'k-123-0123456789abc' });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const f = r.value.facilities[0]!;
-    expect(f.provider.apiKey).toBe('k-123');
+    expect(f.provider.apiKey).toBe('k-123-0123456789abc');
     expect(f.reminders).toEqual(['P1D', 'PT2H']);
     expect(r.value.platformApis.messenger).toBe('https://graph.facebook.com/v25.0');
   });
@@ -69,7 +70,7 @@ describe('config', () => {
   });
 
   it('refuses a facility on the sandbox provider when the sandbox is off', () => {
-    const r = validateConfig({ sandbox: false, facilities: [facility({ provider: { baseUrl: 'sandbox', userId: 'u', apiKey: 'k', webhookSecret: 'whsec_c2VjcmV0' } })] }, {});
+    const r = validateConfig({ sandbox: false, facilities: [facility({ provider: { baseUrl: 'sandbox', userId: 'u', apiKey: 'k', webhookSecret: SECRET } })] }, {});
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.map((p) => p.path)).toContain('facilities[0].provider.baseUrl');
   });
@@ -77,7 +78,7 @@ describe('config', () => {
   it('reads YAML and JSON files from FRONTDESK_CONFIG, and PORT overrides port', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fd-config-'));
     const yml = join(dir, 'c.yaml');
-    writeFileSync(yml, `port: 4000\nfacilities:\n  - id: st-lukes\n    name: St Lukes\n    timezone: Asia/Manila\n    provider:\n      baseUrl: https://his.example/v1\n      userId: u\n      apiKey: k\n      webhookSecret: whsec_c2VjcmV0\n`);
+    writeFileSync(yml, `port: 4000\nfacilities:\n  - id: st-lukes\n    name: St Lukes\n    timezone: Asia/Manila\n    provider:\n      baseUrl: https://his.example/v1\n      userId: u\n      apiKey: his-api-key-0123456789\n      webhookSecret: ${SECRET}\n`);
     const r = loadConfig({ FRONTDESK_CONFIG: yml, PORT: '4100' });
     expect(r.ok && r.value.port).toBe(4100);
     const bad = join(dir, 'bad.json');

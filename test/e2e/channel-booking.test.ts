@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { findOptOutInstructions, segmentsOf } from '../../channels/sms/index.js';
 import type { ChannelName } from '../../src/core/domain.js';
 import type { OutboundMessage } from '../../src/core/messages.js';
-import { eventually, FACILITY, messengerText, PAGE_ID, postMessenger, postSms, postViber, SECRETS, SMS_FROM, smsParams, staffCall, viberText, useService } from '../support/frontdesk.js';
+import { eventually, GRAPH_MESSAGES_URL, FACILITY, messengerText, PAGE_ID, postMessenger, postSms, postViber, SECRETS, SMS_FROM, smsParams, staffCall, viberText, useService } from '../support/frontdesk.js';
 
 const svc = useService();
 
@@ -88,7 +88,7 @@ describe('a whole booking over each channel, through the real webhooks', () => {
       const sent = to().slice(before).filter((r) => !r.json.sender_action);
       expect(sent.length).toBeGreaterThan(0);
       for (const r of sent) {
-        expect(r.url).toBe(`/graph/${PAGE_ID}/messages?access_token=${SECRETS.pageToken}`);
+        expect(r.url).toBe(GRAPH_MESSAGES_URL);
         expect(r.json.messaging_type).toBe('RESPONSE');
         expect(r.json).not.toHaveProperty('tag');
         const m = r.json.message as Record<string, any>;

@@ -12,6 +12,7 @@ import type { Config } from '../../src/config/schema.js';
 import {
   eventually,
   FACILITY,
+  GRAPH_MESSAGES_URL,
   messengerText,
   PAGE_ID,
   postMessenger,
@@ -127,7 +128,7 @@ describe('the 24-hour window', () => {
       const sent = messagesTo(psid).slice(before);
       expect(sent).toHaveLength(2);
       for (const r of sent) {
-        expect(r.url).toBe(`/graph/${PAGE_ID}/messages?access_token=${SECRETS.pageToken}`);
+        expect(r.url).toBe(GRAPH_MESSAGES_URL);
         expect(r.json).not.toHaveProperty('tag');
         expect(r.json.messaging_type).toBe('UTILITY');
       }
@@ -214,7 +215,7 @@ describe('typing indicator', () => {
     await say(fd, psid, 'hi');
     const typing = graphTo(psid).filter((r) => r.json.sender_action);
     expect(typing.length).toBeGreaterThan(0);
-    expect(typing[0]!.url).toBe(`/graph/${PAGE_ID}/messages?access_token=${SECRETS.pageToken}`);
+    expect(typing[0]!.url).toBe(GRAPH_MESSAGES_URL);
     // a sender action is sent on its own: no message, no messaging_type, no tag
     expect(typing[0]!.json).toEqual({ recipient: { id: psid }, sender_action: 'typing_on' });
   });

@@ -125,7 +125,7 @@ describe('refused signatures change nothing and never echo the body', () => {
     expect((await postSms(svc.fd.base, ok)).status).toBe(200);
     await turnSettled('sms', '+639175550112', ok.MessageSid);
     expect(await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone)).toBeUndefined();
-    expect(await svc.fd.store.contacts.byPhone(FACILITY, phone)).toBeUndefined();
+    expect(await svc.fd.store.contacts.byVerifiedPhone(FACILITY, phone)).toBeUndefined();
     expect(smsTo(phone)).toHaveLength(0);
   });
 });
@@ -150,20 +150,20 @@ describe('malformed bodies are 400 with a JSON error', () => {
   });
 });
 
-describe('unknown bots and numbers are 404', () => {
+describe('unknown bots and numbers are answered like a bad signature (401, same body): they cannot be authenticated', () => {
   it('Viber: a facility route with no bot', async () => {
     const res = await postViber(svc.fd.base, viberText('someone==', 'hi'), undefined, 'no-such-clinic');
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: 'unknown_facility' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'invalid_signature' });
   });
 
   it('SMS: a To number no facility serves (and a status callback from one)', async () => {
     const params = { ...smsParams('+639175550114', 'hi'), To: '+639170009999' };
     const res = await postSms(svc.fd.base, params);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ error: 'unknown_facility' });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ error: 'invalid_signature' });
     const status = { MessageSid: 'SM1', MessageStatus: 'delivered', From: '+639170009999', To: '+639175550114', AccountSid: 'AC1', ApiVersion: '2010-04-01', SmsSid: 'SM1', SmsStatus: 'delivered' };
-    expect((await postSms(svc.fd.base, status, '/webhooks/sms/status')).status).toBe(404);
+    expect((await postSms(svc.fd.base, status, '/webhooks/sms/status')).status).toBe(401);
     expect(await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', '+639175550114')).toBeUndefined();
   });
 });

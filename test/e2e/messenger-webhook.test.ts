@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventually, messengerSignature, messengerText, PAGE_ID, postMessenger, SECRETS, useService } from '../support/frontdesk.js';
+import { eventually, GRAPH_MESSAGES_URL, messengerSignature, messengerText, PAGE_ID, postMessenger, SECRETS, useService } from '../support/frontdesk.js';
 
 const svc = useService();
 
@@ -27,7 +27,7 @@ describe('Messenger webhook, whole server', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(to('psid-a')).toHaveLength(countA);
     const first = to('psid-a')[0]!;
-    expect(first.url).toBe(`/graph/${PAGE_ID}/messages?access_token=${SECRETS.pageToken}`);
+    expect(first.url).toBe(GRAPH_MESSAGES_URL);
     expect(first.json.messaging_type).toBe('RESPONSE');
     expect(first.json.tag).toBeUndefined();
   });

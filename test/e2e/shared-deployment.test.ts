@@ -77,7 +77,7 @@ describe.each([
     await eventually(() => platforms.twilio().some((r) => r.form.To === phone), 'the desk booking notice by SMS');
     await new Promise((r) => setTimeout(r, 500));
     expect(platforms.twilio().filter((r) => r.form.To === phone)).toHaveLength(1);
-    const contact = await b.store.contacts.byPhone('st-lukes', phone);
+    const contact = await b.store.contacts.byVerifiedPhone('st-lukes', phone);
     expect(contact?.sms?.phone).toBe(phone);
   });
 });

@@ -64,7 +64,7 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     expect(sms).toHaveLength(1);
     expectWhenAndWho(sms[0]!, start, /Reyes/);
 
-    const contact = await svc.fd.store.contacts.byPhone(FACILITY, phone);
+    const contact = await svc.fd.store.contacts.byVerifiedPhone(FACILITY, phone);
     expect(contact).toMatchObject({ patientId: booked.patientId, sms: { phone, optedOut: false } });
     const mirror = await svc.fd.store.appointments.get(FACILITY, id);
     expect(mirror).toMatchObject({ status: 'SCHEDULED', contactId: contact!.id, patientId: booked.patientId, calendarId: '102', source: 'staff' });
@@ -159,7 +159,7 @@ describe('a booking the bot made, then the hospital registers the patient', () =
     // the patient wrote by SMS first, so frontdesk knows them by that phone
     expect((await postSms(svc.fd.base, smsParams(phone, 'hi'))).status).toBe(200);
     await eventually(() => smsTo(phone).some((b) => /What would you like to do/.test(b)), 'the bot answered the SMS with its menu');
-    const contact = await eventually(() => svc.fd.store.contacts.byPhone(FACILITY, phone), 'SMS contact known by phone');
+    const contact = await eventually(() => svc.fd.store.contacts.byVerifiedPhone(FACILITY, phone), 'SMS contact known by phone');
     const answered = smsTo(phone).length;
     const contactsBefore = (await svc.fd.store.contacts.list(FACILITY)).length;
 
@@ -185,7 +185,8 @@ describe('a booking the bot made, then the hospital registers the patient', () =
     expect(await svc.fd.outbox.record(`pwh:${FACILITY}:${created.id}`)).toBeUndefined();
     const mirror = await svc.fd.store.appointments.get(FACILITY, booked.appointmentId);
     expect(mirror).toMatchObject({ contactId: contact.id, temporaryPatientId: booked.temporaryPatientId, source: 'bot' });
-    expect((await svc.fd.store.contacts.get(FACILITY, contact.id))!.temporaryPatientIds).toContain(booked.temporaryPatientId);
+    const before = await svc.fd.store.patients.byProviderId(FACILITY, booked.temporaryPatientId);
+    expect(before!.links.map((l) => l.contactId)).toContain(contact.id);
 
     const assign = await staffCall(svc.fd.base, 'POST', `/patients/${booked.temporaryPatientId}/assign`, {});
     expect(assign.status).toBe(200);
@@ -193,11 +194,10 @@ describe('a booking the bot made, then the hospital registers the patient', () =
     expect(permanent).toMatch(/^P-/);
     const d = await lastDelivery();
     expect(d.type).toBe('patientCreated');
-    const after = await svc.fd.store.contacts.get(FACILITY, contact.id);
-    expect(after).toMatchObject({ patientId: permanent });
+    const after = await eventually(async () => (await svc.fd.store.patients.byProviderId(FACILITY, permanent)) ?? undefined, 'permanent id attached');
+    expect(after).toMatchObject({ id: before!.id, patientId: permanent });
     expect(after!.temporaryPatientIds).toContain(booked.temporaryPatientId);
-    expect(await svc.fd.store.contacts.byPatientId(FACILITY, permanent)).toMatchObject({ id: contact.id });
-    expect(await svc.fd.store.contacts.byPatientId(FACILITY, booked.temporaryPatientId)).toMatchObject({ id: contact.id });
+    expect(await svc.fd.store.patients.byProviderId(FACILITY, booked.temporaryPatientId)).toMatchObject({ id: before!.id });
     expect(await svc.fd.store.appointments.get(FACILITY, booked.appointmentId)).toMatchObject({ patientId: permanent, temporaryPatientId: booked.temporaryPatientId });
     expect((await svc.fd.store.contacts.list(FACILITY)).length).toBe(contactsBefore);
     expect(smsTo(phone)).toHaveLength(answered);

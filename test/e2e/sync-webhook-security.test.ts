@@ -37,7 +37,7 @@ const processed = (webhookId: string) => eventually(async () => (await jobOf(web
 /** A refused delivery left nothing behind: no job, no contact, no mirror entry. */
 async function expectNothingStored(webhookId: string, phone: string, appointmentId: string) {
   expect(await jobOf(webhookId)).toBeUndefined();
-  expect(await svc.fd.store.contacts.byPhone(FACILITY, phone)).toBeUndefined();
+  expect(await svc.fd.store.contacts.byVerifiedPhone(FACILITY, phone)).toBeUndefined();
   expect(await svc.fd.store.appointments.get(FACILITY, appointmentId)).toBeUndefined();
 }
 
@@ -84,11 +84,11 @@ describe('provider webhook: refusals store nothing', () => {
     expect(await svc.fd.store.appointments.get(FACILITY, 'S-3')).toMatchObject({ status: 'SCHEDULED' });
   });
 
-  it('an unknown facility → 404', async () => {
+  it('an unknown facility → 401, like a bad signature', async () => {
     const phone = phoneFor();
     const id = `msg_${randomUUID()}`;
     const res = await postProvider(svc.fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-4', phone, start), source: 'staff' }), { id, facilityId: 'no-such-clinic' });
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(401);
     expect(await svc.fd.queue.get(`pwh:no-such-clinic:${id}`)).toBeUndefined();
     await expectNothingStored(id, phone, 'S-4');
   });
@@ -130,7 +130,7 @@ describe('provider webhook: refusals store nothing', () => {
     const job = await jobOf(id);
     if (job) await processed(id);
     expect(await svc.fd.store.appointments.get(FACILITY, 'S-6')).toBeUndefined();
-    expect(await svc.fd.store.contacts.byPhone(FACILITY, phone)).toBeUndefined();
+    expect(await svc.fd.store.contacts.byVerifiedPhone(FACILITY, phone)).toBeUndefined();
     expect((await svc.fd.store.contacts.list(FACILITY)).length).toBe(contacts);
     expect(svc.platforms.requests.length).toBe(before);
   });

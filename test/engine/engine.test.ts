@@ -45,7 +45,9 @@ describe('engine: one conversation turn per message', () => {
     const appts = await h.store.appointments.byContact(FACILITY_ID, contact!.id);
     expect(appts).toHaveLength(1);
     expect(appts[0]).toMatchObject({ source: 'bot', creationNoticeSent: true, contactId: contact!.id, start: '2031-03-03T09:00:00+08:00' });
-    expect(contact!.temporaryPatientIds).toEqual([appts[0]!.temporaryPatientId]);
+    const [patient] = await h.store.patients.ofContact(FACILITY_ID, contact!.id);
+    expect(patient).toMatchObject({ temporaryPatientIds: [appts[0]!.temporaryPatientId] });
+    expect(appts[0]).toMatchObject({ patientRef: patient!.id, bookedBy: contact!.id });
     expect(h.delivered.map((d) => d.id)).toHaveLength(4);
   });
 

@@ -36,7 +36,7 @@ describe('booking in English', () => {
     expect(created).toMatchObject({ action: 'created', appointment: { start: '2026-12-01T10:00:00+08:00', calendarId: 'cal-cruz', appointmentTypeId: 'consult' } });
     const patches = chat.emitted.filter((e) => e.type === 'contact.patch');
     expect(patches).toContainEqual({ type: 'contact.patch', patch: { name: 'Maria Santos', dob: '1990-05-15', phone: '+639171234567', gender: 'female', consent: true } });
-    expect(patches).toContainEqual({ type: 'contact.patch', patch: { temporaryPatientId: 'T1' } });
+    expect(created).toMatchObject({ appointment: { temporaryPatientId: 'T1' }, subject: { relationship: 'self', name: 'Maria Santos', consent: true } });
     const call = provider.calls.find((c) => c.method === 'createAppointment')!;
     expect(call.args[1]).toBe('c1:m12');
   });

@@ -128,13 +128,12 @@ describe('provider failures', () => {
       .expect(/You're booked! Laboratory on Tue, Dec 1, 2026, 10:00/);
   });
 
-  it('unavailable: apologises, changes nothing, retries with the same idempotency key', async () => {
+  it('unavailable: says it is checking, asks again with the same idempotency key in the same turn, never "nothing changed"', async () => {
     const { chat, provider } = setup({ contact: known });
     provider.failNext('createAppointment', { kind: 'unavailable' });
     await chat.send('book').skip().choose(/Laboratory/).skip().send('tomorrow').skip().send('9am').skip()
       .send('yes')
-      .expect(/isn't responding/)
-      .choose('Try again')
+      .expect(/checking whether your booking went through/)
       .expect(/You're booked!/);
     const keys = provider.calls.filter((c) => c.method === 'createAppointment').map((c) => c.args[1]);
     expect(keys).toHaveLength(2);

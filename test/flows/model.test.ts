@@ -78,7 +78,7 @@ describe('model-based paths', () => {
   it('every shortest path replays on the real actor to the predicted states', async () => {
     expect(shortest.length).toBeGreaterThan(10);
     for (const path of shortest) await replay(path.steps);
-  });
+  }, 180_000);
 
   it('simple paths to completions replay too', async () => {
     // only forward taps on choices the current prompt offers: keeps the number of simple paths small

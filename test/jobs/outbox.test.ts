@@ -167,7 +167,7 @@ describe('outbox', () => {
     await outbox.enqueue(first);
     await drain();
     expect(await outbox.record(first.id)).toMatchObject({ status: 'failed', code: '21610', attempts: 1 });
-    expect((await store.contacts.byPhone(FACILITY, PHONE))?.sms?.optedOut).toBe(true);
+    expect((await store.contacts.byVerifiedPhone(FACILITY, PHONE))?.sms?.optedOut).toBe(true);
 
     const second = message({ contact, channel: 'sms', purpose: 'reminder' });
     await outbox.enqueue(second);

@@ -141,7 +141,7 @@ export class FakeProvider implements ProviderClient {
     const f = this.failure('listAppointments', [contact.id]);
     if (f) return err(f);
     const mine = [...this.appointments.values()].filter(
-      (a) => (contact.patientId && a.patientId === contact.patientId) || (contact.temporaryPatientId && a.temporaryPatientId === contact.temporaryPatientId) || (contact.phone && a.patient.phone === contact.phone),
+      (a) => (contact.patientId && a.patientId === contact.patientId) || (contact.people ?? []).some((p) => p.verified && p.patientId && a.patientId === p.patientId) || (contact.phone && a.patient.phone === contact.phone),
     );
     return ok(mine.map((a) => ({ ...a, facilityId: 'test' })));
   }

@@ -20,7 +20,7 @@ import { afterAll, beforeAll } from 'vitest';
 
 export const SECRETS = {
   appSecret: 'test-app-secret-0123456789',
-  pageToken: 'test-page-token',
+  pageToken: 'test-page-access-token',
   verifyToken: 'test-verify-token',
   viberToken: '4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f',
   twilioSid: 'AC00000000000000000000000000000001',
@@ -33,6 +33,8 @@ export const FACILITY = 'st-lukes';
 export const PAGE_ID = '1234567890';
 export const SMS_FROM = '+639170000001';
 export const PUBLIC_URL = 'https://bot.example.org';
+/** where the Send API is called: the page token goes in `Authorization: Bearer`, the URL carries only its appsecret_proof */
+export const GRAPH_MESSAGES_URL = `/graph/${PAGE_ID}/messages?appsecret_proof=${createHmac('sha256', SECRETS.appSecret).update(SECRETS.pageToken).digest('hex')}`;
 
 export type PlatformResponder = (req: Captured, n: number, res: ServerResponse) => boolean | void;
 

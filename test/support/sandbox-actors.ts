@@ -88,9 +88,23 @@ export async function startSandboxWorld(opts: SandboxWorldOptions = {}): Promise
   const calendars = await client.listCalendars();
   if (!calendars.ok) throw new Error(`sandbox calendars: ${calendars.error.kind} ${calendars.error.message}`);
 
+  /** what each phone booked through this world: the engine's mirror lists a contact's own chat bookings */
+  const bookedByPhone = new Map<string, Set<string>>();
+  const trackedClient: typeof client = {
+    ...client,
+    createAppointment: async (input, key) => {
+      const r = await client.createAppointment(input, key);
+      if (r.ok) bookedByPhone.set(input.patient.phone, new Set([...(bookedByPhone.get(input.patient.phone) ?? []), r.value.appointmentId]));
+      return r;
+    },
+  };
   const myAppointments = async (contact: FlowContact): Promise<ProviderResult<Appointment[]>> => {
     const byId = new Map<string, Appointment>();
-    for (const q of [{ patientId: contact.patientId }, { temporaryPatientId: contact.temporaryPatientId }]) {
+    for (const id of contact.phone ? (bookedByPhone.get(contact.phone) ?? []) : []) {
+      const r = await client.listAppointments({ ...(await ownerOf(id)) });
+      if (r.ok) for (const a of r.value) if (a.appointmentId === id || a.patient.phone === contact.phone) byId.set(a.appointmentId, { ...a, facilityId, contactId: contact.id });
+    }
+    for (const q of [{ patientId: contact.patientId }, ...(contact.people ?? []).filter((p) => p.verified).flatMap((p) => [{ patientId: p.patientId }, ...(p.temporaryPatientIds ?? []).map((t) => ({ temporaryPatientId: t }))])] as { patientId?: string; temporaryPatientId?: string }[]) {
       if (!q.patientId && !q.temporaryPatientId) continue;
       const r = await client.listAppointments(q);
       if (!r.ok) return r;
@@ -98,7 +112,17 @@ export async function startSandboxWorld(opts: SandboxWorldOptions = {}): Promise
     }
     return ok([...byId.values()]);
   };
-  const actors = makeConversationActors({ provider: client, myAppointments });
+  const ids = new Map<string, { patientId?: string; temporaryPatientId?: string }>();
+  async function ownerOf(appointmentId: string) {
+    return ids.get(appointmentId) ?? {};
+  }
+  const originalCreate = trackedClient.createAppointment;
+  trackedClient.createAppointment = async (input, key) => {
+    const r = await originalCreate(input, key);
+    if (r.ok) ids.set(r.value.appointmentId, r.value.patientId ? { patientId: r.value.patientId } : { temporaryPatientId: r.value.temporaryPatientId });
+    return r;
+  };
+  const actors = makeConversationActors({ provider: trackedClient, myAppointments });
 
   const auth = `Basic ${Buffer.from(`${userId}:${apiKey}`).toString('base64')}`;
   const staff = async (method: string, path: string, body?: unknown): Promise<unknown> => {

@@ -21,7 +21,7 @@ const cfg = validateConfig({
       timezone: 'Asia/Manila',
       reminders: ['P1D', 'PT2H'],
       quietHours: { from: '21:00', to: '08:00' },
-      provider: { baseUrl: 'https://his.example/api/v1', userId: 'u', apiKey: 'k', webhookSecret: 'whsec_c2VjcmV0' },
+      provider: { baseUrl: 'https://his.example/api/v1', userId: 'u', apiKey: 'his-api-key-0123456789', webhookSecret: 'whsec_dGVzdC1wcm92aWRlci13ZWJob29rLXNlY3JldA==' },
     },
   ],
 });
@@ -74,10 +74,13 @@ describe('provider events into the mirror', () => {
   it('a desk booking for a stranger creates an SMS contact, stores the ids, tells the patient once and plans reminders', async () => {
     const r = await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt(), 'staff'));
     expect(r).toMatchObject({ applied: true, notice: 'created' });
-    const contact = await store.contacts.byPhone(F, '+639171234567');
-    expect(contact).toMatchObject({ patientId: 'P-9', sms: { phone: '+639171234567', optedOut: false } });
+    const contact = await store.contacts.byVerifiedPhone(F, '+639171234567');
+    expect(contact).toMatchObject({ sms: { phone: '+639171234567', optedOut: false } });
+    const patient = await store.patients.byProviderId(F, 'P-9');
+    expect(patient).toMatchObject({ name: 'Maria Santos', phones: ['+639171234567'] });
+    expect(patient!.links).toMatchObject([{ contactId: contact!.id, verified: true }]);
     const mirror = await store.appointments.get(F, 'A-1');
-    expect(mirror).toMatchObject({ status: 'SCHEDULED', contactId: contact!.id, source: 'staff', creationNoticeSent: true });
+    expect(mirror).toMatchObject({ status: 'SCHEDULED', contactId: contact!.id, patientRef: patient!.id, source: 'staff', creationNoticeSent: true });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ id: 'pwh:st-lukes:wh-1', channel: 'sms', channelUserId: '+639171234567', purpose: 'update' });
     expect(sent[0]!.reply.text).toMatch(/Dr\. Reyes/);
@@ -90,15 +93,37 @@ describe('provider events into the mirror', () => {
     expect(await store.contacts.list(F)).toHaveLength(1);
   });
 
-  it('matches a known contact by patient id, then temporary id, then phone', async () => {
-    const known = await store.contacts.ensureForChannelUser(F, 'messenger', 'psid-1', { messenger: { psid: 'psid-1' }, lastChannel: 'messenger' });
-    await store.contacts.update(F, known.id, (c) => {
-      c.temporaryPatientIds = ['TMP-1'];
-    });
+  it('finds the patient by its ids, and tells the contact that proved the phone — never one that only typed it', async () => {
+    const typed = await store.contacts.ensureForChannelUser(F, 'viber', 'viber-typed', { lastChannel: 'viber' });
+    await store.contacts.update(F, typed.id, (c) => ({ ...c, phone: '+639171234567' }));
+    const booked = await store.patients.ensure(F, { temporaryPatientId: 'TMP-1' }, { name: 'Maria Santos' });
+    await store.patients.link(F, booked.id, { contactId: typed.id, relationship: 'self', verified: false, how: 'booked_in_chat', since: '2026-12-01T00:00:00Z' });
+    const proved = await store.contacts.ensureForChannelUser(F, 'messenger', 'psid-1', { lastChannel: 'messenger' });
+    await store.contacts.verifyPhone(F, proved.id, '+639171234567', 'code', '2026-12-01T00:00:00Z');
+
     await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt({ patientId: undefined, temporaryPatientId: 'TMP-1' })));
-    expect((await store.appointments.get(F, 'A-1'))?.contactId).toBe(known.id);
+    expect(await store.appointments.get(F, 'A-1')).toMatchObject({ contactId: proved.id, patientRef: booked.id });
     expect(sent[0]).toMatchObject({ channel: 'messenger', channelUserId: 'psid-1' });
-    expect(await store.contacts.list(F)).toHaveLength(1);
+    expect(sent.some((m) => m.channelUserId === 'viber-typed')).toBe(false);
+    // the patient stays who it was; the prover may act for them now
+    const after = await store.patients.get(F, booked.id);
+    expect(after).toMatchObject({ name: 'Maria Santos', temporaryPatientIds: ['TMP-1'] });
+    expect(after!.links.find((l) => l.contactId === proved.id)).toMatchObject({ verified: true });
+    expect(after!.links.find((l) => l.contactId === typed.id)).toMatchObject({ verified: false });
+  });
+
+  it('a desk booking for a child on the parent\'s phone is the child\'s: the parent\'s record keeps its own id', async () => {
+    await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt({ patientId: 'P-MUM', patient: { name: 'Maria Santos', phone: '0917 123 4567' } }), 'staff'));
+    await applyProviderEvent(deps, F, 'wh-2', ev('appointmentCreated', '2026-12-01T09:05:00+08:00', appt({ appointmentId: 'A-2', patientId: 'P-KID', patient: { name: 'Lito Santos', phone: '0917 123 4567' } }), 'staff'));
+    const mum = await store.patients.byProviderId(F, 'P-MUM');
+    const kid = await store.patients.byProviderId(F, 'P-KID');
+    expect(mum!.id).not.toBe(kid!.id);
+    expect(mum).toMatchObject({ name: 'Maria Santos', patientId: 'P-MUM' });
+    expect(kid).toMatchObject({ name: 'Lito Santos', patientId: 'P-KID' });
+    const contacts = await store.contacts.list(F);
+    expect(contacts).toHaveLength(1);
+    expect((await store.appointments.get(F, 'A-2'))).toMatchObject({ contactId: contacts[0]!.id, patientRef: kid!.id });
+    expect(sent.at(-1)!.reply.text).toMatch(/^For Lito:/);
   });
 
   it('does not tell the patient twice about a booking the bot made, nor invent a contact for it', async () => {
@@ -152,16 +177,15 @@ describe('provider events into the mirror', () => {
   });
 
   it('patientCreated attaches the permanent id to the contact and its appointments, keeps the alias, says nothing', async () => {
-    // the conversation that booked it recorded the temporary id on its contact
+    // the conversation that booked it has the temporary id on its patient record
     const chat = await store.contacts.ensureForChannelUser(F, 'viber', 'viber-1', { viber: { userId: 'viber-1', subscribed: true }, lastChannel: 'viber' });
-    await store.contacts.update(F, chat.id, (c) => {
-      c.temporaryPatientIds = ['TMP-7'];
-    });
+    const held = await store.patients.ensure(F, { temporaryPatientId: 'TMP-7' }, { name: 'Maria Santos' });
+    await store.patients.link(F, held.id, { contactId: chat.id, relationship: 'self', verified: false, how: 'booked_in_chat', since: '2026-12-01T00:00:00Z' });
     await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt({ patientId: undefined, temporaryPatientId: 'TMP-7' }), 'bot'));
     const r = await applyProviderEvent(deps, F, 'wh-2', { type: 'patientCreated', occurredAt: '2026-12-01T09:30:00+08:00', patientId: 'P-100', temporaryPatientId: 'TMP-7' });
     expect(r.applied).toBe(true);
-    expect(await store.contacts.byPatientId(F, 'P-100')).toMatchObject({ patientId: 'P-100', temporaryPatientIds: ['TMP-7'] });
-    expect((await store.contacts.byPatientId(F, 'TMP-7'))?.patientId).toBe('P-100');
+    expect(await store.patients.byProviderId(F, 'P-100')).toMatchObject({ id: held.id, patientId: 'P-100', temporaryPatientIds: ['TMP-7'] });
+    expect((await store.patients.byProviderId(F, 'TMP-7'))?.id).toBe(held.id);
     expect(await store.appointments.get(F, 'A-1')).toMatchObject({ patientId: 'P-100', temporaryPatientId: 'TMP-7' });
     expect(sent).toHaveLength(0);
   });

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { StoreError } from '../errors.js';
 import type { Indexes } from '../types.js';
 import { KeyvValues, finiteScore } from './keyv-values.js';
-import type { NamespacedBackend } from './namespaced.js';
+import { SCAN_PAGE, type NamespacedBackend } from './namespaced.js';
 
 const KV_TABLE = 'fd_kv';
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
@@ -12,10 +12,12 @@ const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
 /**
  * Tables are created under a transaction-scoped advisory lock: concurrent `CREATE TABLE IF NOT
  * EXISTS` from parallel openers can otherwise fail on Postgres' catalog unique index.
- * The keyv table is created here too, in the shape @keyv/postgres expects, for the same reason.
+ * The keyv table is created here too, in the shape @keyv/postgres expects, for the same reason, but
+ * with a TEXT key: @keyv/postgres' own VARCHAR(255) refuses a longer key (a Messenger id inside a
+ * key family can be long). A table made by an older version is altered at open (`MIGRATE_KEY`).
  */
 const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS ${KV_TABLE} (key VARCHAR(255) PRIMARY KEY, value TEXT);
+  CREATE TABLE IF NOT EXISTS ${KV_TABLE} (key TEXT PRIMARY KEY, value TEXT);
   CREATE TABLE IF NOT EXISTS fd_zsets (name TEXT NOT NULL, member TEXT NOT NULL, score DOUBLE PRECISION NOT NULL, PRIMARY KEY (name, member));
   CREATE INDEX IF NOT EXISTS fd_zsets_by_score ON fd_zsets (name, score, member);
   CREATE TABLE IF NOT EXISTS fd_claims (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at BIGINT);
@@ -81,12 +83,20 @@ class PostgresIndexes implements Indexes {
  */
 const keyvPoolUsers = new Map<string, number>();
 
+/** key columns that are not TEXT yet (a table created with VARCHAR(255) before keys became TEXT) */
+const NARROW_KEYS = `
+  SELECT table_name, column_name FROM information_schema.columns
+  WHERE table_schema = current_schema() AND data_type <> 'text'
+    AND ((table_name = '${KV_TABLE}' AND column_name = 'key') OR (table_name = 'fd_zsets' AND column_name IN ('name', 'member')) OR (table_name = 'fd_claims' AND column_name = 'key'))`;
+
 async function ensureSchema(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('frontdesk-store-schema'))");
     await client.query(SCHEMA);
+    const { rows } = await client.query<{ table_name: string; column_name: string }>(NARROW_KEYS);
+    for (const r of rows) await client.query(`ALTER TABLE ${pg.escapeIdentifier(r.table_name)} ALTER COLUMN ${pg.escapeIdentifier(r.column_name)} TYPE TEXT`);
     await client.query('COMMIT');
   } catch (e) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -114,12 +124,61 @@ export async function openPostgresBackend(url: string, namespace: string): Promi
     // thrown to the caller as well (throwOnErrors)
   });
   const prefix = `${namespace}:`;
+  const like = (p: string) => `${(prefix + p).replace(/[\\%_]/g, '\\$&')}%`;
+  /** rows of one table under `prefix + p`, in pages ordered bytewise (COLLATE "C": the cursor must not depend on the locale) */
+  async function* pages<T extends Record<string, unknown>>(sql: string, p: string, col: string, extra: unknown[] = []): AsyncIterable<T> {
+    let after = '';
+    for (;;) {
+      const { rows } = await pool.query<T>(sql, [like(p), after, SCAN_PAGE, ...extra]);
+      for (const r of rows) yield r;
+      if (rows.length < SCAN_PAGE) return;
+      after = String(rows[rows.length - 1]![col]);
+    }
+  }
   let closed = false;
   return {
     kind: 'postgres',
     namespace,
     kv: new KeyvValues(keyv),
     indexes: new PostgresIndexes(pool, prefix),
+    async *scanKeys(p) {
+      const sql = `SELECT key FROM ${KV_TABLE} WHERE key LIKE $1 AND key COLLATE "C" > $2 ORDER BY key COLLATE "C" LIMIT $3`;
+      for await (const r of pages<{ key: string }>(sql, p, 'key')) yield r.key.slice(prefix.length);
+    },
+    async *scanSets(p) {
+      const sql = 'SELECT DISTINCT name COLLATE "C" AS name FROM fd_zsets WHERE name LIKE $1 AND name COLLATE "C" > $2 ORDER BY 1 LIMIT $3';
+      for await (const r of pages<{ name: string }>(sql, p, 'name')) yield r.name.slice(prefix.length);
+    },
+    async *scanClaims(p) {
+      const sql = `SELECT key, owner FROM fd_claims WHERE key LIKE $1 AND key COLLATE "C" > $2 AND (expires_at IS NULL OR expires_at > ${NOW_MS}) ORDER BY key COLLATE "C" LIMIT $3`;
+      for await (const r of pages<{ key: string; owner: string }>(sql, p, 'key')) yield { key: r.key.slice(prefix.length), owner: r.owner };
+    },
+    async purgeExpired() {
+      const claims = await pool.query(`DELETE FROM fd_claims WHERE key LIKE $1 AND expires_at IS NOT NULL AND expires_at <= ${NOW_MS}`, [like('')]);
+      // @keyv/postgres keeps the expiry inside the value (keyv's JSON), so expired rows are found by reading them
+      let deleted = claims.rowCount ?? 0;
+      const now = Date.now();
+      const sql = `SELECT key, value FROM ${KV_TABLE} WHERE key LIKE $1 AND key COLLATE "C" > $2 AND value LIKE '%"expires":%' ORDER BY key COLLATE "C" LIMIT $3`;
+      const expired: { key: string; value: string }[] = [];
+      for await (const r of pages<{ key: string; value: string }>(sql, '', 'key')) {
+        try {
+          const { expires } = JSON.parse(r.value) as { expires?: unknown };
+          if (typeof expires === 'number' && expires <= now) expired.push(r);
+        } catch {
+          // not keyv's JSON: not ours to judge
+        }
+      }
+      for (let i = 0; i < expired.length; i += SCAN_PAGE) {
+        const batch = expired.slice(i, i + SCAN_PAGE);
+        // only rows still holding the expired value: one written again meanwhile stays
+        const r = await pool.query(
+          `DELETE FROM ${KV_TABLE} k USING unnest($1::text[], $2::text[]) AS x(key, value) WHERE k.key = x.key AND k.value = x.value`,
+          [batch.map((e) => e.key), batch.map((e) => e.value)],
+        );
+        deleted += r.rowCount ?? 0;
+      }
+      return deleted;
+    },
     async ping() {
       try {
         await pool.query('SELECT 1');

@@ -4,7 +4,7 @@ import { Keyv } from 'keyv';
 import { StoreError } from '../errors.js';
 import type { Indexes } from '../types.js';
 import { KeyvValues, finiteScore } from './keyv-values.js';
-import type { NamespacedBackend } from './namespaced.js';
+import { SCAN_PAGE, type NamespacedBackend } from './namespaced.js';
 import { RELEASE_IF_OWNER, closeRedis, connectRedis } from './redis-client.js';
 
 const scoreArg = (n: number): string => (Number.isFinite(n) ? String(n) : n > 0 ? '+inf' : '-inf');
@@ -63,6 +63,20 @@ async function deleteByPrefix(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
+const glob = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
+
+/** keys matching `prefix*` (SCAN, never KEYS), of one Redis type when given */
+async function* scanPrefix(redis: Redis, prefix: string, type?: 'string' | 'zset'): AsyncIterable<string[]> {
+  let cursor = '0';
+  do {
+    const [next, keys] = type
+      ? await redis.scan(cursor, 'MATCH', `${glob(prefix)}*`, 'COUNT', SCAN_PAGE, 'TYPE', type)
+      : await redis.scan(cursor, 'MATCH', `${glob(prefix)}*`, 'COUNT', SCAN_PAGE);
+    cursor = next;
+    if (keys.length > 0) yield keys;
+  } while (cursor !== '0');
+}
+
 export async function openRedisBackend(url: string, namespace: string): Promise<NamespacedBackend> {
   const redis = await connectRedis(url);
   const adapter = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
@@ -90,6 +104,26 @@ export async function openRedisBackend(url: string, namespace: string): Promise<
       } catch {
         return false;
       }
+    },
+    // keyv's values are `<ns>::<key>`; sorted sets `<ns>:z:<name>`; claims `<ns>:c:<key>` (see RedisIndexes)
+    async *scanKeys(p) {
+      const head = `${namespace}::`;
+      for await (const keys of scanPrefix(redis, head + p)) for (const k of keys) yield k.slice(head.length);
+    },
+    async *scanSets(p) {
+      const head = `${namespace}:z:`;
+      for await (const keys of scanPrefix(redis, head + p, 'zset')) for (const k of keys) yield k.slice(head.length);
+    },
+    async *scanClaims(p) {
+      const head = `${namespace}:c:`;
+      for await (const keys of scanPrefix(redis, head + p, 'string')) {
+        const owners = await redis.mget(...keys);
+        for (let i = 0; i < keys.length; i++) if (owners[i] !== null && owners[i] !== undefined) yield { key: keys[i]!.slice(head.length), owner: owners[i]! };
+      }
+    },
+    // Redis expires values and claims itself
+    async purgeExpired() {
+      return 0;
     },
     async clearNamespace() {
       await deleteByPrefix(redis, `${namespace}:`);

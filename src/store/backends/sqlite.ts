@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Keyv } from 'keyv';
 import type { Indexes, StoreBackend } from '../types.js';
 import { KeyvValues, finiteScore } from './keyv-values.js';
 import { SqliteKeyvStore } from './sqlite-keyv-store.js';
-import type { NamespacedBackend } from './namespaced.js';
+import { SCAN_PAGE, type NamespacedBackend } from './namespaced.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -79,15 +79,71 @@ class SqliteIndexes implements Indexes {
   }
 }
 
+/** The database file, its WAL and shared-memory files: readable by this user only (they hold patients' data). */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+const SIDE_FILES = ['', '-wal', '-shm', '-journal'];
+
+/**
+ * Creates the directory (0700, only the parts that are missing) and the file (0600) before SQLite does, so
+ * nothing is ever readable by others, whatever the umask. An existing file is tightened to 0600.
+ */
+function prepareFile(path: string): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: DIR_MODE });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', FILE_MODE));
+  tighten(path);
+}
+
+/** SQLite creates `-wal` and `-shm` with the database file's mode; this makes sure of it (and of older files). */
+function tighten(path: string): void {
+  for (const suffix of SIDE_FILES) {
+    try {
+      chmodSync(path + suffix, FILE_MODE);
+    } catch {
+      // not there (yet): created later with the database file's mode
+    }
+  }
+}
+
+/** just above every key starting with `prefix` (SQLite compares TEXT bytewise, as UTF-8) */
+const upper = (prefix: string) => `${prefix}\u{10FFFF}`;
+
 /** `path` is a file path (its directory is created) or `:memory:`. */
 export function openSqliteBackend(path: string, namespace: string): NamespacedBackend {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') prepareFile(path);
   const db = new BetterSqlite3(path, { timeout: 10_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  if (path !== ':memory:') tighten(path);
   const kvStore = new SqliteKeyvStore(db);
   const keyv = new Keyv({ store: kvStore, namespace, throwOnErrors: true });
   const indexes = new SqliteIndexes(db, `${namespace}:`);
+  const prefix = `${namespace}:`;
+  // every walk is a key range [lower, upper) read in pages after a cursor
+  const scan = {
+    keys: db.prepare<[string, string, string, number, number], { key: string }>(
+      'SELECT key FROM kv WHERE key >= ? AND key > ? AND key < ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?',
+    ),
+    sets: db.prepare<[string, string, string, number], { name: string }>(
+      'SELECT DISTINCT name FROM zsets WHERE name >= ? AND name > ? AND name < ? ORDER BY name LIMIT ?',
+    ),
+    claims: db.prepare<[string, string, string, number, number], { key: string; owner: string }>(
+      'SELECT key, owner FROM claims WHERE key >= ? AND key > ? AND key < ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key LIMIT ?',
+    ),
+    purgeKv: db.prepare<[string, string, number]>('DELETE FROM kv WHERE key >= ? AND key < ? AND expires_at IS NOT NULL AND expires_at <= ?'),
+    purgeClaims: db.prepare<[string, string, number]>('DELETE FROM claims WHERE key >= ? AND key < ? AND expires_at IS NOT NULL AND expires_at <= ?'),
+  };
+  async function* pages<T>(p: string, read: (lower: string, after: string, until: string) => T[], keyOf: (row: T) => string): AsyncIterable<T> {
+    const lower = prefix + p;
+    let after = '';
+    for (;;) {
+      const rows = read(lower, after, upper(lower));
+      for (const r of rows) if (keyOf(r).startsWith(lower)) yield r;
+      if (rows.length < SCAN_PAGE) return;
+      after = keyOf(rows[rows.length - 1]!);
+    }
+  }
   let closed = false;
   const backend: StoreBackend & NamespacedBackend = {
     kind: 'sqlite',
@@ -100,6 +156,19 @@ export function openSqliteBackend(path: string, namespace: string): NamespacedBa
       } catch {
         return false;
       }
+    },
+    async *scanKeys(p) {
+      for await (const r of pages(p, (lower, after, until) => scan.keys.all(lower, after, until, Date.now(), SCAN_PAGE), (r) => r.key)) yield r.key.slice(prefix.length);
+    },
+    async *scanSets(p) {
+      for await (const r of pages(p, (lower, after, until) => scan.sets.all(lower, after, until, SCAN_PAGE), (r) => r.name)) yield r.name.slice(prefix.length);
+    },
+    async *scanClaims(p) {
+      for await (const r of pages(p, (lower, after, until) => scan.claims.all(lower, after, until, Date.now(), SCAN_PAGE), (r) => r.key)) yield { key: r.key.slice(prefix.length), owner: r.owner };
+    },
+    async purgeExpired() {
+      const now = Date.now();
+      return scan.purgeKv.run(prefix, upper(prefix), now).changes + scan.purgeClaims.run(prefix, upper(prefix), now).changes;
     },
     async clearNamespace() {
       await keyv.clear();

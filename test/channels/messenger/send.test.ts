@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import Koa from 'koa';
@@ -6,13 +7,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMessengerSender } from '../../../channels/messenger/send.js';
 import type { Contact } from '../../../src/core/domain.js';
 import type { OutboundMessage, Reply, SendPurpose } from '../../../src/core/messages.js';
-import { FACILITIES, PAGE_A } from './helpers.js';
+import { FACILITIES, PAGE_A, SECRET_1 } from './helpers.js';
 
 /** A local stand-in for the Graph API: records every request and answers with the test's responder. */
 interface Hit {
   method: string;
   path: string;
   query: Record<string, string>;
+  authorization?: string;
   body: Record<string, unknown>;
 }
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
@@ -27,7 +29,7 @@ beforeEach(async () => {
   const app = new Koa();
   app.use(async (ctx) => {
     const raw = await getRawBody(ctx.req, { encoding: 'utf8' });
-    const hit: Hit = { method: ctx.method, path: ctx.path, query: Object.fromEntries(new URLSearchParams(ctx.querystring)), body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
+    const hit: Hit = { method: ctx.method, path: ctx.path, query: Object.fromEntries(new URLSearchParams(ctx.querystring)), authorization: ctx.get('authorization'), body: raw ? (JSON.parse(raw) as Record<string, unknown>) : {} };
     hits.push(hit);
     const a = respond(hit, hits.length);
     ctx.status = a.status;
@@ -57,14 +59,15 @@ const msg = (reply: Reply, purpose: SendPurpose = 'response', facilityId = 'st-l
 const sender = (maxAttempts = 3) => createMessengerSender({ apiBase, facilities: FACILITIES, retry: { maxAttempts, initialDelayMs: 1 } });
 
 describe('Messenger sender: request shapes', () => {
-  it('posts quick replies to /{page-id}/messages with the page token and messaging_type RESPONSE', async () => {
+  it('posts quick replies to /{page-id}/messages with the page token (as a Bearer header, its appsecret_proof in the URL) and messaging_type RESPONSE', async () => {
     const out = await sender().send(msg({ text: 'Confirm?', choices: [{ id: 'yes', label: 'Yes' }, { id: 'no', label: 'No' }] }), contact(1), now);
     expect(out).toEqual({ status: 'sent', platformMessageId: 'm_OUT_1', attempts: 1 });
     expect(hits).toEqual([
       {
         method: 'POST',
         path: `/v25.0/${PAGE_A}/messages`,
-        query: { access_token: 'token-a' },
+        query: { appsecret_proof: createHmac('sha256', SECRET_1).update('token-a').digest('hex') },
+        authorization: 'Bearer token-a',
         body: {
           recipient: { id: PSID },
           messaging_type: 'RESPONSE',

@@ -1,6 +1,9 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { messengerSetupPlan } from '../../../channels/messenger/setup.js';
-import { FACILITIES, PAGE_A, facility } from './helpers.js';
+import { FACILITIES, PAGE_A, SECRET_1, facility } from './helpers.js';
+
+const PROOF_A = createHmac('sha256', SECRET_1).update('token-a').digest('hex');
 
 describe('messengerSetupPlan', () => {
   it('subscribes the page to the messaging fields and sets Get Started, greeting and the persistent menu', () => {
@@ -9,10 +12,12 @@ describe('messengerSetupPlan', () => {
     const [subscribe, profile] = plan;
     expect(subscribe).toMatchObject({
       method: 'POST',
-      url: `https://graph.facebook.com/v25.0/${PAGE_A}/subscribed_apps?subscribed_fields=messages,messaging_postbacks,messaging_referrals,message_deliveries,message_reads,message_echoes&access_token=token-a`,
+      url: `https://graph.facebook.com/v25.0/${PAGE_A}/subscribed_apps?subscribed_fields=messages,messaging_postbacks,messaging_referrals,message_deliveries,message_reads,message_echoes&appsecret_proof=${PROOF_A}`,
+      headers: { authorization: 'Bearer token-a' },
     });
     expect(subscribe!.description).toContain('https://bot.example.org/webhooks/messenger');
-    expect(profile).toMatchObject({ method: 'POST', url: 'https://graph.facebook.com/v25.0/me/messenger_profile?access_token=token-a' });
+    expect(profile).toMatchObject({ method: 'POST', url: `https://graph.facebook.com/v25.0/me/messenger_profile?appsecret_proof=${PROOF_A}`, headers: { authorization: 'Bearer token-a' } });
+    for (const r of plan) expect(r.url).not.toContain('token-a');
     expect(profile!.body).toEqual({
       get_started: { payload: 'start' },
       greeting: [{ locale: 'default', text: "Welcome to Clinic st-lukes. Book, change or confirm your appointments here." }],

@@ -47,12 +47,12 @@ describe('X-Twilio-Signature (validated by the twilio package)', () => {
     expect(r.ok && r.value.facilityId).toBe('other-clinic');
   });
 
-  it('an unknown To is unknown_facility; a missing To or a JSON body is bad_request', () => {
+  it('an unknown or missing To cannot be authenticated (bad_signature, like a wrong signature); a JSON body is bad_request', () => {
     const unknown = inbound.receive(twilioRequest(params('incoming-sms', { To: '+15550001111' }), { publicUrl: SMS_URL }));
-    expect(unknown.ok ? 'ok' : unknown.error.kind).toBe('unknown_facility');
+    expect(unknown.ok ? 'ok' : unknown.error.kind).toBe('bad_signature');
     const { To: _to, ...noTo } = params('incoming-sms');
     const missing = inbound.receive(twilioRequest(noTo, { publicUrl: SMS_URL }));
-    expect(missing.ok ? 'ok' : missing.error.kind).toBe('bad_request');
+    expect(missing.ok ? 'ok' : missing.error.kind).toBe('bad_signature');
     const jsonBody = inbound.receive(twilioRequest(params('incoming-sms'), { publicUrl: SMS_URL, contentType: 'application/json' }));
     expect(jsonBody.ok ? 'ok' : jsonBody.error.kind).toBe('bad_request');
   });
@@ -139,7 +139,7 @@ describe('status callbacks', () => {
     const bad = status.receive(twilioRequest(params('status-delivered'), { publicUrl: STATUS_URL, signedUrl: SMS_URL }));
     expect(bad.ok ? 'ok' : bad.error.kind).toBe('bad_signature');
     const unknown = status.receive(twilioRequest(params('status-delivered', { From: '+15550001111' }), { publicUrl: STATUS_URL }));
-    expect(unknown.ok ? 'ok' : unknown.error.kind).toBe('unknown_facility');
+    expect(unknown.ok ? 'ok' : unknown.error.kind).toBe('bad_signature');
     const { MessageStatus: _m, SmsStatus: _s, ...noStatus } = params('status-delivered');
     const malformed = status.receive(twilioRequest(noStatus, { publicUrl: STATUS_URL }));
     expect(malformed.ok ? 'ok' : malformed.error.kind).toBe('bad_request');

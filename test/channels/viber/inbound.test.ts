@@ -51,10 +51,10 @@ describe('Viber signature', () => {
     }
   });
 
-  it('refuses an unknown facility and a facility without Viber', () => {
+  it('refuses an unknown facility and a facility without Viber as a bad signature (they cannot be authenticated)', () => {
     for (const route of ['nowhere', 'no-viber', undefined]) {
       const r = inbound.receive(viberRequest(fixture('message-text')), route);
-      expect(r.ok ? 'ok' : r.error.kind).toBe('unknown_facility');
+      expect(r.ok ? 'ok' : r.error.kind).toBe('bad_signature');
     }
   });
 });

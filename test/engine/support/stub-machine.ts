@@ -39,7 +39,6 @@ export const stubMachine = setup({
       message: { key: 'pick.slot', params: { n: context.n }, choices: context.slots.map((s, i) => ({ id: `slot:${i}`, key: 'slot', params: { start: s.start } })) },
     })),
     announceBooking: emit(({ context }) => ({ type: 'appointment.changed' as const, action: 'created' as const, appointment: context.booked! })),
-    rememberPatientId: emit(({ context }) => ({ type: 'contact.patch' as const, patch: { temporaryPatientId: context.booked!.temporaryPatientId } })),
   },
 }).createMachine({
   id: 'stub',
@@ -99,7 +98,6 @@ export const stubMachine = setup({
             actions: [
               assign({ booked: ({ event }) => (event.output.ok ? event.output.value : undefined) }),
               'announceBooking',
-              'rememberPatientId',
               { type: 'reply', params: { key: 'booking.confirmed' } },
             ],
           },

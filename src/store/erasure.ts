@@ -1,0 +1,402 @@
+import type { Appointment, Contact, Patient } from '../core/domain.js';
+import { canScan, type ScanningBackend } from './backends/namespaced.js';
+import { JOB_RECORD_TTL_MS, K, PREFIX } from './keys.js';
+import { providerIdsOf } from './patients.js';
+import type { ConversationRecord, Store, StoreBackend } from './types.js';
+
+/**
+ * Privacy operations on one person (a contact) of one facility: everything we hold about them
+ * (`exportContact`), and forgetting it (`eraseContact`). The hospital's own records (the provider's) are
+ * the hospital's and are not touched; our mirror of its appointments keeps the appointment (staff lists,
+ * reminders' bookkeeping) with the patient's details removed.
+ *
+ * Both walk the store (every backend can: see ScanningBackend) for what is not indexed by contact: send
+ * records, queued batches, job payloads, attention items, merged ids.
+ */
+
+const FINAL_JOB = ['done', 'failed', 'canceled'];
+/** jobs that would still send something to the person: canceled on erasure */
+const SEND_JOBS = ['outbox.send', 'outbox.batch'];
+const LOCK = { ttlMs: 60_000, waitMs: 60_000 };
+
+type LegacyContact = Contact & { patientId?: string; temporaryPatientIds?: string[] };
+
+interface JobRecordLike {
+  id: string;
+  name: string;
+  state: string;
+  payload: unknown;
+  updatedAt?: number;
+  redacted?: boolean;
+}
+
+interface SendRecordLike {
+  id: string;
+  facilityId: string;
+  contactId?: string;
+  status?: string;
+  createdAt?: string;
+  [k: string]: unknown;
+}
+
+interface OutboundLike {
+  contactId?: string;
+  channel?: string;
+  channelUserId?: string;
+}
+
+interface AttentionLike {
+  id: string;
+  facilityId: string;
+  contactId?: string;
+}
+
+export interface ContactExport {
+  exportedAt: string;
+  facilityId: string;
+  contact: Contact;
+  /** older contact ids of this person (merged into this one) */
+  mergedIds: string[];
+  patients: Patient[];
+  appointments: Appointment[];
+  conversation: ConversationRecord | null;
+  /** the last turn: the replies sent and the changes it made */
+  lastTurn: unknown;
+  sendRecords: unknown[];
+  attention: unknown[];
+}
+
+export interface ErasureReport {
+  contactId: string;
+  mergedIds: string[];
+  /** our patient records linked to no one else: deleted */
+  patientsDeleted: string[];
+  /** patient records shared with another contact: this contact's link (and phone) removed */
+  patientsUnlinked: string[];
+  /** mirror appointments whose patient details and contact were removed */
+  appointmentsAnonymized: string[];
+  sendRecordsDeleted: number;
+  /** job records whose payload mentioned the person: redacted (finished) or canceled (pending sends) */
+  jobsRedacted: number;
+  keysDeleted: number;
+}
+
+const uniq = <T>(xs: (T | undefined | null | false | '')[]): T[] => [...new Set(xs.filter((x): x is T => !!x))];
+
+function scanner(backend: StoreBackend): ScanningBackend | undefined {
+  return canScan(backend) ? backend : undefined;
+}
+
+/** this person's ids: the contact's and every contact merged into it (pointers `contact-merged:<f>:<old>` → new) */
+async function personIds(store: Store, f: string, id: string): Promise<{ ids: Set<string>; mergedKeys: string[] }> {
+  const ids = new Set([id]);
+  const mergedKeys: string[] = [];
+  const scan = scanner(store.backend);
+  if (!scan) return { ids, mergedKeys };
+  const pointers: [string, string, string][] = [];
+  for await (const key of scan.scanKeys(K.contactMergedPrefix(f))) {
+    const to = await store.backend.kv.get<string>(key);
+    if (to) pointers.push([key, key.slice(K.contactMergedPrefix(f).length), to]);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [key, from, to] of pointers) {
+      if (ids.has(to) && !ids.has(from)) {
+        ids.add(from);
+        changed = true;
+      }
+      if (ids.has(to) && !mergedKeys.includes(key)) mergedKeys.push(key);
+    }
+  }
+  return { ids, mergedKeys };
+}
+
+/** (channel, address) pairs the person is reached at */
+function addressesOf(c: Contact): [string, string][] {
+  const out: [string, string][] = [];
+  if (c.messenger?.psid) out.push(['messenger', c.messenger.psid]);
+  if (c.viber?.userId) out.push(['viber', c.viber.userId]);
+  if (c.sms?.phone) out.push(['sms', c.sms.phone]);
+  if (c.dev?.userId) out.push(['dev', c.dev.userId]);
+  for (const [k, v] of Object.entries(c as unknown as Record<string, unknown>)) {
+    // a channel added later (e.g. whatsapp) keeps its address the same way
+    if (['messenger', 'viber', 'sms', 'dev'].includes(k) || !v || typeof v !== 'object') continue;
+    const addr = (v as Record<string, unknown>).userId ?? (v as Record<string, unknown>).waId ?? (v as Record<string, unknown>).phone;
+    if (typeof addr === 'string') out.push([k, addr]);
+  }
+  return out;
+}
+
+async function patientsOf(store: Store, f: string, ids: Set<string>): Promise<Patient[]> {
+  const byId = new Map<string, Patient>();
+  for (const id of ids) for (const p of await store.patients.ofContact(f, id)) byId.set(p.id, p);
+  return [...byId.values()];
+}
+
+async function appointmentsOf(store: Store, f: string, ids: Set<string>, patients: Patient[], phones: string[]): Promise<Appointment[]> {
+  const byId = new Map<string, Appointment>();
+  for (const id of ids) for (const a of await store.appointments.byContact(f, id)) byId.set(a.appointmentId, a);
+  for (const p of patients) for (const pid of providerIdsOf(p)) for (const a of await store.appointments.byPatientId(f, pid)) byId.set(a.appointmentId, a);
+  const scan = scanner(store.backend);
+  if (scan) {
+    // what the indexes do not reach: booked by this contact, or for one of its patients, or carrying its phone
+    const refs = new Set(patients.map((p) => p.id));
+    for await (const key of scan.scanKeys(`${PREFIX.appt}${f}:`)) {
+      const a = await store.backend.kv.get<Appointment>(key);
+      if (!a || byId.has(a.appointmentId)) continue;
+      if ((a.contactId && ids.has(a.contactId)) || (a.bookedBy && ids.has(a.bookedBy)) || (a.patientRef && refs.has(a.patientRef)) || (a.patient?.phone && phones.includes(a.patient.phone))) {
+        byId.set(a.appointmentId, a);
+      }
+    }
+  }
+  return [...byId.values()].sort((a, b) => a.start.localeCompare(b.start));
+}
+
+/** every kv value under `prefix` that `pick` keeps */
+async function collect<T>(backend: StoreBackend, prefix: string, pick: (v: T) => boolean): Promise<{ key: string; value: T }[]> {
+  const scan = scanner(backend);
+  if (!scan) return [];
+  const out: { key: string; value: T }[] = [];
+  for await (const key of scan.scanKeys(prefix)) {
+    const value = await backend.kv.get<T>(key);
+    if (value !== undefined && pick(value)) out.push({ key, value });
+  }
+  return out;
+}
+
+/** Everything held about this person at this facility, as JSON-ready data; undefined when the contact is unknown. */
+export async function exportContact(store: Store, facilityId: string, contactId: string, now: Date = new Date()): Promise<ContactExport | undefined> {
+  const contact = await store.contacts.get(facilityId, contactId);
+  if (!contact) return undefined;
+  const f = facilityId;
+  const { ids } = await personIds(store, f, contact.id);
+  const patients = await patientsOf(store, f, ids);
+  const phones = uniq([contact.phone, contact.sms?.phone]);
+  const appointments = await appointmentsOf(store, f, ids, patients, phones);
+  const conversation = (await store.conversations.get(f, contact.id)) ?? null;
+  const lastTurn = (await store.backend.kv.get(K.turn(f, contact.id))) ?? null;
+  const sendRecords = (await collect<SendRecordLike>(store.backend, PREFIX.sendRecord, (r) => r.facilityId === f && !!r.contactId && ids.has(r.contactId))).map((r) => r.value);
+  const attention = (await collect<AttentionLike>(store.backend, `${PREFIX.attentionItem}${f}:`, (a) => !!a.contactId && ids.has(a.contactId))).map((a) => a.value);
+  return {
+    exportedAt: now.toISOString(),
+    facilityId: f,
+    contact,
+    mergedIds: [...ids].filter((id) => id !== contact.id),
+    patients,
+    appointments,
+    conversation,
+    lastTurn,
+    sendRecords: sendRecords.sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? ''))),
+    attention,
+  };
+}
+
+/** an appointment of the mirror without the erased person's details (or, when its patient is someone else, without their contact and phone) */
+function anonymized(a: Appointment, ids: Set<string>, deletedPatients: Set<string>, phones: string[]): Appointment {
+  const theirs = !a.patientRef || deletedPatients.has(a.patientRef);
+  const next: Appointment = { ...a };
+  if (theirs) {
+    next.patient = { name: '(erased)', phone: '' };
+  } else if (phones.includes(a.patient.phone)) {
+    next.patient = { ...a.patient, phone: '' };
+  }
+  if (next.contactId && ids.has(next.contactId)) delete next.contactId;
+  if (next.bookedBy && ids.has(next.bookedBy)) delete next.bookedBy;
+  if (next.patientRef && deletedPatients.has(next.patientRef)) delete next.patientRef;
+  return next;
+}
+
+/**
+ * Forgets a person (a contact) at a facility: the contact and its channel/phone claims, the patients
+ * linked to it alone (shared patients lose its link and phone), the mirror appointments' patient
+ * details and contact, the conversation, turn record, inbox, pushed choices, verification code, send
+ * records, queued batches and the job payloads that mention it. The provider's records are untouched.
+ * Returns what was done (ids and counts only), or undefined when the contact is unknown.
+ */
+export async function eraseContact(store: Store, facilityId: string, contactId: string, now: Date = new Date()): Promise<ErasureReport | undefined> {
+  const f = facilityId;
+  const { kv, indexes } = store.backend;
+  const found = (await store.contacts.get(f, contactId)) as LegacyContact | undefined;
+  if (!found) return undefined;
+  const id = found.id;
+  return store.locks.withLock(
+    K.conv(f, id),
+    async () => {
+      const contact = ((await kv.get<LegacyContact>(K.contact(f, id))) ?? found) as LegacyContact;
+      const { ids, mergedKeys } = await personIds(store, f, id);
+      const scan = scanner(store.backend);
+      const phones = uniq([contact.phone, contact.sms?.phone]);
+      const addresses = addressesOf(contact);
+      const report: ErasureReport = {
+        contactId: id,
+        mergedIds: [...ids].filter((x) => x !== id),
+        patientsDeleted: [],
+        patientsUnlinked: [],
+        appointmentsAnonymized: [],
+        sendRecordsDeleted: 0,
+        jobsRedacted: 0,
+        keysDeleted: 0,
+      };
+      const del = async (key: string) => {
+        if (await kv.delete(key)) report.keysDeleted += 1;
+      };
+
+      // patients: ours alone are deleted; shared ones lose this contact's link and phone
+      const patients = await patientsOf(store, f, ids);
+      const appointments = await appointmentsOf(store, f, ids, patients, phones);
+      const deletedPatients = new Set<string>();
+      const needles = new Set<string>([...ids, ...phones, ...addresses.map(([, a]) => a), ...uniq([contact.nationalId, contact.email])]);
+      if (contact.name && contact.name.trim().length >= 3) needles.add(contact.name);
+      for (const p of patients) {
+        const others = p.links.filter((l) => !ids.has(l.contactId));
+        if (others.length === 0) {
+          deletedPatients.add(p.id);
+          for (const x of uniq([p.nationalId, p.email, ...(p.phones ?? [])])) needles.add(x);
+          if (p.name && p.name.trim().length >= 3) needles.add(p.name);
+          await store.patients.delete(f, p.id);
+          report.patientsDeleted.push(p.id);
+        } else {
+          await store.patients.update(f, p.id, (cur) => ({
+            ...cur,
+            links: cur.links.filter((l) => !ids.has(l.contactId)),
+            ...(cur.phones ? { phones: cur.phones.filter((ph) => !phones.includes(ph)) } : {}),
+          }));
+          report.patientsUnlinked.push(p.id);
+        }
+      }
+      // patients of nobody that carry this person's phone (a desk booking the hospital sent us): ours, deleted
+      for (const phone of phones) {
+        for (const p of await store.patients.byPhone(f, phone)) {
+          if (deletedPatients.has(p.id) || report.patientsUnlinked.includes(p.id)) continue;
+          if (p.links.length === 0) {
+            deletedPatients.add(p.id);
+            await store.patients.delete(f, p.id);
+            report.patientsDeleted.push(p.id);
+          } else {
+            await store.patients.update(f, p.id, (cur) => ({ ...cur, phones: (cur.phones ?? []).filter((ph) => ph !== phone) }));
+            report.patientsUnlinked.push(p.id);
+          }
+        }
+      }
+      if (scan && deletedPatients.size > 0) {
+        for await (const key of scan.scanKeys(`patient-merged:${f}:`)) {
+          const to = await kv.get<string>(key);
+          if (to && deletedPatients.has(to)) await del(key);
+        }
+      }
+
+      // the mirror keeps the appointment, not the person
+      for (const a of appointments) {
+        for (const x of uniq([a.patient?.nationalId, a.patient?.email])) if (!a.patientRef || deletedPatients.has(a.patientRef)) needles.add(x);
+        await store.appointments.upsert(f, a.appointmentId, (cur) => (cur ? anonymized(cur, ids, deletedPatients, phones) : undefined));
+        report.appointmentsAnonymized.push(a.appointmentId);
+      }
+
+      // conversation, turn, inbox, pushed choices, refresh marks (per contact id, merged ones too)
+      for (const cid of ids) {
+        await store.conversations.delete(f, cid);
+        for (const key of [K.turn(f, cid), K.push(f, cid), K.mirrorRefreshed(f, cid)]) await del(key);
+        for (const member of await indexes.members(K.inboxQueue(f, cid))) {
+          await del(K.inboxItem(f, member));
+          await indexes.remove(K.inboxQueue(f, cid), member);
+        }
+        await indexes.remove(K.inboxPending, K.inboxPendingMember(f, cid));
+      }
+
+      if (scan) {
+        // inbox items whose queue entry is gone, and attention items about this person
+        for (const { key } of await collect<{ contactId?: string }>(store.backend, `${PREFIX.inboxItem}${f}:`, (e) => !!e.contactId && ids.has(e.contactId))) await del(key);
+        for (const { key, value } of await collect<AttentionLike>(store.backend, `${PREFIX.attentionItem}${f}:`, (a) => !!a.contactId && ids.has(a.contactId))) {
+          await del(key);
+          await indexes.remove(K.attention(f), value.id);
+        }
+
+        // send records (ids and statuses, but they say whom we wrote to and when) and their receipt index
+        const records = await collect<SendRecordLike>(store.backend, PREFIX.sendRecord, (r) => r.facilityId === f && !!r.contactId && ids.has(r.contactId));
+        const recordIds = new Set(records.map((r) => r.value.id));
+        for (const { key, value } of records) {
+          await del(key);
+          await indexes.remove(K.undeliverable(f), value.id);
+          report.sendRecordsDeleted += 1;
+        }
+        if (recordIds.size > 0) {
+          for await (const key of scan.scanKeys(PREFIX.pmid)) {
+            const to = await kv.get<string>(key);
+            if (to && recordIds.has(to)) await del(key);
+          }
+        }
+
+        // batches waiting to be sent to this person (rendered text) and their order sets
+        const mine = (m: OutboundLike) => (!!m.contactId && ids.has(m.contactId)) || addresses.some(([ch, a]) => m.channel === ch && m.channelUserId === a) || (m.channel === 'sms' && !!m.channelUserId && phones.includes(m.channelUserId));
+        for (const { key } of await collect<OutboundLike[]>(store.backend, PREFIX.batch, (msgs) => Array.isArray(msgs) && msgs.some(mine))) await del(key);
+        const orderSets = uniq([...addresses.map(([ch, a]) => K.order(f, ch, a)), ...phones.map((p) => K.order(f, 'sms', p))]);
+        for (const set of orderSets) for (const m of await indexes.members(set)) await indexes.remove(set, m);
+
+        // job payloads that mention the person: finished ones redacted, pending sends canceled
+        // (a name alone may be someone else's: it redacts a finished payload, never cancels a send)
+        const list = [...needles].filter((n) => n.length >= 3);
+        const strong = [...ids, ...phones, ...addresses.map(([, a]) => a)];
+        const jobs = await collect<JobRecordLike>(store.backend, PREFIX.job, (j) => j.payload !== null && j.payload !== undefined && list.some((n) => JSON.stringify(j.payload).includes(n)));
+        for (const { key, value } of jobs) {
+          if (FINAL_JOB.includes(value.state)) {
+            await kv.set(key, { ...value, payload: null, redacted: true }, remainingTtl(value, now));
+          } else if (value.state === 'pending' && SEND_JOBS.includes(value.name) && strong.some((n) => JSON.stringify(value.payload).includes(n))) {
+            await indexes.remove(K.jobsDue, value.id);
+            await kv.set(key, { ...value, state: 'canceled', payload: null, redacted: true, updatedAt: now.getTime() }, JOB_RECORD_TTL_MS);
+          } else {
+            continue;
+          }
+          report.jobsRedacted += 1;
+        }
+      }
+
+      // the contact itself, its merged pointers, claims and list entries
+      await store.locks.withLock(`contact:${f}:${id}`, async () => {
+        await del(K.contact(f, id));
+        for (const key of mergedKeys) await del(key);
+        for (const [ch, a] of addresses) await releaseIfOurs(store.backend, K.contactChannel(f, ch, a), ids);
+        for (const p of phones) {
+          await releaseIfOurs(store.backend, K.contactVerifiedPhone(f, p), ids);
+          await releaseIfOurs(store.backend, K.contactPhone(f, p), ids);
+        }
+        if (scan) {
+          const segments = new Set([...ids, ...phones, ...addresses.map(([, a]) => a)]);
+          for await (const c of scan.scanClaims('')) {
+            const parts = c.key.split(':');
+            if (parts[1] !== f && !c.key.includes(`:${f}:`)) continue;
+            if (ids.has(c.owner) || parts.some((s) => segments.has(s))) await indexes.release(c.key, c.owner);
+          }
+        }
+        for (const cid of ids) {
+          await indexes.remove(K.contacts(f), cid);
+          await del(`otp:${f}:${cid}`);
+        }
+        for (const pid of uniq([contact.patientId, ...(contact.temporaryPatientIds ?? [])])) for (const cid of ids) await indexes.remove(K.contactPid(f, pid), cid);
+        if (scan) {
+          // per-contact families not named above (a later feature's `<family>:<f>:<contactId>`)
+          for await (const key of scan.scanKeys('')) {
+            const parts = key.split(':');
+            if (parts.length >= 3 && parts.includes(f) && ids.has(parts[parts.length - 1]!)) await del(key);
+          }
+          for await (const set of scan.scanSets('')) {
+            const parts = set.split(':');
+            if (!parts.includes(f) || !parts.slice(1).some((s) => ids.has(s) || phones.includes(s) || addresses.some(([, a]) => a === s))) continue;
+            for (const m of await indexes.members(set)) await indexes.remove(set, m);
+          }
+        }
+      });
+      return report;
+    },
+    LOCK,
+  );
+}
+
+async function releaseIfOurs(backend: StoreBackend, key: string, ids: Set<string>): Promise<void> {
+  const holder = await backend.indexes.claimedBy(key);
+  if (holder && ids.has(holder)) await backend.indexes.release(key, holder);
+}
+
+function remainingTtl(job: JobRecordLike, now: Date): number {
+  const finishedAt = typeof job.updatedAt === 'number' ? job.updatedAt : now.getTime();
+  return Math.max(60_000, finishedAt + JOB_RECORD_TTL_MS - now.getTime());
+}
