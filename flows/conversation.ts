@@ -204,7 +204,9 @@ export const conversationMachine = setup({
       if (out.status !== 'verified') return;
       const contact = { ...context.contact, phone: out.phone, phoneVerified: true, people: out.people, selfRef: out.selfRef, patientId: out.patientId };
       const self = isSelf(context.draft);
-      enqueue.assign({ contact, pendingCode: undefined, draft: { ...context.draft, verify: 'done' as const, ...(self && out.patientId ? { patientId: out.patientId } : {}) } });
+      // the details typed so far were the contact's own: this booking stays theirs, no "who is it for?"
+      const subject = context.draft.subject ?? (self ? { relationship: 'self' as const, ...(out.selfRef ? { ref: out.selfRef } : {}) } : undefined);
+      enqueue.assign({ contact, pendingCode: undefined, draft: { ...context.draft, verify: 'done' as const, ...(subject ? { subject } : {}), ...(self && out.patientId ? { patientId: out.patientId } : {}) } });
       enqueue.emit(reply(context, msg(k('verify.done'))));
     }),
     codeWrong: assign(({ event }) => {

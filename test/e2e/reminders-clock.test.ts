@@ -178,15 +178,19 @@ describe('a reminder answered on Messenger', () => {
       const say = async (text: string, expected: RegExp, opts: { quickReply?: string } = {}) => {
         const before = toPsid().length;
         expect((await postMessenger(f.base, messengerText(psid, text, { ...opts, time: t + (tick += 1000) }))).status).toBe(200);
-        return eventually(() => toPsid().slice(before).find((r) => expected.test(String(r.json.message?.text ?? r.json.message?.attachment?.payload?.text ?? ''))), `bot answers /${expected.source}/`);
+        return eventually(() => toPsid().slice(before).find((r) => expected.test(String(r.json.message?.text ?? r.json.message?.attachment?.payload?.text ?? ''))), `bot answers /${expected.source}/`).catch((e: Error) => {
+          throw new Error(`${e.message}; it said: ${toPsid().slice(before).map((r) => String(r.json.message?.text ?? r.json.message?.attachment?.payload?.text ?? '')).join(' // ')}`);
+        });
       };
-      // the patient writes on Messenger and gives the desk's mobile: the contact is linked
+      // the patient writes on Messenger, gives the desk's mobile and types the code sent to it: the contact is linked
       await say('hi', /./);
       await say('I want to book an appointment', /privacy/i);
       await say('yes', /full name/i);
       await say('Reminder Patient', /date of birth/i);
       await say('02/03/1975', /mobile/i);
-      await say('0917 555 0906', /gender/i);
+      await say('0917 555 0906', /sent a 6-digit code/);
+      const code = /code is (\d{6})/.exec(platforms.twilio().filter((r) => r.form.To === phone).at(-1)?.form.Body ?? '')?.[1] ?? '';
+      await say(code, /gender/i);
       await say('2', /doctor/i);
       await eventually(async () => (await f.store.appointments.get(FACILITY, a.id))?.contactId === (await f.store.contacts.byChannelUser(FACILITY, 'messenger', psid))?.id, 'linked');
 

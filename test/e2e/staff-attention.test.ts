@@ -59,6 +59,7 @@ describe('what staff must act on', () => {
     await say(user, { text: 'Lorna Bautista' });
     await say(user, { text: '02/02/1980' });
     await say(user, { text: '0917 222 3344' });
+    await say(user, { choiceId: 'verify:skip' });
     await say(user, { choiceId: 'gender:female' });
     const dates = await say(user, { choiceId: 'cal:201' });
     const slots = await say(user, { choiceId: pick(dates, 'date:') });

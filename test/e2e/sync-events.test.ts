@@ -65,9 +65,11 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     expectWhenAndWho(sms[0]!, start, /Reyes/);
 
     const contact = await svc.fd.store.contacts.byVerifiedPhone(FACILITY, phone);
-    expect(contact).toMatchObject({ patientId: booked.patientId, sms: { phone, optedOut: false } });
+    expect(contact).toMatchObject({ phone, phoneVerifiedBy: 'sms', sms: { phone, optedOut: false } });
+    const patient = await svc.fd.store.patients.byProviderId(FACILITY, booked.patientId!);
+    expect(patient!.links).toMatchObject([{ contactId: contact!.id, verified: true }]);
     const mirror = await svc.fd.store.appointments.get(FACILITY, id);
-    expect(mirror).toMatchObject({ status: 'SCHEDULED', contactId: contact!.id, patientId: booked.patientId, calendarId: '102', source: 'staff' });
+    expect(mirror).toMatchObject({ status: 'SCHEDULED', contactId: contact!.id, patientId: booked.patientId, patientRef: patient!.id, calendarId: '102', source: 'staff' });
     expect(Date.parse(mirror!.start)).toBe(start.toMillis());
     firstJobs = mirror!.reminderJobIds ?? [];
     expect(firstJobs).toHaveLength(2);

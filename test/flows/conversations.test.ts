@@ -12,7 +12,7 @@ async function seed(provider: FakeProvider, start: string, calendarId = 'cal-cru
 
 describe('booking in Filipino and Bahasa Indonesia', () => {
   it('books in Filipino with Filipino dates', async () => {
-    const { chat, provider } = setup({ locale: 'fil', contact: { ...known, patientId: undefined } });
+    const { chat, provider } = setup({ locale: 'fil', contact: { ...known, patientId: undefined, phoneVerified: true } });
     await chat
       .send('magpa-book po')
       .expect(/Maligayang pagdating/)
