@@ -53,7 +53,7 @@ export function createSmsSender(opts: SmsSenderOptions): ChannelSender {
         if (opts.statusCallbackUrl) form.set('StatusCallback', opts.statusCallbackUrl);
         const res = await callPlatform(
           { url, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: auth }, body: form.toString() },
-          { ...opts.retry, limiter: opts.limiter },
+          { ...opts.retry, limiter: opts.limiter, priority: msg.purpose === 'verification' ? 0 : msg.purpose === 'broadcast' ? 9 : 5 },
         );
         attempts += res.attempts;
         if (!res.ok) {

@@ -16,6 +16,8 @@ export type PlatformResponse =
 export interface PlatformCallOptions {
   /** per-channel rate limit (Bottleneck); every attempt goes through it */
   limiter?: Bottleneck;
+  /** Bottleneck priority, 0 (first) to 9 (last); default 5 */
+  priority?: number;
   /** attempts in all (default 4) */
   maxAttempts?: number;
   timeoutMs?: number;
@@ -87,7 +89,7 @@ export async function callPlatform(req: PlatformRequest, opts: PlatformCallOptio
         body: req.body,
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });
-    const res = await (opts.limiter ? opts.limiter.schedule(doFetch) : doFetch());
+    const res = await (opts.limiter ? opts.limiter.schedule({ priority: opts.priority ?? 5 }, doFetch) : doFetch());
     const body = await readBody(res);
     if (res.ok) return { status: res.status, body };
     if (isRetryable(res.status, body)) throw new RetryableStatus(res.status, body, parseRetryAfter(res.headers.get('retry-after')));

@@ -133,6 +133,8 @@ export function createBullQueue(opts: BullQueueOptions): JobQueue {
         delay: Math.max(0, (spec.runAt ?? Date.now()) - Date.now()),
         attempts: Math.max(1, spec.attempts ?? DEFAULT_ATTEMPTS),
         backoff: { type: 'exponential', delay: backoffMs },
+        // BullMQ takes jobs without a priority first: only the low ones get one
+        ...(spec.priority === 'low' ? { priority: 10 } : {}),
         removeOnComplete: { age: retentionS },
         removeOnFail: { age: FAILED_RETENTION_S },
       });

@@ -64,6 +64,8 @@ interface Registered {
   active: number;
 }
 
+/** how far ahead of the backlog a high-priority job is filed */
+const HIGH_PRIORITY_LEAD_MS = 24 * 3_600_000;
 const DEFAULT_ATTEMPTS = 5;
 const MAX_BACKOFF_MS = 60 * 60_000;
 const ENQUEUE_LEASE_MS = 30_000;
@@ -274,8 +276,9 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
         if (again && OCCUPIED.includes(again.state)) return false;
         const t = now();
         const runAt = spec.runAt ?? t;
-        // index first: a crash between the two writes leaves a stale index entry (tidied), never a lost job
-        await indexes.add(dueSet, spec.id, runAt);
+        // index first: a crash between the two writes leaves a stale index entry (tidied), never a lost job;
+        // a high-priority job due now is filed as due a day ago, so it is taken before the backlog
+        await indexes.add(dueSet, spec.id, spec.priority === 'high' && spec.runAt === undefined ? t - HIGH_PRIORITY_LEAD_MS : runAt);
         await save({
           id: spec.id,
           name: spec.name,

@@ -94,6 +94,10 @@ const TWILIO_UNSUBSCRIBED = '21610';
 
 type Final = Exclude<SendRecord['status'], 'queued'>;
 
+/** a code the patient waits for goes ahead of everything; a broadcast's sends behind everything */
+const priorityOf = (purpose: SendPurpose): { priority?: 'high' | 'low' } =>
+  purpose === 'verification' ? { priority: 'high' } : purpose === 'broadcast' ? { priority: 'low' } : {};
+
 class RetryLater extends Error {}
 
 export const sendJobId = (messageId: string) => `send:${messageId}`;
@@ -141,8 +145,11 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   async function findContact(msg: OutboundMessage): Promise<Contact | undefined> {
-    if (msg.contactId) return contacts.get(msg.facilityId, msg.contactId);
-    return contacts.byChannelUser(msg.facilityId, msg.channel, msg.channelUserId);
+    const c = msg.contactId ? await contacts.get(msg.facilityId, msg.contactId) : undefined;
+    // an SMS to a number that is not the contact's own (a code to a typed phone): that number's rules apply
+    if (c && (msg.channel !== 'sms' || !c.sms || c.sms.phone === msg.channelUserId)) return c;
+    if (c && msg.channel === 'sms' && !c.sms && c.phone === msg.channelUserId) return (await contacts.byChannelUser(msg.facilityId, 'sms', msg.channelUserId)) ?? c;
+    return (await contacts.byChannelUser(msg.facilityId, msg.channel, msg.channelUserId)) ?? c;
   }
 
   async function finish(rec: SendRecord, status: Final, fields: Partial<SendRecord>): Promise<void> {
@@ -302,7 +309,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   return {
     async enqueue(msg, opts) {
       if (!(await ensureQueuedRecord(msg))) return false;
-      return queue.enqueue({ id: sendJobId(msg.id), name: SEND_JOB, payload: msg, runAt: opts?.runAt, attempts: SEND_ATTEMPTS });
+      return queue.enqueue({ id: sendJobId(msg.id), name: SEND_JOB, payload: msg, runAt: opts?.runAt, attempts: SEND_ATTEMPTS, ...priorityOf(msg.purpose) });
     },
 
     async enqueueBatch(msgs, opts) {
@@ -315,7 +322,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
       tiebreak = (tiebreak + 1) % 1000;
       await kv.set(batchKey(id), pending, retentionMs);
       await indexes.add(orderSet(pending[0]!), id, clock().getTime() * 1000 + tiebreak);
-      return queue.enqueue({ id, name: BATCH_JOB, payload: { messages: pending }, runAt: opts?.runAt, attempts: SEND_ATTEMPTS });
+      return queue.enqueue({ id, name: BATCH_JOB, payload: { messages: pending }, runAt: opts?.runAt, attempts: SEND_ATTEMPTS, ...priorityOf(pending[0]!.purpose) });
     },
 
     record: (id) => kv.get<SendRecord>(recKey(id)),

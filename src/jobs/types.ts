@@ -8,6 +8,11 @@ export interface JobSpec<P = unknown> {
   runAt?: number;
   /** attempts before the job is recorded as failed (default 5) */
   attempts?: number;
+  /**
+   * `high`: ahead of every job already due (a code the patient is waiting for);
+   * `low`: behind the others (a broadcast's sends). Default: first in, first out.
+   */
+  priority?: 'high' | 'low';
 }
 
 export interface JobContext<P = unknown> {

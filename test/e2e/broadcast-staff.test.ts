@@ -3,7 +3,10 @@
  * (`/staff/v1/broadcasts`), the outbox and the fake Twilio counting what each patient received.
  */
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+// a few hundred desk bookings and two broadcasts: minutes, not seconds, when the whole suite shares two cores
+vi.setConfig({ testTimeout: 180_000 });
 import { json } from '../support/http-server.js';
 import { eventually, FACILITY, postSms, SECRETS, smsParams, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
 
