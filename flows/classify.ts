@@ -107,7 +107,7 @@ export function missOutcome(ctx: ConversationContext, hint?: MessageKey): Outcom
 
 const menuIntent = (ctx: ConversationContext, ev: UserMessage, choice: string | undefined): string | undefined => {
   if (choice?.startsWith('menu:')) return choice.slice(5);
-  return firstIntent(ev.text, ['reschedule', 'cancel', 'mine', 'book', 'verify'] as const);
+  return firstIntent(ev.text, ['deleteData', 'reschedule', 'cancel', 'mine', 'book', 'verify'] as const);
 };
 
 function startMode(ctx: ConversationContext, intent: string, ev?: UserMessage): Outcome | undefined {
@@ -115,6 +115,8 @@ function startMode(ctx: ConversationContext, intent: string, ev?: UserMessage): 
     case 'book':
       // "book for my son": a booking for someone else from the first message
       return { outcome: 'book', patch: { mode: 'book', draft: ev && hasIntent(ev.text, 'someoneElse') ? draftForSomeoneElse(ctx.contact) : emptyDraft(ctx.contact) } };
+    case 'deleteData':
+      return { outcome: 'erase' };
     case 'verify':
       if (!ctx.facility.canVerifyPhone) {
         const contact = ctx.facility.staffContact;
@@ -254,6 +256,12 @@ function stepOutcome(step: Step, ctx: ConversationContext, ev: UserMessage, choi
     }
     case 'forWhom':
       return forWhomOutcome(ctx, ev, choice);
+    case 'eraseConfirm': {
+      const yn = yesNo(ev, choice);
+      if (yn === 'yes') return { outcome: 'yes', emits: [{ type: 'contact.erase' }, reply(ctx, msg(k('erase.done')))] };
+      if (yn === 'no') return { outcome: 'no', emits: [reply(ctx, msg(k('erase.kept')))] };
+      return missOutcome(ctx);
+    }
     case 'relationship': {
       const said = firstIntent(ev.text, ['relChild', 'relParent', 'relSpouse'] as const);
       const rel: Relationship | undefined = choice?.startsWith('rel:') ? (choice.slice(4) as Relationship) : said ? (said.slice(3).toLowerCase() as Relationship) : undefined;

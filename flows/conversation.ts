@@ -239,8 +239,11 @@ export const conversationMachine = setup({
     'user.start': { target: '.menu', reenter: true, actions: ['noteEvent', assign({ greeted: false }), 'greet'] },
   },
   states: {
-    idle: greetFirst(waiting('idle', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, menu: { target: MENU } })),
-    menu: waiting('menu', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' } }),
+    idle: greetFirst(waiting('idle', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: { target: MENU } })),
+    menu: waiting('menu', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' } }),
+    eraseConfirm: waiting('eraseConfirm', { yes: { target: '#conversation.erased' }, no: { target: MENU } }),
+    // nothing more to say: the engine deletes the conversation with the rest
+    erased: { type: 'final' as const },
     verifyPhone: verifyPhone(MENU, '#conversation.verifyPhone'),
     handoff: {
       entry: [

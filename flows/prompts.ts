@@ -9,7 +9,7 @@ export type Step =
   | 'idle' | 'menu' | 'consent' | 'consentDeclined' | 'name' | 'dob' | 'phone' | 'gender' | 'nationalId'
   | 'calendar' | 'type' | 'date' | 'time' | 'review' | 'retry' | 'pick' | 'tooClose' | 'reviewReschedule'
   | 'unsettled'
-  | 'confirmCancel' | 'bookAgain' | 'noCalendars' | 'handoff' | 'forWhom' | 'relationship' | 'code';
+  | 'confirmCancel' | 'bookAgain' | 'noCalendars' | 'handoff' | 'forWhom' | 'relationship' | 'code' | 'eraseConfirm';
 
 type ChoiceDesc = NonNullable<MessageDescriptor['choices']>[number];
 export interface Prompt {
@@ -114,6 +114,8 @@ export function promptFor(step: Step, ctx: ConversationContext): Prompt {
         c('rel:spouse', k('choice.relSpouse')),
         c('rel:other', k('choice.relOther')),
       ]);
+    case 'eraseConfirm':
+      return prompt(k('erase.confirm'), undefined, [c(CHOICE.yes, k('choice.eraseYes')), c(CHOICE.no, k('choice.eraseNo'))]);
     case 'code':
       return prompt(k('verify.prompt'), { masked: d.masked ?? '' }, [c(CHOICE.verify.skip, k('choice.skip')), c(CHOICE.verify.resend, k('choice.resend'))]);
     case 'phone':

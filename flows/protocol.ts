@@ -107,7 +107,9 @@ export type FlowEmitted =
       /** for a created appointment: whom it is for */
       subject?: BookingSubject;
     }
-  | { type: 'handoff'; reason: HandoffReason };
+  | { type: 'handoff'; reason: HandoffReason }
+  /** the patient asked, and confirmed, to delete what we hold about them (done after this turn's replies) */
+  | { type: 'contact.erase' };
 
 export type HandoffReason =
   | 'patient_request'

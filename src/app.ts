@@ -27,6 +27,12 @@ import { openStore } from './store/index.js';
 import { probeStore } from './store/probe.js';
 import { broadcastFacility, startRetention, sweep, type RetentionRunner, type SweepReport } from './store/retention.js';
 import { migrateIdentity } from './store/migrations/identity.js';
+import { eraseContact } from './store/erasure.js';
+import { recordAudit } from './store/audit.js';
+
+const CHAT_ERASE_JOB = 'privacy.erase';
+/** long enough for the goodbye to leave before the records it was sent from go */
+const CHAT_ERASE_DELAY_MS = 30_000;
 import type { Store } from './store/types.js';
 import { applyProviderEvent, fireReminder, REMINDER_JOB, syncReminders, type ReminderPayload } from './sync/apply.js';
 import { BROADCAST_JOB, runBroadcast, type BroadcastDeps } from './sync/broadcast.js';
@@ -197,6 +203,16 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     now,
     logger,
     onTurn: (turn) => metrics.turns.observe(turn.ms / 1000),
+    // after the goodbye is sent: a durable job, so a crash in between still erases
+    onErase: async (facilityId, contactId) => {
+      await queue.enqueue({ id: `erase:${facilityId}:${contactId}`, name: CHAT_ERASE_JOB, payload: { facilityId, contactId }, runAt: now().getTime() + CHAT_ERASE_DELAY_MS });
+    },
+  });
+  queue.register<{ facilityId: string; contactId: string }>(CHAT_ERASE_JOB, async (job) => {
+    const { facilityId, contactId } = job.payload;
+    const report = await eraseContact(store, facilityId, contactId, now());
+    await recordAudit(store, { actor: 'patient-in-chat', action: 'contact.erase', facilityId, targets: { contactId }, counts: { patientsDeleted: report?.patientsDeleted.length ?? 0, appointmentsAnonymized: report?.appointmentsAnonymized.length ?? 0 }, outcome: report ? 'ok' : 'not_found' });
+    logger.info({ facilityId, contactId }, 'contact erased at their request in chat');
   });
 
   queue.register<{ facilityId: string; webhookId: string; event: ProviderEvent }>(PROVIDER_EVENT_JOB, async (job) => {

@@ -45,6 +45,8 @@ export interface EngineDeps {
   onAppointmentChanged?: (appointment: Appointment) => Promise<void>;
   /** processing attempts before an inbound event is dropped as poison; default 5 */
   maxAttempts?: number;
+  /** the patient confirmed "delete my data": called once this turn's replies are in the outbox */
+  onErase?: (facilityId: string, contactId: string) => Promise<void>;
 }
 
 export interface Engine {
@@ -75,6 +77,8 @@ interface TurnRecord {
   appointments: AppointmentChange[];
   /** reasons the flow handed the patient to staff */
   handoffs?: string[];
+  /** the patient asked to delete their data */
+  erase?: boolean;
   outbound: OutboundMessage[];
 }
 
@@ -178,6 +182,7 @@ export function createEngine(deps: EngineDeps): Engine {
     const patches: ContactPatch[] = [];
     const appointments: AppointmentChange[] = [];
     const handoffs: string[] = [];
+    let erase = false;
     let current = contact;
     for (const e of result.emitted) {
       if (e.type === 'reply') replies.push({ message: e.message, locale: e.locale ?? localeOf(current, facility) });
@@ -188,6 +193,8 @@ export function createEngine(deps: EngineDeps): Engine {
       else if (e.type === 'appointment.changed') {
         const previousId = replacedIds.get(e.appointment.appointmentId);
         appointments.push({ action: e.action, appointment: e.appointment, confirmedLocally: e.confirmedLocally, ...(previousId ? { previousId } : {}), ...(e.subject ? { subject: e.subject } : {}) });
+      } else if (e.type === 'contact.erase') {
+        erase = true;
       } else if (e.type === 'handoff') {
         log.info({ facilityId, contactId, reason: e.reason }, 'conversation handed off to staff');
         handoffs.push(e.reason);
@@ -195,10 +202,11 @@ export function createEngine(deps: EngineDeps): Engine {
     }
     return {
       ...base,
-      conversation: { action: 'save', snapshot: result.snapshot },
+      conversation: erase ? { action: 'delete' } : { action: 'save', snapshot: result.snapshot },
       patches,
       appointments,
       handoffs,
+      ...(erase ? { erase } : {}),
       outbound: outboundFor(msg, contactId, replies, facility.timezone),
     };
   }
@@ -234,6 +242,7 @@ export function createEngine(deps: EngineDeps): Engine {
       await recordAttention(store.backend, { id: `${entry.key}:handoff:${n}`, facilityId, kind: 'handoff', contactId, channel: entry.msg.channel, at: turn.at, reason });
     }
     if (turn.outbound.length) await deps.deliver(turn.outbound);
+    if (turn.erase) await deps.onErase?.(facilityId, contactId);
   }
 
   async function processEntry(entry: InboxEntry): Promise<OutboundMessage[]> {

@@ -1,4 +1,5 @@
 import type { Appointment, ChannelName, Contact, Patient, PatientLink } from '../core/domain.js';
+import type { VerificationCodeStore } from './verification-codes.js';
 
 /**
  * The store's primitives. Values live in keyv (SQLite by default, Redis or Postgres when configured);
@@ -131,7 +132,7 @@ export interface Store {
   readonly locks: Locks;
   readonly contacts: ContactRepo;
   readonly patients: PatientRepo;
-  readonly codes: import('./verification-codes.js').VerificationCodeStore;
+  readonly codes: VerificationCodeStore;
   readonly appointments: AppointmentRepo;
   readonly conversations: ConversationRepo;
   readonly events: EventLedger;

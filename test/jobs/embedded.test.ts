@@ -8,6 +8,23 @@ const shared = createMemoryBackend();
 queueSuite('embedded (memory store)', embeddedHarness(async () => ({ ...shared, close: async () => {} })));
 
 describe('embedded queue specifics', () => {
+  it('a high-priority job (a verification code) runs before a backlog already due (a broadcast)', async () => {
+    const backend = createMemoryBackend();
+    let clock = Date.UTC(2030, 0, 1, 8);
+    const q = createEmbeddedQueue({ backend, now: () => clock });
+    const order: string[] = [];
+    q.register('send', async (job) => {
+      order.push(job.id);
+    }, { concurrency: 1 });
+    for (let i = 0; i < 40; i++) await q.enqueue({ id: `bc:${i}`, name: 'send', payload: null, priority: 'low' });
+    clock += 1000;
+    await q.enqueue({ id: 'otp:1', name: 'send', payload: null, priority: 'high' });
+    while (order.length < 41) if ((await q.runDue()) === 0) break;
+    expect(order[0]).toBe('otp:1');
+    expect(order).toHaveLength(41);
+    expect(order.slice(1).sort()).toEqual(Array.from({ length: 40 }, (_, i) => `bc:${i}`).sort());
+  });
+
   it('runs due jobs from its poll loop once started, and stop waits for the running one', async () => {
     const backend = createMemoryBackend();
     const q = createEmbeddedQueue({ backend, pollMs: 5 });

@@ -1,4 +1,4 @@
-import type { Contact } from '../../core/domain.js';
+import type { Contact, Patient } from '../../core/domain.js';
 import type { Logger } from '../../log.js';
 import { legacyPhoneKey } from '../contacts.js';
 import type { NamespacedBackend } from '../backends/namespaced.js';
@@ -62,7 +62,7 @@ async function migrateContact(store: Store & { backend: NamespacedBackend }, f: 
   const smsContact = split ? await store.contacts.ensureForChannelUser(f, 'sms', smsPhone!, { ...(legacy.sms ? { sms: legacy.sms } : {}), locale: legacy.locale }) : undefined;
   const appointments = await store.appointments.byContact(f, legacy.id);
   const patientIdsOf = new Set(pids);
-  let patient: import("../../core/domain.js").Patient | undefined;
+  let patient: Patient | undefined;
   if (pids.length) {
     const ids = { ...(legacy.patientId ? { patientId: legacy.patientId } : {}), ...(legacy.temporaryPatientIds?.[0] ? { temporaryPatientId: legacy.temporaryPatientIds[0] } : {}) };
     patient = await store.patients.ensure(f, ids, {
