@@ -68,9 +68,18 @@ export function configChecks(input: unknown, opts: CheckOptions = {}): ConfigPro
     token(`staffTokens[${i}]`, t, 'a staff token');
     demoToken(`staffTokens[${i}]`, t);
   });
+  const facilityIds = new Set(facilities.map((f) => f.id));
+  const seenTokens = new Set(list(root.staffTokens).filter((t): t is string => typeof t === 'string'));
   list(root.staff).forEach((s, i) => {
-    token(`staff[${i}].token`, rec(s)?.token, 'a staff token');
-    demoToken(`staff[${i}].token`, rec(s)?.token);
+    const t = rec(s)?.token;
+    token(`staff[${i}].token`, t, 'a staff token');
+    demoToken(`staff[${i}].token`, t);
+    if (typeof t === 'string' && seenTokens.has(t)) add(`staff[${i}].token`, 'the same token is given twice (in staff or staffTokens): each token names one holder');
+    if (typeof t === 'string') seenTokens.add(t);
+    const scoped = rec(s)?.facilities;
+    if (Array.isArray(scoped)) scoped.forEach((id, j) => {
+      if (typeof id === 'string' && !facilityIds.has(id)) add(`staff[${i}].facilities[${j}]`, `no facility "${id}" is configured`);
+    });
   });
   facilities.forEach((f, i) => {
     const provider = rec(f.provider);

@@ -199,3 +199,19 @@ describe('config files: parse errors never echo the file', () => {
     expect(!r.ok && r.error[0]!.message).toMatch(/at line 3, column 3/);
   });
 });
+
+describe('config: scoped staff tokens', () => {
+  it('names a facility a token is scoped to that does not exist, and a token given twice', () => {
+    const list = problems({
+      staffTokens: ['all-facilities-token-0123'],
+      staff: [
+        { name: 'Desk', token: 'desk-token-0123456789', facilities: ['st-lukes', 'st-lukez'] },
+        { name: 'Copy', token: 'all-facilities-token-0123', facilities: '*' },
+      ],
+      facilities: [facility()],
+    });
+    expect(at(list, 'staff[0].facilities[1]')).toEqual(['no facility "st-lukez" is configured']);
+    expect(at(list, 'staff[0].facilities[0]')).toEqual([]);
+    expect(at(list, 'staff[1].token')[0]).toMatch(/given twice/);
+  });
+});
