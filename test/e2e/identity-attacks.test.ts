@@ -6,49 +6,20 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import {
-  eventually,
-  FACILITY,
-  messengerText,
-  postMessenger,
-  postSms,
-  postViber,
-  smsParams,
-  staffCall,
-  useService,
-  viberText,
-} from '../support/frontdesk.js';
+import { eventually, FACILITY, messengerText, postMessenger, postSms, postViber, smsParams, staffCall, useService, viberText } from '../support/frontdesk.js';
+import { messengerChat, settledDeliveries, textOf } from './messenger-chat.js';
 
 const svc = useService();
 
 /** Juan Dela Cruz, registered (seed): his phone, and his appointment at the provider 3 days from now */
 const JUAN = { name: 'Juan Dela Cruz', dob: '14/03/1985', phone: '+639171234567', typed: '0917 123 4567', patientId: 'P-100001' };
 
-const textOf = (r: { json: Record<string, any> }): string =>
-  [r.json.message?.text, r.json.message?.attachment?.payload?.text, ...(r.json.message?.quick_replies ?? []).map((q: { title: string }) => q.title)].filter(Boolean).join(' | ');
-const toPsid = (psid: string) => svc.platforms.graph().filter((r) => r.json.recipient?.id === psid);
+const toPsid = (psid: string) => messengerChat(svc, psid).seen();
 const smsTo = (phone: string) => svc.platforms.twilio().filter((r) => r.form.To === phone);
 const viberTo = (id: string) => svc.platforms.viber().filter((r) => r.json.receiver === id);
 const codeIn = (body: string | undefined) => /code is (\d{6})/.exec(body ?? '')?.[1];
-
-async function say(psid: string, text: string, expected: RegExp) {
-  const before = toPsid(psid).length;
-  expect((await postMessenger(svc.fd.base, messengerText(psid, text))).status).toBe(200);
-  try {
-    return await eventually(() => toPsid(psid).slice(before).find((r) => expected.test(textOf(r))), `bot answers /${expected.source}/ to "${text}"`);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; the bot said: ${toPsid(psid).slice(before).map(textOf).join(' // ')}`);
-  }
-}
-
-async function settled() {
-  const ds = await eventually(() => {
-    const all = svc.fd.sandbox!.deliveries(FACILITY);
-    return all.every((d) => d.status === 'delivered') ? all : undefined;
-  }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => (await svc.fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
-  return ds;
-}
+const say = (psid: string, text: string, expected: RegExp) => messengerChat(svc, psid).say(text, expected);
+const settled = () => settledDeliveries(svc);
 
 /** the desk books someone: the webhook reaches us and is applied */
 async function deskBooks(patient: { name: string; phone: string; patientId?: string; dob?: string }, days: number, calendarId = '101', typeId = '1001') {

@@ -5,34 +5,17 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { eventually, FACILITY, messengerText, postMessenger, staffCall, useService } from '../support/frontdesk.js';
+import { eventually, FACILITY, staffCall, useService } from '../support/frontdesk.js';
+import { messengerChat, settledDeliveries, textOf } from './messenger-chat.js';
 
 const svc = useService();
 
 const PSID = '8800000000000100';
 const PHONE = '+639175559910';
-const textOf = (r: { json: Record<string, any> }): string =>
-  [r.json.message?.text, r.json.message?.attachment?.payload?.text, ...(r.json.message?.quick_replies ?? []).map((q: { title: string }) => q.title)].filter(Boolean).join(' | ');
-const toPsid = () => svc.platforms.graph().filter((r) => r.json.recipient?.id === PSID);
-
-async function say(text: string, expected: RegExp) {
-  const before = toPsid().length;
-  expect((await postMessenger(svc.fd.base, messengerText(PSID, text))).status).toBe(200);
-  try {
-    return await eventually(() => toPsid().slice(before).find((r) => expected.test(textOf(r))), `bot answers /${expected.source}/ to "${text}"`);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}; the bot said: ${toPsid().slice(before).map(textOf).join(' // ')}`);
-  }
-}
-
-async function settled() {
-  const ds = await eventually(() => {
-    const all = svc.fd.sandbox!.deliveries(FACILITY);
-    return all.every((d) => d.status === 'delivered') ? all : undefined;
-  }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => (await svc.fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
-  return ds;
-}
+const chat = messengerChat(svc, PSID);
+const toPsid = chat.seen;
+const say = chat.say;
+const settled = () => settledDeliveries(svc);
 
 async function bookLab(): Promise<string> {
   await say('4', /Which date/);
