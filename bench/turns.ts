@@ -42,7 +42,11 @@ export async function benchAvailabilityTurn(b: BenchFrontdesk): Promise<BenchRow
       { text: '0917 123 4567' },
       { choiceId: 'gender:female' },
     ];
-    for (const s of steps) await say(b.fd.base, u, s);
+    for (const s of steps) {
+      const replies = await say(b.fd.base, u, s);
+      // a facility with SMS sends a code for the typed phone: go on without it
+      if (replies.some((r) => r.choices?.some((c) => c.id === 'verify:skip'))) await say(b.fd.base, u, { choiceId: 'verify:skip' });
+    }
     const dates = await say(b.fd.base, u, { choiceId: 'cal:201' });
     const date = dates.flatMap((r) => r.choices ?? []).find((c) => c.id.startsWith('date:') && c.id !== 'date:more');
     if (!date) throw new Error('no date offered');
