@@ -135,8 +135,9 @@ export function createBullQueue(opts: BullQueueOptions): JobQueue {
         backoff: { type: 'exponential', delay: backoffMs },
         // BullMQ takes jobs without a priority first: only the low ones get one
         ...(spec.priority === 'low' ? { priority: 10 } : {}),
-        removeOnComplete: { age: retentionS },
-        removeOnFail: { age: FAILED_RETENTION_S },
+        // a payload holding a secret goes with the job as soon as it is settled
+        removeOnComplete: spec.forgetPayload ? true : { age: retentionS },
+        removeOnFail: spec.forgetPayload ? true : { age: FAILED_RETENTION_S },
       });
       // BullMQ answers a duplicate add with the existing job's id and keeps the existing job
       const stored = await findJob(spec.id);

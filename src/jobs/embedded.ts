@@ -54,6 +54,8 @@ interface JobRecord {
   lastError?: string;
   /** set for each run; a run whose token was replaced lost its lease and must not write its result */
   runToken?: string;
+  forgetPayload?: boolean;
+  redacted?: boolean;
   createdAt: number;
   updatedAt: number;
 }
@@ -157,7 +159,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
       if (rec.runAt > now()) return false;
       if (rec.state === 'running' && rec.attemptsMade >= rec.maxAttempts) {
         // the last attempt's worker died: nothing is left to try
-        await save({ ...rec, state: 'failed', lastError: rec.lastError ?? 'worker lost during the last attempt', runToken: undefined, updatedAt: now() });
+        await save({ ...rec, ...(rec.forgetPayload ? { payload: null, redacted: true } : {}), state: 'failed', lastError: rec.lastError ?? 'worker lost during the last attempt', runToken: undefined, updatedAt: now() });
         await indexes.remove(dueSet, id);
         log?.warn({ jobId: id, job: rec.name }, 'job failed: worker lost during its last attempt');
         return false;
@@ -183,8 +185,9 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
         return true;
       }
       const base = { ...current, runToken: undefined, updatedAt: now() };
+      const final = current.forgetPayload ? { ...base, payload: null, redacted: true } : base;
       if (!failed) {
-        await save({ ...base, state: 'done' });
+        await save({ ...final, state: 'done' });
         await indexes.remove(dueSet, id);
       } else if (attempt < rec.maxAttempts) {
         const runAt = now() + backoff(attempt);
@@ -192,7 +195,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
         await indexes.add(dueSet, id, runAt);
         log?.info({ jobId: id, job: rec.name, attempt, err: errorText(failure) }, 'job failed; will retry');
       } else {
-        await save({ ...base, state: 'failed', lastError: errorText(failure) });
+        await save({ ...final, state: 'failed', lastError: errorText(failure) });
         await indexes.remove(dueSet, id);
         log?.error({ jobId: id, job: rec.name, attempt, err: errorText(failure) }, 'job failed; attempts exhausted');
       }
@@ -287,6 +290,7 @@ export function createEmbeddedQueue(opts: EmbeddedQueueOptions): EmbeddedQueue {
           maxAttempts: Math.max(1, spec.attempts ?? DEFAULT_ATTEMPTS),
           attemptsMade: 0,
           state: 'pending',
+          ...(spec.forgetPayload ? { forgetPayload: true } : {}),
           createdAt: t,
           updatedAt: t,
         });

@@ -95,8 +95,8 @@ const TWILIO_UNSUBSCRIBED = '21610';
 type Final = Exclude<SendRecord['status'], 'queued'>;
 
 /** a code the patient waits for goes ahead of everything; a broadcast's sends behind everything */
-const priorityOf = (purpose: SendPurpose): { priority?: 'high' | 'low' } =>
-  purpose === 'verification' ? { priority: 'high' } : purpose === 'broadcast' ? { priority: 'low' } : {};
+const priorityOf = (purpose: SendPurpose): { priority?: 'high' | 'low'; forgetPayload?: boolean } =>
+  purpose === 'verification' ? { priority: 'high', forgetPayload: true } : purpose === 'broadcast' ? { priority: 'low' } : {};
 
 class RetryLater extends Error {}
 

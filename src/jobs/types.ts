@@ -13,6 +13,8 @@ export interface JobSpec<P = unknown> {
    * `low`: behind the others (a broadcast's sends). Default: first in, first out.
    */
   priority?: 'high' | 'low';
+  /** the payload is dropped as soon as the job is done or failed for good (it holds a secret, e.g. a one-time code) */
+  forgetPayload?: boolean;
 }
 
 export interface JobContext<P = unknown> {
