@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Appointment } from '../../src/core/domain.js';
 import { isStoreError, openStore, type OpenedStore } from '../../src/store/index.js';
+import { confirmPhone } from '../../src/identity/verify.js';
 import { POSTGRES_URL, REDIS_URL, shouldSkip, uniqueNamespace } from './services.js';
 
 const sqliteDir = await mkdtemp(join(tmpdir(), 'fd-store-'));
@@ -169,6 +170,30 @@ describe.each(BACKENDS)('store on $name', (backend) => {
         expect((await a.patients.get(f, withTmp.id))?.id).toBe(owner.id);
         await a.patients.delete(f, owner.id);
         expect(await b.patients.byProviderId(f, 'P-9')).toBeUndefined();
+      });
+
+      it('a second chat identity proving the same phone becomes one contact with the first; concurrent proofs leave one holder', async () => {
+        const f = newFacility();
+        const phone = '+639170000300';
+        const m = await a.contacts.ensureForChannelUser(f, 'messenger', 'psid-one');
+        const kid = await a.patients.ensure(f, { patientId: 'P-KID' }, { name: 'Kid One', phones: [phone] });
+        await confirmPhone(a, f, m.id, phone, 'code', new Date().toISOString());
+        const v = await b.contacts.ensureForChannelUser(f, 'viber', 'viber-one');
+        await confirmPhone(b, f, v.id, phone, 'code', new Date().toISOString());
+        const viaMessenger = await a.contacts.byChannelUser(f, 'messenger', 'psid-one');
+        const viaViber = await a.contacts.byChannelUser(f, 'viber', 'viber-one');
+        expect(viaMessenger?.id).toBe(viaViber?.id);
+        expect((await a.contacts.byVerifiedPhone(f, phone))?.id).toBe(viaViber?.id);
+        // the patient behind the phone is linked, verified, to the one contact
+        expect((await a.patients.get(f, kid.id))!.links.filter((l) => l.verified).map((l) => l.contactId)).toEqual([viaViber!.id]);
+
+        const other = '+639170000301';
+        const racers = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((u, i) => (i % 2 ? a : b).contacts.ensureForChannelUser(f, 'messenger', `psid-${u}`)));
+        await Promise.all(racers.map((c, i) => (i % 2 ? a : b).contacts.verifyPhone(f, c.id, other, 'code', new Date().toISOString())));
+        const holders = (await a.contacts.list(f)).filter((c) => c.phone === other && c.phoneVerifiedAt);
+        const claimed = await a.contacts.byVerifiedPhone(f, other);
+        expect(claimed).toBeTruthy();
+        expect(holders.map((h) => h.id)).toContain(claimed!.id);
       });
 
       it('verification codes: three sending slots per number per window, shared by every contact and instance', async () => {
