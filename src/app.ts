@@ -279,9 +279,20 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   let retention: RetentionRunner | undefined;
   const timers: NodeJS.Timeout[] = [];
 
-  const syncCalendarsOf = async (f: FacilityConfig) => {
-    const r = await syncCalendars(f.id, provider(f.id), store.backend.kv);
-    if (!r.ok) logger.warn({ facilityId: f.id, error: r.error.kind }, 'calendar sync failed; keeping the stored copy');
+  /** calendar syncs under way: close() waits for them, so none writes to a closed store */
+  const syncing = new Set<Promise<void>>();
+  const syncCalendarsOf = (f: FacilityConfig): Promise<void> => {
+    const run = (async () => {
+      try {
+        const r = await syncCalendars(f.id, provider(f.id), store.backend.kv);
+        if (!r.ok) logger.warn({ facilityId: f.id, error: r.error.kind }, 'calendar sync failed; keeping the stored copy');
+      } catch (e) {
+        logger.error({ facilityId: f.id, err: e instanceof Error ? e.message : String(e) }, 'calendar sync failed');
+      }
+    })();
+    syncing.add(run);
+    void run.finally(() => syncing.delete(run));
+    return run;
   };
 
   return {
@@ -327,6 +338,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
         await new Promise<void>((r) => server!.close(() => r()));
       }
       await retention?.stop();
+      await Promise.all([...syncing]);
       await queue.stop();
       await sandbox?.stop();
       await store.close();

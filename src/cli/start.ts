@@ -14,6 +14,15 @@ export async function startCommand(_argv: string[]): Promise<number> {
         '  For real use, write a config file (README, "Configuration") and set FRONTDESK_CONFIG.',
     );
   }
+  // listening for SIGINT/SIGTERM before anything starts: a stop during start-up is a graceful one too
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`\n${signal}: shutting down`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   let fd;
   try {
     fd = await createFrontdesk({ config });
@@ -43,14 +52,7 @@ export async function startCommand(_argv: string[]): Promise<number> {
   lines.push(`  staff API  ${url}/staff/v1/broadcasts`);
   console.log(lines.join('\n'));
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`\n${signal}: shutting down`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  await stopped;
   const force = setTimeout(() => {
     console.error('frontdesk: shutdown took too long; exiting');
     process.exit(1);

@@ -26,7 +26,10 @@ async function start(env: Record<string, string> = {}) {
     exited,
     stop: async () => {
       child.kill('SIGTERM');
-      return exited;
+      const c = await exited;
+      // a signal instead of an exit code: say which, with what the process printed
+      if (c !== 0) console.error(`frontdesk start ended with ${c ?? `signal ${child.signalCode}`}\n${out}\n${err}`);
+      return c;
     },
   };
 }
