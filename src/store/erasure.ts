@@ -1,6 +1,7 @@
 import type { Appointment, Contact, Patient } from '../core/domain.js';
 import { canScan, type ScanningBackend } from './backends/namespaced.js';
-import { JOB_RECORD_TTL_MS, K, PREFIX } from './keys.js';
+import type { LegacyContact } from './migrations/identity.js';
+import { JOB_RECORD_TTL_MS, K, PREFIX, type JobRecordLike } from './keys.js';
 import { providerIdsOf } from './patients.js';
 import type { ConversationRecord, Store, StoreBackend } from './types.js';
 
@@ -19,16 +20,7 @@ const FINAL_JOB = ['done', 'failed', 'canceled'];
 const SEND_JOBS = ['outbox.send', 'outbox.batch'];
 const LOCK = { ttlMs: 60_000, waitMs: 60_000 };
 
-type LegacyContact = Contact & { patientId?: string; temporaryPatientIds?: string[] };
 
-interface JobRecordLike {
-  id: string;
-  name: string;
-  state: string;
-  payload: unknown;
-  updatedAt?: number;
-  redacted?: boolean;
-}
 
 interface SendRecordLike {
   id: string;

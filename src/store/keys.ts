@@ -43,6 +43,16 @@ export const DEFAULT_RETENTION: RetentionPeriods = {
   auditDays: 730,
 };
 
+/** a job record as the embedded queue stores it, as far as retention and erasure read it */
+export interface JobRecordLike {
+  id: string;
+  name: string;
+  state: string;
+  payload: unknown;
+  updatedAt?: number;
+  redacted?: boolean;
+}
+
 export interface KeyFamily {
   pattern: string;
   kind: KeyKind;

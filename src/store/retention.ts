@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { recordAudit, type AuditEntry } from './audit.js';
 import { canScan, type ScanningBackend } from './backends/namespaced.js';
 import { eraseContact } from './erasure.js';
-import { DAY_MS, DEFAULT_RETENTION, JOB_RECORD_TTL_MS, K, PREFIX, type RetentionPeriods } from './keys.js';
+import { DAY_MS, DEFAULT_RETENTION, JOB_RECORD_TTL_MS, K, PREFIX, type JobRecordLike, type RetentionPeriods } from './keys.js';
 import { providerIdsOf } from './patients.js';
 import type { ConversationRecord, Store } from './types.js';
 
@@ -59,14 +59,6 @@ const time = (iso: string | undefined): number | undefined => {
 };
 const latest = (...ts: (number | undefined)[]): number => Math.max(0, ...ts.filter((t): t is number => t !== undefined));
 
-interface JobRecordLike {
-  id: string;
-  name: string;
-  state: string;
-  payload: unknown;
-  updatedAt?: number;
-  redacted?: boolean;
-}
 
 interface BroadcastLike {
   id: string;

@@ -5,7 +5,7 @@ import type { NamespacedBackend } from '../backends/namespaced.js';
 import type { Store } from '../types.js';
 
 /** A contact as the previous version stored it: patient ids on the contact, any typed phone claimed. */
-type LegacyContact = Contact & { patientId?: string; temporaryPatientIds?: string[] };
+export type LegacyContact = Contact & { patientId?: string; temporaryPatientIds?: string[] };
 
 const markerKey = (f: string) => `migration:identity-v2:${f}`;
 const legacyPidSet = (f: string, pid: string) => `contact-pid:${f}:${pid}`;
