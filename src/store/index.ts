@@ -8,7 +8,10 @@ import { EventLedgerStore } from './events.js';
 import { PatientStore } from './patients.js';
 import { VerificationCodeStore } from './verification-codes.js';
 import { InProcessLocks, RedisLocks, type ClosableLocks } from './locks.js';
-import type { Store } from './types.js';
+import type { SerialLog, Store } from './types.js';
+import { serialPrefix } from './backends/redis.js';
+import { redisSerialLog } from './backends/serial-redis.js';
+import { closeRedis, connectRedis } from './backends/redis-client.js';
 
 export interface OpenStoreOptions {
   /** prefixes every key, set and claim (default `fd`): deployments and test files sharing a server don't collide */
@@ -31,8 +34,15 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
   const namespace = opts.namespace ?? DEFAULT_NAMESPACE;
   const backend = await openBackend(url, namespace);
   let locks: ClosableLocks;
+  let serial: SerialLog = backend.serial;
+  let serialRedis: Awaited<ReturnType<typeof connectRedis>> | undefined;
   try {
     locks = opts.redisUrl ? await RedisLocks.open(opts.redisUrl, namespace, opts.logger) : new InProcessLocks();
+    // with `redis` set the queue's log is in Redis, so every instance takes from the same queues
+    if (opts.redisUrl && backend.kind !== 'redis') {
+      serialRedis = await connectRedis(opts.redisUrl);
+      serial = redisSerialLog(serialRedis, serialPrefix(namespace));
+    }
   } catch (e) {
     await backend.close();
     throw e;
@@ -47,10 +57,12 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     codes: new VerificationCodeStore(backend.kv, backend.indexes),
     appointments: new AppointmentStore(backend.kv, backend.indexes, locks),
     conversations: new ConversationStore(backend.kv),
+    serial,
     events: new EventLedgerStore(backend.indexes),
     close() {
       closing ??= (async () => {
         await locks.close();
+        if (serialRedis) await closeRedis(serialRedis);
         await backend.close();
       })();
       return closing;

@@ -35,6 +35,8 @@ export interface StoreBackend {
   readonly kind: 'sqlite' | 'redis' | 'postgres';
   readonly kv: KeyValue;
   readonly indexes: Indexes;
+  /** the keyed serial queue's items, leases and de-duplication ledger */
+  readonly serial: SerialLog;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -136,5 +138,77 @@ export interface Store {
   readonly appointments: AppointmentRepo;
   readonly conversations: ConversationRepo;
   readonly events: EventLedger;
+  /** the queue's log: the backend's own, or Redis when `redis` is configured */
+  readonly serial: SerialLog;
   close(): Promise<void>;
+}
+
+/**
+ * The primitive under the keyed serial queue (src/jobs/serial.ts): per key a FIFO of items, at most one
+ * head leased at a time, and one ledger of ids already accepted. Every method is one atomic step of the
+ * backend (a SQLite/Postgres transaction, a Redis Lua script), so several workers and instances on one
+ * backend never take the same head and never lose or reorder an item.
+ */
+export interface SerialItemInput {
+  /** de-duplication id (one ledger across every queue): a repeat within the retention is refused */
+  id: string;
+  /** the FIFO it joins (a conversation, a recipient) */
+  key: string;
+  payload: string;
+  /** 0 ahead of everything (a code the patient waits for), 1 normal, 2 behind (a broadcast's sends) */
+  lane: 0 | 1 | 2;
+}
+
+export interface SerialHead {
+  queue: string;
+  key: string;
+  id: string;
+  payload: string;
+  lane: 0 | 1 | 2;
+  enqueuedAt: number;
+  /** attempts already made on this item (0 on its first run) */
+  attempts: number;
+  /** proves the lease: complete / retry / bury / renew with another token do nothing */
+  token: string;
+}
+
+export interface SerialDeadItem {
+  queue: string;
+  key: string;
+  id: string;
+  payload: string | null;
+  attempts: number;
+  error: string;
+  at: number;
+}
+
+export interface SerialStats {
+  /** items waiting or running */
+  depth: number;
+  /** when the oldest item still waiting (or running) was accepted */
+  oldestAt?: number;
+  /** keys leased by a worker now */
+  leased: number;
+  dead: number;
+}
+
+export interface SerialLog {
+  /** de-duplicate + append, atomically; false when the id was seen within `dedupeTtlMs` */
+  push(queue: string, item: SerialItemInput, dedupeTtlMs: number): Promise<boolean>;
+  /** leases up to `max` ready keys (lowest lane first, oldest first; expired leases included) and returns their heads */
+  claim(queue: string, max: number, leaseMs: number): Promise<SerialHead[]>;
+  /** the head is done: removed; its key becomes ready for the next item */
+  complete(head: SerialHead): Promise<boolean>;
+  /** the head failed: kept first in line, ready again after `delayMs` */
+  retry(head: SerialHead, delayMs: number, error: string): Promise<boolean>;
+  /** the head failed for good: moved to the dead letters (payload dropped unless `keepPayload`); the key moves on */
+  bury(head: SerialHead, error: string, keepPayload: boolean): Promise<boolean>;
+  /** extends a lease still held */
+  renew(head: SerialHead, leaseMs: number): Promise<boolean>;
+  stats(queue: string): Promise<SerialStats>;
+  /** whether the ledger holds this id (within its retention) */
+  seen(id: string): Promise<boolean>;
+  dead(queue: string, limit?: number): Promise<SerialDeadItem[]>;
+  /** drops ledger entries past their retention and dead letters older than `deadBefore`; rows deleted */
+  purge(deadBefore: number): Promise<number>;
 }

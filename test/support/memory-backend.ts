@@ -1,3 +1,5 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { sqliteSerialLog } from '../../src/store/backends/serial-sqlite.js';
 import type { Indexes, KeyValue, StoreBackend } from '../../src/store/types.js';
 
 /**
@@ -72,6 +74,8 @@ export function createMemoryBackend(): StoreBackend {
     kind: 'sqlite',
     kv,
     indexes,
+    // the serial log's atomic steps are SQL transactions: an in-memory SQLite database stands in
+    serial: sqliteSerialLog(new BetterSqlite3(':memory:'), 'memory'),
     ping: async () => true,
     close: async () => {},
   };

@@ -5,6 +5,7 @@ import { StoreError } from '../errors.js';
 import type { Indexes } from '../types.js';
 import { KeyvValues, finiteScore } from './keyv-values.js';
 import { SCAN_PAGE, type NamespacedBackend } from './namespaced.js';
+import { SERIAL_SCHEMA, postgresSerialLog } from './serial-postgres.js';
 
 const KV_TABLE = 'fd_kv';
 const NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
@@ -95,6 +96,7 @@ async function ensureSchema(pool: pg.Pool): Promise<void> {
     await client.query('BEGIN');
     await client.query("SELECT pg_advisory_xact_lock(hashtext('frontdesk-store-schema'))");
     await client.query(SCHEMA);
+    await client.query(SERIAL_SCHEMA);
     const { rows } = await client.query<{ table_name: string; column_name: string }>(NARROW_KEYS);
     for (const r of rows) await client.query(`ALTER TABLE ${pg.escapeIdentifier(r.table_name)} ALTER COLUMN ${pg.escapeIdentifier(r.column_name)} TYPE TEXT`);
     await client.query('COMMIT');
@@ -141,6 +143,7 @@ export async function openPostgresBackend(url: string, namespace: string): Promi
     namespace,
     kv: new KeyvValues(keyv),
     indexes: new PostgresIndexes(pool, prefix),
+    serial: postgresSerialLog(pool, namespace),
     async *scanKeys(p) {
       const sql = `SELECT key FROM ${KV_TABLE} WHERE key LIKE $1 AND key COLLATE "C" > $2 ORDER BY key COLLATE "C" LIMIT $3`;
       for await (const r of pages<{ key: string }>(sql, p, 'key')) yield r.key.slice(prefix.length);
@@ -192,6 +195,7 @@ export async function openPostgresBackend(url: string, namespace: string): Promi
       await pool.query(`DELETE FROM ${KV_TABLE} WHERE key LIKE $1`, [like]);
       await pool.query('DELETE FROM fd_zsets WHERE name LIKE $1', [like]);
       await pool.query('DELETE FROM fd_claims WHERE key LIKE $1', [like]);
+      for (const table of ['fd_serial_seen', 'fd_serial_items', 'fd_serial_keys', 'fd_serial_dead']) await pool.query(`DELETE FROM ${table} WHERE ns = $1`, [namespace]);
     },
     async close() {
       if (closed) return;

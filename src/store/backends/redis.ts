@@ -6,6 +6,7 @@ import type { Indexes } from '../types.js';
 import { KeyvValues, finiteScore } from './keyv-values.js';
 import { SCAN_PAGE, type NamespacedBackend } from './namespaced.js';
 import { RELEASE_IF_OWNER, closeRedis, connectRedis } from './redis-client.js';
+import { redisSerialLog } from './serial-redis.js';
 
 const scoreArg = (n: number): string => (Number.isFinite(n) ? String(n) : n > 0 ? '+inf' : '-inf');
 
@@ -77,6 +78,9 @@ async function* scanPrefix(redis: Redis, prefix: string, type?: 'string' | 'zset
   } while (cursor !== '0');
 }
 
+/** where the serial log lives in Redis, whether Redis is the store or only the queue */
+export const serialPrefix = (namespace: string) => `${namespace}:s:`;
+
 export async function openRedisBackend(url: string, namespace: string): Promise<NamespacedBackend> {
   const redis = await connectRedis(url);
   const adapter = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
@@ -98,6 +102,7 @@ export async function openRedisBackend(url: string, namespace: string): Promise<
     namespace,
     kv: new KeyvValues(keyv),
     indexes: new RedisIndexes(redis, `${namespace}:`),
+    serial: redisSerialLog(redis, serialPrefix(namespace)),
     async ping() {
       try {
         return (await redis.ping()) === 'PONG';

@@ -6,6 +6,7 @@ import type { Indexes, StoreBackend } from '../types.js';
 import { KeyvValues, finiteScore } from './keyv-values.js';
 import { SqliteKeyvStore } from './sqlite-keyv-store.js';
 import { SCAN_PAGE, type NamespacedBackend } from './namespaced.js';
+import { sqliteSerialLog } from './serial-sqlite.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -150,6 +151,7 @@ export function openSqliteBackend(path: string, namespace: string): NamespacedBa
     namespace,
     kv: new KeyvValues(keyv),
     indexes,
+    serial: sqliteSerialLog(db, namespace),
     async ping() {
       try {
         return db.prepare('SELECT 1 AS ok').get() !== undefined;
@@ -173,6 +175,7 @@ export function openSqliteBackend(path: string, namespace: string): NamespacedBa
     async clearNamespace() {
       await keyv.clear();
       indexes.clearNamespace();
+      for (const table of ['serial_seen', 'serial_items', 'serial_keys', 'serial_dead']) db.prepare(`DELETE FROM ${table} WHERE ns = ?`).run(namespace);
     },
     async close() {
       if (closed) return;
