@@ -11,9 +11,13 @@ import { createViberInbound, createViberSender, isBotInitiated } from '../channe
 import type { Config, FacilityConfig } from './config/schema.js';
 import type { ChannelName, LocaleCode } from './core/domain.js';
 import type { ChannelSender } from './core/channel.js';
+import type { OutboundMessage } from './core/messages.js';
 import type { ProviderClient } from './core/provider.js';
 import { listAttention } from './engine/attention.js';
 import { createEngine, type Engine } from './engine/index.js';
+import { createConversations, type Conversations, type InboundEvent } from './engine/inbound.js';
+import { createSerialQueue, type SerialQueue } from './jobs/serial.js';
+import { migrateInbox } from './store/migrations/inbox.js';
 import { buildHttpApp } from './http/server.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { staffCredentials, staffRoutes } from './http/staff.js';
@@ -40,6 +44,21 @@ import type { ProviderEvent } from './sync/events.js';
 import { createDevSender, DevMailbox, devRoutes } from './dev/index.js';
 
 export const PROVIDER_EVENT_JOB = 'provider-event';
+export const INBOUND_QUEUE = 'inbound';
+export const PROVIDER_QUEUE = 'provider';
+
+interface ProviderEventItem {
+  facilityId: string;
+  webhookId: string;
+  event: ProviderEvent;
+}
+
+/** a provider event's FIFO: its appointment (created before rescheduled), else its patient */
+function providerEventKey(facilityId: string, item: ProviderEvent, webhookId: string): string {
+  const data = (item as { data?: { appointment?: { appointmentId?: string }; appointmentId?: string; patientId?: string; temporaryPatientId?: string } }).data;
+  const subject = data?.appointment?.appointmentId ?? data?.appointmentId ?? data?.temporaryPatientId ?? data?.patientId ?? webhookId;
+  return `${facilityId}:${subject}`;
+}
 
 export interface FrontdeskOptions {
   config: Config;
@@ -58,6 +77,10 @@ export interface Frontdesk {
   readonly queue: JobQueue;
   readonly outbox: Outbox;
   readonly engine: Engine;
+  /** the conversation queue's door: accept (acknowledgement path) and handle (dev chat, tests) */
+  readonly conversations: Conversations;
+  /** the keyed serial queues this instance works on */
+  readonly queues: { inbound: SerialQueue<InboundEvent>; provider: SerialQueue<ProviderEventItem>; outbound: Outbox['queue'] };
   readonly metrics: Metrics;
   readonly sandbox?: Sandbox;
   readonly sync: BroadcastDeps;
@@ -152,17 +175,23 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   const dev = config.dev ? createDevSender(mailbox) : undefined;
   if (dev) senders.dev = dev;
 
+  const q = config.queue;
+  const pollMs = opts.pollMs ? { pollMs: opts.pollMs } : {};
   const outbox = createOutbox({
-    queue,
+    serial: store.serial,
     kv: store.backend.kv,
     indexes: store.backend.indexes,
     senders,
     contacts: store.contacts,
-    locks: store.locks,
     now,
     logger,
+    concurrency: q.sendConcurrency,
+    retryMs: q.sendRetrySeconds * 1000,
+    leaseMs: q.leaseSeconds * 1000,
+    ...pollMs,
     onOutcome: (rec) => metrics.sends.inc({ channel: rec.channel, status: rec.status, purpose: rec.purpose }),
   });
+  adoptLegacySendJobs(queue, outbox);
 
   const calendars = async (facilityId: string) => {
     const stored = await readCalendars(store.backend.kv, facilityId);
@@ -215,10 +244,19 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     logger.info({ facilityId, contactId }, 'contact erased at their request in chat');
   });
 
-  queue.register<{ facilityId: string; webhookId: string; event: ProviderEvent }>(PROVIDER_EVENT_JOB, async (job) => {
-    const r = await applyProviderEvent(syncDeps, job.payload.facilityId, job.payload.webhookId, job.payload.event);
-    logger.info({ facilityId: job.payload.facilityId, type: job.payload.event.type, outcome: r.applied ? 'applied' : r.reason }, 'provider event processed');
-  });
+  const applyEvent = async (p: ProviderEventItem) => {
+    const r = await applyProviderEvent(syncDeps, p.facilityId, p.webhookId, p.event);
+    logger.info({ facilityId: p.facilityId, type: p.event.type, outcome: r.applied ? 'applied' : r.reason }, 'provider event processed');
+  };
+  // events accepted before the serial queue (jobs of an older version) still run
+  queue.register<ProviderEventItem>(PROVIDER_EVENT_JOB, (job) => applyEvent(job.payload));
+  const serialOptions = { log: store.serial, leaseMs: q.leaseSeconds * 1000, backoffMs: q.retrySeconds * 1000, dedupeTtlMs: q.dedupeDays * 86_400_000, logger, ...pollMs };
+  const observe = (name: string) => (r: { outcome: string; ms: number; waitedMs: number }) => metrics.queueRuns.observe({ queue: name, outcome: r.outcome }, r.waitedMs / 1000);
+  const providerQueue = createSerialQueue<ProviderEventItem>({ ...serialOptions, name: PROVIDER_QUEUE, handler: applyEvent, concurrency: q.concurrency, maxAttempts: Math.max(8, q.attempts), onRun: observe(PROVIDER_QUEUE) });
+  const conversations: Conversations = createConversations({ engine, queue: () => inboundQueue, applyReceipt: (r) => outbox.applyReceipt(r) });
+  const inboundQueue = createSerialQueue<InboundEvent>({ ...serialOptions, name: INBOUND_QUEUE, handler: (e) => conversations.run(e), concurrency: q.concurrency, maxAttempts: q.attempts, onRun: observe(INBOUND_QUEUE) });
+  const queues = { inbound: inboundQueue, provider: providerQueue, outbound: outbox.queue };
+  metrics.watchQueues(Object.values(queues));
   queue.register<ReminderPayload>(REMINDER_JOB, async (job) => {
     const r = await fireReminder(syncDeps, job.id, job.payload);
     metrics.reminders.inc({ result: r });
@@ -245,24 +283,19 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
       now,
     }),
   ];
-  if (config.dev) routers.push(devRoutes({ engine, facilities: list, mailbox, ...(sandbox ? { sandboxStaffUrl: (id: string) => `${selfUrl}/sandbox/${id}/staff` } : {}) }));
+  if (config.dev) routers.push(devRoutes({ engine: conversations, facilities: list, mailbox, ...(sandbox ? { sandboxStaffUrl: (id: string) => `${selfUrl}/sandbox/${id}/staff` } : {}) }));
 
   const app = buildHttpApp({
     config,
     logger,
     metrics,
-    ready: async () => ({ store: await probeStore(store.backend), queue: await queue.ping().catch(() => false) }),
+    ready: async () => ({ store: await probeStore(store.backend), queue: await queue.ping().catch(() => false), backlog: await backlogWithin(Object.values(queues), q.maxBacklogSeconds * 1000) }),
     inbound: {
-      accept: async (msg) => {
-        const r = await engine.accept(msg);
-        return { duplicate: r.duplicate, ...(r.contactId && !r.duplicate ? { conversation: { facilityId: msg.facilityId, contactId: r.contactId } } : {}) };
-      },
-      drain: (facilityId, contactId) => engine.drain(facilityId, contactId),
+      accept: async (msg) => ({ duplicate: !(facilities.has(msg.facilityId) && (await conversations.accept(msg))) }),
+      acceptReceipt: (r) => conversations.acceptReceipt(r),
     },
-    receipts: outbox,
     providerEvents: {
-      accept: (facilityId, webhookId, event) =>
-        queue.enqueue({ id: `pwh:${facilityId}:${webhookId}`, name: PROVIDER_EVENT_JOB, payload: { facilityId, webhookId, event }, attempts: 8 }),
+      accept: (facilityId, webhookId, event) => providerQueue.push({ id: `provider:${facilityId}:${webhookId}`, key: providerEventKey(facilityId, event, webhookId), payload: { facilityId, webhookId, event } }),
     },
     channels: {
       ...(has('messenger') ? { messenger: { inbound: createMessengerInbound(list), handshake: (q) => handshake(q, list) } } : {}),
@@ -302,6 +335,8 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     queue,
     outbox,
     engine,
+    conversations,
+    queues,
     metrics,
     sync: syncDeps,
     sweep: (at) => sweep(store, at ?? now(), config.retention, logger),
@@ -318,8 +353,9 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
       selfUrl = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${addr.port}`;
       for (const f of sandboxFacilities) sandbox?.setWebhookTarget(f.id, `${selfUrl}/webhooks/provider/${f.id}`, f.provider.webhookSecret);
       await queue.start();
-      const recovered = await engine.recover();
-      if (recovered > 0) logger.info({ recovered }, 'finished conversations interrupted by the last stop');
+      const moved = await migrateInbox(store, conversations, logger);
+      if (moved > 0) logger.info({ moved }, 'messages left by an older version were queued');
+      for (const sq of Object.values(queues)) sq.start();
       for (const f of list) {
         void syncCalendarsOf(f);
         const tmr = setInterval(() => void syncCalendarsOf(f), f.calendarSyncMinutes * 60_000);
@@ -339,9 +375,29 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
       }
       await retention?.stop();
       await Promise.all([...syncing]);
+      // turns first (they hand replies to the outbox), then provider events, then the sends
+      await inboundQueue.stop();
+      await providerQueue.stop();
+      await outbox.queue.stop();
       await queue.stop();
       await sandbox?.stop();
       await store.close();
     },
   };
+}
+
+/** true while the oldest waiting item of every queue is younger than `maxMs` */
+async function backlogWithin(queues: { stats(): Promise<{ oldestAt?: number }> }[], maxMs: number): Promise<boolean> {
+  try {
+    const stats = await Promise.all(queues.map((sq) => sq.stats()));
+    return stats.every((s) => s.oldestAt === undefined || Date.now() - s.oldestAt <= maxMs);
+  } catch {
+    return false;
+  }
+}
+
+/** sends scheduled as jobs by an older version: handed to the recipients' queue (a sent one is not sent again) */
+function adoptLegacySendJobs(queue: JobQueue, outbox: Outbox): void {
+  queue.register<OutboundMessage>('outbox.send', async (job) => void (await outbox.enqueue(job.payload)));
+  queue.register<{ messages: OutboundMessage[] }>('outbox.batch', async (job) => void (await outbox.enqueueBatch(job.payload.messages)));
 }

@@ -110,6 +110,29 @@ export const retentionConfig = z.strictObject({
   sweepMinutes: z.number().int().positive().default(RETENTION_DEFAULTS.sweepMinutes),
 });
 
+/** The conversation, send and provider-event queues (src/jobs/serial.ts); README "Queues". */
+export const QUEUE_DEFAULTS = { concurrency: 4, sendConcurrency: 8, leaseSeconds: 15, attempts: 5, retrySeconds: 1, sendRetrySeconds: 1, maxBacklogSeconds: 120, dedupeDays: 7, deadLetterDays: 14 };
+export const queueConfig = z.strictObject({
+  /** conversation turns run at once by one instance */
+  concurrency: z.number().int().positive().default(QUEUE_DEFAULTS.concurrency),
+  /** recipients sent to at once by one instance */
+  sendConcurrency: z.number().int().positive().default(QUEUE_DEFAULTS.sendConcurrency),
+  /** how long a worker holds a conversation without renewing: a dead instance's work resumes elsewhere after it */
+  leaseSeconds: z.number().positive().default(QUEUE_DEFAULTS.leaseSeconds),
+  /** runs of a turn (or provider event) before it is dead-lettered */
+  attempts: z.number().int().positive().default(QUEUE_DEFAULTS.attempts),
+  /** first retry delay of a failed turn or provider event, doubling */
+  retrySeconds: z.number().positive().default(QUEUE_DEFAULTS.retrySeconds),
+  /** first retry delay of a failed send, doubling (the sender already retried at HTTP level) */
+  sendRetrySeconds: z.number().positive().default(QUEUE_DEFAULTS.sendRetrySeconds),
+  /** /readyz answers 503 while the oldest waiting item of any queue is older than this */
+  maxBacklogSeconds: z.number().positive().default(QUEUE_DEFAULTS.maxBacklogSeconds),
+  /** how long an accepted platform message id / webhook-id is remembered: a redelivery within it is a duplicate */
+  dedupeDays: z.number().positive().default(QUEUE_DEFAULTS.dedupeDays),
+  /** how long the record of an item that failed for good is kept (ids and error only, never the message) */
+  deadLetterDays: z.number().positive().default(QUEUE_DEFAULTS.deadLetterDays),
+});
+
 /**
  * The shape of a config file: every object is strict (an unknown key, e.g. a misspelt `quiethours`, is a
  * problem, not silently ignored). Rules across fields (the sandbox, dev, secrets, URLs) are in ./checks.ts:
@@ -134,6 +157,7 @@ export const configSchema = z
     metricsToken: z.string().min(16, 'the metrics token must be at least 16 characters').optional(),
     /** how long data is kept, in days (README "What is stored"); the sweeper runs every sweepMinutes */
     retention: retentionConfig.default(RETENTION_DEFAULTS),
+    queue: queueConfig.default(QUEUE_DEFAULTS),
     dev: z.boolean().default(false),
     sandbox: z.boolean().default(false),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

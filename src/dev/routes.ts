@@ -5,12 +5,13 @@ import getRawBody from 'raw-body';
 import { z } from 'zod';
 import type { FacilityConfig } from '../config/schema.js';
 import type { InboundMessage } from '../core/messages.js';
-import type { Engine } from '../engine/index.js';
+import type { Conversations } from '../engine/inbound.js';
 import { defaultDevMailbox, type DevMailbox } from './mailbox.js';
 import { devPage } from './page.js';
 
 export interface DevRoutesDeps {
-  engine: Pick<Engine, 'handle'>;
+  /** the conversation queue: the dev chat waits for its own message's turn */
+  engine: Pick<Conversations, 'handle'>;
   /** base URL of the sandbox staff API of a facility, e.g. http://127.0.0.1:3000/sandbox/demo-clinic/staff */
   sandboxStaffUrl?: (facilityId: string) => string;
   facilities: FacilityConfig[];

@@ -10,7 +10,6 @@ import { recordAppointmentChange, type AppointmentChange } from './appointments.
 import { applyContactPatch, ensureSender, toFlowContact, touchSender } from './contact.js';
 import { toFlowFacility } from './facility.js';
 import { conversationMachine, type FlowEmitted, type FlowEvent, type MessageDescriptor } from './flow.js';
-import { createInbox, entryKey, type InboxEntry } from './inbox.js';
 import { recordAttention } from './attention.js';
 import { attachBooking, markBooked } from '../identity/booking.js';
 import { answerToPush, rememberPushedChoices } from './push-choices.js';
@@ -43,24 +42,32 @@ export interface EngineDeps {
   onTurnStart?: (msg: InboundMessage) => void;
   /** after a change the patient made in chat is in the mirror (reminders follow it) */
   onAppointmentChanged?: (appointment: Appointment) => Promise<void>;
-  /** processing attempts before an inbound event is dropped as poison; default 5 */
-  maxAttempts?: number;
   /** the patient confirmed "delete my data": called once this turn's replies are in the outbox */
   onErase?: (facilityId: string, contactId: string) => Promise<void>;
 }
 
 export interface Engine {
-  /** persists the event to its conversation's inbox (once per channel message id); returns fast */
-  accept(msg: InboundMessage): Promise<{ duplicate: boolean; contactId?: string }>;
-  /** processes the conversation's inbox in arrival order, one event at a time under the conversation's lock */
-  drain(facilityId: string, contactId: string): Promise<void>;
-  /** accept + drain; returns what was sent in answer to this message (dev chat, tests) */
-  handle(msg: InboundMessage): Promise<OutboundMessage[]>;
-  /** at start-up: drains every conversation left with unprocessed events; returns how many events it processed */
-  recover(): Promise<number>;
+  /**
+   * Runs one inbound event (the conversation queue's handler, which calls it in arrival order per chat
+   * user): finds or creates the sender's contact, then the turn under the contact's lock. Safe to run
+   * again after a crash: a committed turn is re-applied, not recomputed. Throws when the turn could not
+   * be stored or applied, and the queue retries it. Returns what was sent in answer.
+   */
+  process(msg: InboundMessage): Promise<OutboundMessage[]>;
   /** a push (reminder, notice) offered these choices: a typed answer to it picks one */
   notePush(msg: OutboundMessage): Promise<void>;
 }
+
+/** One inbound event being processed for a known contact. */
+interface InboxEntry {
+  /** `${channel}:${messageId}`: unique per platform message */
+  key: string;
+  facilityId: string;
+  contactId: string;
+  msg: InboundMessage;
+}
+
+export const entryKey = (msg: Pick<InboundMessage, 'channel' | 'id'>): string => `${msg.channel}:${msg.id}`;
 
 type ContactPatch = Extract<FlowEmitted, { type: 'contact.patch' }>['patch'];
 
@@ -83,20 +90,13 @@ interface TurnRecord {
 }
 
 const turnRecordKey = (facilityId: string, contactId: string) => `engine:turn:${facilityId}:${contactId}`;
-/** set when an inbound event has been processed: a later redelivery is a duplicate */
-const doneKey = (entryKey: string) => `engine:done:${entryKey}`;
-const DEDUPE_TTL_MS = 7 * 24 * 3600_000;
 
 export function createEngine(deps: EngineDeps): Engine {
   const { store } = deps;
   const now = deps.now ?? (() => new Date());
   const log = deps.logger ?? createLogger();
   const render = deps.render ?? renderReply;
-  const inbox = createInbox(store.backend);
   const turnTimeoutMs = deps.turnTimeoutMs ?? 60_000;
-  const maxAttempts = deps.maxAttempts ?? 5;
-  /** handle() callers waiting for their message's outbound batch (this process only) */
-  const waiters = new Map<string, (out: OutboundMessage[]) => void>();
 
   const localeOf = (c: Contact, facility: FacilityConfig): LocaleCode => c.locale ?? facility.locale;
 
@@ -267,104 +267,20 @@ export function createEngine(deps: EngineDeps): Engine {
     return turn.outbound;
   }
 
-  /** processes the conversation's oldest entry; false when the inbox is empty */
-  /**
-   * A repeat of a message is a duplicate when the first delivery is in the inbox or was processed.
-   * A concurrent first delivery may be a few milliseconds from writing its entry, so look again briefly.
-   */
-  async function waitingOrDone(msg: InboundMessage): Promise<boolean> {
-    const key = entryKey(msg);
-    for (let i = 0; i < 20; i++) {
-      if ((await store.backend.kv.get(doneKey(key))) !== undefined || (await inbox.has(msg.facilityId, key))) return true;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return false;
-  }
-
-  async function step(facilityId: string, contactId: string): Promise<boolean> {
-    return store.locks.withLock(
-      `conv:${facilityId}:${contactId}`,
-      async () => {
-        const entry = await inbox.peek(facilityId, contactId);
-        if (!entry) return false;
-        let out: OutboundMessage[];
-        try {
-          out = await processEntry(entry);
-        } catch (e) {
-          const attempts = entry.attempts + 1;
-          if (attempts < maxAttempts) {
-            await inbox.update({ ...entry, attempts });
-            throw e;
-          }
-          log.error({ facilityId, contactId, attempts, err: e instanceof Error ? e.message : String(e) }, 'inbound event dropped after repeated failures');
-          out = [];
-        }
-        await store.backend.kv.set(doneKey(entry.key), true, DEDUPE_TTL_MS);
-        await inbox.remove(entry);
-        waiters.get(entry.key)?.(out);
-        return true;
-      },
-      { ttlMs: turnTimeoutMs * 2, waitMs: turnTimeoutMs * 4 },
-    );
-  }
-
-  async function drainCounting(facilityId: string, contactId: string): Promise<number> {
-    let n = 0;
-    while (await step(facilityId, contactId)) n++;
-    return n;
-  }
-
   const engine: Engine = {
     async notePush(out) {
       if (out.contactId && out.reply.choices?.length) await rememberPushedChoices(store.backend.kv, out.facilityId, out.contactId, out.reply.choices, now().toISOString());
     },
 
-    async accept(msg) {
-      if (!deps.facility(msg.facilityId)) throw new Error(`unknown facility ${msg.facilityId}`);
-      const scope = `inbound:${msg.channel}`;
-      if (!(await store.events.firstSeen(scope, msg.id, DEDUPE_TTL_MS))) {
-        if (await waitingOrDone(msg)) return { duplicate: true };
-        // seen, yet neither waiting nor processed: the process that saw it died before storing it
-        log.warn({ facilityId: msg.facilityId, channel: msg.channel }, 'a redelivered message lost by a crash is accepted again');
+    async process(msg) {
+      if (!deps.facility(msg.facilityId)) {
+        log.warn({ facilityId: msg.facilityId, channel: msg.channel }, 'inbound event for an unknown facility dropped');
+        return [];
       }
-      try {
-        const contact = await ensureSender(store, msg);
-        await inbox.push({ key: entryKey(msg), facilityId: msg.facilityId, contactId: contact.id, msg, attempts: 0 }, Date.now());
-        return { duplicate: false, contactId: contact.id };
-      } catch (e) {
-        await store.events.forget(scope, msg.id); // let the platform's retry bring it again
-        throw e;
-      }
-    },
-
-    async drain(facilityId, contactId) {
-      await drainCounting(facilityId, contactId);
-    },
-
-    async handle(msg) {
-      const key = entryKey(msg);
-      let result: OutboundMessage[] = [];
-      waiters.set(key, (out) => (result = out));
-      try {
-        const accepted = await engine.accept(msg);
-        if (accepted.duplicate || !accepted.contactId) return [];
-        await drainCounting(msg.facilityId, accepted.contactId);
-        return result;
-      } finally {
-        waiters.delete(key);
-      }
-    },
-
-    async recover() {
-      let n = 0;
-      for (const { facilityId, contactId } of await inbox.pendingConversations()) {
-        try {
-          n += await drainCounting(facilityId, contactId);
-        } catch (e) {
-          log.error({ facilityId, contactId, err: e instanceof Error ? e.message : String(e) }, 'recovering a conversation failed');
-        }
-      }
-      return n;
+      const contact = await ensureSender(store, msg);
+      const entry: InboxEntry = { key: entryKey(msg), facilityId: msg.facilityId, contactId: contact.id, msg };
+      // the queue runs one event per chat user at a time; the lock covers a contact reached by two chat identities
+      return store.locks.withLock(`conv:${msg.facilityId}:${contact.id}`, () => processEntry(entry), { ttlMs: turnTimeoutMs * 2, waitMs: turnTimeoutMs * 4 });
     },
   };
   return engine;

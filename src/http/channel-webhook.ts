@@ -6,22 +6,16 @@ import { boundMessage, HttpError, refuseUnauthenticated } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { toRawRequest } from './raw-body.js';
 
+/** The conversation queue's door: each call is one atomic de-duplicate + enqueue, nothing more. */
 export interface InboundSink {
-  /** persists the event (de-duplicated by platform id) and returns the conversation to drain; fast */
-  accept(msg: InboundMessage): Promise<{ duplicate: boolean; conversation?: { facilityId: string; contactId: string } }>;
-  /** processes a conversation's pending events, after the platform got its 200 */
-  drain(facilityId: string, contactId: string): Promise<void>;
-}
-
-export interface ReceiptSink {
-  applyReceipt(r: DeliveryReceipt): Promise<void>;
+  accept(msg: InboundMessage): Promise<{ duplicate: boolean }>;
+  acceptReceipt(r: DeliveryReceipt): Promise<boolean>;
 }
 
 export interface ChannelWebhookOptions {
   route: string;
   inbound: ChannelInbound;
   sink: InboundSink;
-  receipts?: ReceiptSink;
   publicUrl: string | undefined;
   /** the route's body cap in bytes (BODY_LIMITS); a larger body is 413 and is not read */
   maxBytes: number;
@@ -43,7 +37,8 @@ function refuse(ctx: Context, rejection: InboundRejection): void {
 }
 
 /**
- * Walk 1, steps 1–3: raw bytes (capped) → verify → parse → store each event once → 200 → process after.
+ * Walk 1, steps 1–3: raw bytes (capped) → verify → parse → queue each event once (one atomic write each)
+ * → 200. No lock, no contact, no turn on this path: the queue's workers do those, on any instance.
  * A refused request changes nothing and never echoes the body.
  */
 export function channelWebhook(opts: ChannelWebhookOptions) {
@@ -64,26 +59,16 @@ export function channelWebhook(opts: ChannelWebhookOptions) {
       refuse(ctx, parsed.error);
       return;
     }
-    const toDrain = new Map<string, { facilityId: string; contactId: string }>();
     for (const msg of parsed.value.messages) {
       const r = await opts.sink.accept(msg);
       opts.metrics.inbound.inc({ channel: msg.channel, result: r.duplicate ? 'duplicate' : 'accepted' });
-      if (r.conversation) toDrain.set(`${r.conversation.facilityId}:${r.conversation.contactId}`, r.conversation);
     }
-    const receipts = parsed.value.receipts ?? [];
+    for (const r of parsed.value.receipts ?? []) await opts.sink.acceptReceipt(r);
     ctx.status = 200;
     if (parsed.value.responseBody !== undefined) ctx.body = parsed.value.responseBody;
     else if (opts.ack) {
       ctx.type = opts.ack.type;
       ctx.body = opts.ack.body;
     } else ctx.body = { ok: true };
-    setImmediate(() => {
-      for (const c of toDrain.values()) {
-        opts.sink.drain(c.facilityId, c.contactId).catch((e: unknown) => opts.logger.error({ err: e, facilityId: c.facilityId }, 'conversation drain failed'));
-      }
-      for (const r of receipts) {
-        opts.receipts?.applyReceipt(r).catch((e: unknown) => opts.logger.error({ err: e }, 'receipt failed'));
-      }
-    });
   };
 }

@@ -16,6 +16,23 @@ export function createMetrics() {
     providerEvents: new Counter({ name: 'frontdesk_provider_webhooks_total', help: 'Provider webhooks', labelNames: ['type', 'result'] as const, registers: [registry] }),
     reminders: new Counter({ name: 'frontdesk_reminders_total', help: 'Reminders by outcome', labelNames: ['result'] as const, registers: [registry] }),
     up: new Gauge({ name: 'frontdesk_up', help: '1 while serving', registers: [registry] }),
+    queueRuns: new Histogram({ name: 'frontdesk_queue_wait_seconds', help: 'Time from acceptance to the start of a run, per queue and outcome', labelNames: ['queue', 'outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120], registers: [registry] }),
+    /** depth, oldest waiting age and dead letters of the keyed queues, read from the store at each scrape */
+    watchQueues(queues: { name: string; stats(): Promise<{ depth: number; oldestAt?: number; dead: number }> }[]) {
+      const read = async () => Promise.all(queues.map(async (q) => ({ name: q.name, s: await q.stats().catch(() => undefined) })));
+      let last: Promise<{ name: string; s: { depth: number; oldestAt?: number; dead: number } | undefined }[]> | undefined;
+      // one read serves the three gauges of one scrape
+      const once = () => (last ??= read().finally(() => setTimeout(() => (last = undefined), 100).unref()));
+      new Gauge({ name: 'frontdesk_queue_depth', help: 'Items waiting or running', labelNames: ['queue'] as const, registers: [registry], async collect() {
+        for (const { name, s } of await once()) if (s) this.set({ queue: name }, s.depth);
+      } });
+      new Gauge({ name: 'frontdesk_queue_oldest_seconds', help: 'Age of the oldest item waiting or running (0 when empty)', labelNames: ['queue'] as const, registers: [registry], async collect() {
+        for (const { name, s } of await once()) if (s) this.set({ queue: name }, s.oldestAt === undefined ? 0 : Math.max(0, (Date.now() - s.oldestAt) / 1000));
+      } });
+      new Gauge({ name: 'frontdesk_queue_dead', help: 'Items that failed for good (dead letters kept)', labelNames: ['queue'] as const, registers: [registry], async collect() {
+        for (const { name, s } of await once()) if (s) this.set({ queue: name }, s.dead);
+      } });
+    },
   };
   return m;
 }

@@ -3,7 +3,7 @@ import Koa from 'koa';
 import type { Config, FacilityConfig } from '../config/schema.js';
 import type { ChannelInbound } from '../core/channel.js';
 import type { Logger } from '../log.js';
-import { channelWebhook, type InboundSink, type ReceiptSink } from './channel-webhook.js';
+import { channelWebhook, type InboundSink } from './channel-webhook.js';
 import { jsonErrors, refuseUnauthenticated } from './errors.js';
 import { metricsAuth, type Metrics } from './metrics.js';
 import { providerWebhook, type ProviderEventSink } from './provider-webhook.js';
@@ -17,7 +17,6 @@ export interface HttpDeps {
   /** readiness: the store takes a write (probe key written, read, deleted) and the queue is reachable */
   ready(): Promise<Record<string, boolean>>;
   inbound: InboundSink;
-  receipts: ReceiptSink;
   providerEvents: ProviderEventSink;
   channels: {
     messenger?: { inbound: ChannelInbound; handshake(query: Record<string, string | undefined>): { ok: true; challenge: string } | { ok: false; status: 400 | 403 } };
@@ -57,7 +56,7 @@ export function buildHttpApp(deps: HttpDeps): Koa {
     ctx.body = await metrics.registry.metrics();
   });
 
-  const common = { sink: deps.inbound, receipts: deps.receipts, publicUrl: config.publicUrl, logger, metrics };
+  const common = { sink: deps.inbound, publicUrl: config.publicUrl, logger, metrics };
   const { messenger, viber, sms, smsStatus } = deps.channels;
   // a channel no facility has: answered like any request naming an unknown facility (401, same body as a bad signature)
   const notConfigured = (_name: string) => (ctx: Koa.Context) => refuseUnauthenticated(ctx);

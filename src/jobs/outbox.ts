@@ -3,9 +3,8 @@ import type { DeliveryReceipt, ChannelSender } from '../core/channel.js';
 import type { ChannelName, Contact } from '../core/domain.js';
 import type { OutboundMessage, SendOutcome, SendPurpose } from '../core/messages.js';
 import type { Logger } from '../log.js';
-import { InProcessLocks } from '../store/locks.js';
-import type { ContactRepo, Indexes, KeyValue, Locks } from '../store/types.js';
-import type { JobContext, JobQueue } from './types.js';
+import type { ContactRepo, Indexes, KeyValue, SerialLog } from '../store/types.js';
+import { createSerialQueue, type SerialQueue } from './serial.js';
 
 /**
  * The outbox: every message to a patient goes through it, as a durable job, and leaves a record.
@@ -17,13 +16,10 @@ import type { JobContext, JobQueue } from './types.js';
  * (at-least-once in that window, which lasts one HTTP round-trip; a lost reply is worse than a
  * repeated one). The record itself holds at most one `sent` per message id.
  *
- * Order: the replies of one turn go in one job (`enqueueBatch`) that sends them in order; a retry
- * of the batch skips what was already sent, so order holds across retries too. A per-conversation
- * sequence across separate jobs would need the queue to serialize per key, which neither BullMQ
- * (concurrency, retries with backoff) nor the embedded queue offers; one job per turn is simpler
- * and correct. Across turns, each recipient has an ordered set of its batches (scored at enqueue, in
- * the order the engine produced the turns); whichever batch job runs first sends the earlier turns
- * before its own, under a per-recipient lock, so replies of consecutive turns never interleave.
+ * Order: every send is an item of the keyed serial queue (src/jobs/serial.ts) keyed by recipient, so a
+ * recipient's messages leave in the order they were handed over, one at a time, on any instance. The
+ * replies of one turn are one item (`enqueueBatch`); a retry of it skips what was already sent, and
+ * the recipient's later items wait behind it, so order holds across retries too.
  */
 export interface SendRecord {
   id: string;
@@ -50,7 +46,8 @@ export interface SendRecord {
 }
 
 export interface OutboxDeps {
-  queue: JobQueue;
+  /** the serial queue's log (the store's, or Redis when configured) */
+  serial: SerialLog;
   kv: KeyValue;
   indexes: Indexes;
   senders: Partial<Record<ChannelName, ChannelSender>>;
@@ -63,17 +60,21 @@ export interface OutboxDeps {
   namespace?: string;
   /** how long records (and their receipt index) are kept (default 90 days) */
   retentionMs?: number;
-  /** serializes the sends to one recipient (the store's locks: in Redis when several instances run) */
-  locks?: Locks;
-  /** parallel send jobs per process (default 4) */
+  /** recipients served at once by this process (default 8) */
   concurrency?: number;
+  /** first retry delay of a send, doubling (default 1 s) */
+  retryMs?: number;
+  leaseMs?: number;
+  pollMs?: number;
 }
 
 export interface Outbox {
-  /** schedules one message; job id `send:<msg.id>`; false when that message was already scheduled or sent */
-  enqueue(msg: OutboundMessage, opts?: { runAt?: number }): Promise<boolean>;
-  /** schedules the replies of one turn as one job that sends them in order */
-  enqueueBatch(msgs: OutboundMessage[], opts?: { runAt?: number }): Promise<boolean>;
+  /** the recipients' queue (started and stopped with the service) */
+  readonly queue: SerialQueue<{ messages: OutboundMessage[] }>;
+  /** schedules one message (ledger id `send:<msg.id>`); false when that message was already scheduled or sent */
+  enqueue(msg: OutboundMessage): Promise<boolean>;
+  /** schedules the replies of one turn as one item that sends them in order */
+  enqueueBatch(msgs: OutboundMessage[]): Promise<boolean>;
   record(id: string): Promise<SendRecord | undefined>;
   /** updates deliveryStatus of the message the platform message id belongs to */
   applyReceipt(r: DeliveryReceipt): Promise<void>;
@@ -83,8 +84,7 @@ export interface Outbox {
   stats(): { sent: number; failed: number; undeliverable: number };
 }
 
-export const SEND_JOB = 'outbox.send';
-export const BATCH_JOB = 'outbox.batch';
+export const OUTBOUND_QUEUE = 'outbound';
 /** the sender already retried at HTTP level; these are retries of the whole send, minutes apart */
 export const SEND_ATTEMPTS = 3;
 /** purposes worth an SMS when the patient's own channel refuses (never a conversational response) */
@@ -95,8 +95,10 @@ const TWILIO_UNSUBSCRIBED = '21610';
 type Final = Exclude<SendRecord['status'], 'queued'>;
 
 /** a code the patient waits for goes ahead of everything; a broadcast's sends behind everything */
-const priorityOf = (purpose: SendPurpose): { priority?: 'high' | 'low'; forgetPayload?: boolean } =>
-  purpose === 'verification' ? { priority: 'high', forgetPayload: true } : purpose === 'broadcast' ? { priority: 'low' } : {};
+const priorityOf = (purpose: SendPurpose): { priority?: 'high' | 'low' } =>
+  purpose === 'verification' ? { priority: 'high' } : purpose === 'broadcast' ? { priority: 'low' } : {};
+/** one recipient's FIFO */
+const recipientKey = (m: OutboundMessage) => `${m.facilityId}:${m.channel}:${m.channelUserId}`;
 
 class RetryLater extends Error {}
 
@@ -105,7 +107,7 @@ export const batchJobId = (msgs: OutboundMessage[]) =>
   `send-batch:${createHash('sha256').update(msgs.map((m) => m.id).join('\n')).digest('hex').slice(0, 32)}`;
 
 export function createOutbox(deps: OutboxDeps): Outbox {
-  const { queue, kv, indexes, senders, contacts } = deps;
+  const { kv, indexes, senders, contacts } = deps;
   const ns = deps.namespace ?? 'outbox';
   const clock = deps.now ?? (() => new Date());
   const log = deps.logger;
@@ -254,7 +256,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   }
 
   /** a failure outside the send itself (store, contact lookup) on the last attempt still leaves a final record */
-  async function deliverOrRecord(msg: OutboundMessage, job: JobContext<unknown>): Promise<void> {
+  async function deliverOrRecord(msg: OutboundMessage, job: { attempt: number }): Promise<void> {
     try {
       await deliver(msg, job.attempt, SEND_ATTEMPTS);
     } catch (e) {
@@ -265,64 +267,35 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     }
   }
 
-  queue.register<OutboundMessage>(SEND_JOB, (job) => deliverOrRecord(job.payload, job), { concurrency: deps.concurrency ?? 4 });
-  /** the turns of one recipient, in the order the engine produced them */
-  const orderSet = (m: OutboundMessage) => `${ns}:order:${m.facilityId}:${m.channel}:${m.channelUserId}`;
-  const batchKey = (id: string) => `${ns}:batch:${id}`;
-  const locks = deps.locks ?? new InProcessLocks();
-  let tiebreak = 0;
-
-  /**
-   * Sends a recipient's pending turns in the order the engine produced them, up to and including
-   * this job's own. Whichever batch job runs first does the earlier turns' sends too, so replies of
-   * consecutive turns never interleave and no job ever waits for another that has no worker slot.
-   * A retryable failure stops the drain with the failed turn still first in line.
-   */
-  async function drainInOrder(job: JobContext<{ messages: OutboundMessage[] }>): Promise<void> {
-    const own = job.payload.messages;
-    const set = orderSet(own[0]!);
-    await locks.withLock(`outbox-order:${set}`, async () => {
-      if ((await indexes.members(set)).includes(job.id)) {
-        for (;;) {
-          const [head] = await indexes.range(set, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, 1);
-          if (!head) break;
-          const msgs = head.member === job.id ? own : await kv.get<OutboundMessage[]>(batchKey(head.member));
-          for (const msg of msgs ?? []) await deliverOrRecord(msg, job);
-          await indexes.remove(set, head.member);
-          await kv.delete(batchKey(head.member));
-          if (head.member === job.id) break;
-        }
-      }
-      // already sent by an earlier job's drain: each send below finds its final record and does nothing
-      for (const msg of own) await deliverOrRecord(msg, job);
-    });
-  }
-
-  queue.register<{ messages: OutboundMessage[] }>(
-    BATCH_JOB,
-    async (job) => {
-      if (job.payload.messages.length > 0) await drainInOrder(job);
+  // a retry of an item re-sends only what is not final yet; the payload (a code, a message) leaves with the item
+  const queue = createSerialQueue<{ messages: OutboundMessage[] }>({
+    log: deps.serial,
+    name: OUTBOUND_QUEUE,
+    handler: async (item, run) => {
+      for (const msg of item.messages) await deliverOrRecord(msg, run);
     },
-    { concurrency: deps.concurrency ?? 4 },
-  );
+    concurrency: deps.concurrency ?? 8,
+    maxAttempts: SEND_ATTEMPTS,
+    backoffMs: deps.retryMs ?? 1_000,
+    ...(deps.leaseMs ? { leaseMs: deps.leaseMs } : {}),
+    ...(deps.pollMs ? { pollMs: deps.pollMs } : {}),
+    ...(log ? { logger: log } : {}),
+  });
 
   return {
-    async enqueue(msg, opts) {
+    queue,
+
+    async enqueue(msg) {
       if (!(await ensureQueuedRecord(msg))) return false;
-      return queue.enqueue({ id: sendJobId(msg.id), name: SEND_JOB, payload: msg, runAt: opts?.runAt, attempts: SEND_ATTEMPTS, ...priorityOf(msg.purpose) });
+      return queue.push({ id: sendJobId(msg.id), key: recipientKey(msg), payload: { messages: [msg] }, ...priorityOf(msg.purpose) });
     },
 
-    async enqueueBatch(msgs, opts) {
+    async enqueueBatch(msgs) {
       const pending: OutboundMessage[] = [];
       for (const msg of msgs) if (await ensureQueuedRecord(msg)) pending.push(msg);
       if (pending.length === 0) return false;
-      const id = batchJobId(pending);
-      // a batch scheduled before (crash recovery) keeps its place in the recipient's order
-      if (await queue.get(id)) return false;
-      tiebreak = (tiebreak + 1) % 1000;
-      await kv.set(batchKey(id), pending, retentionMs);
-      await indexes.add(orderSet(pending[0]!), id, clock().getTime() * 1000 + tiebreak);
-      return queue.enqueue({ id, name: BATCH_JOB, payload: { messages: pending }, runAt: opts?.runAt, attempts: SEND_ATTEMPTS, ...priorityOf(pending[0]!.purpose) });
+      // a batch handed over again (a turn re-applied after a crash) is refused by the ledger and keeps its place
+      return queue.push({ id: batchJobId(pending), key: recipientKey(pending[0]!), payload: { messages: pending }, ...priorityOf(pending[0]!.purpose) });
     },
 
     record: (id) => kv.get<SendRecord>(recKey(id)),

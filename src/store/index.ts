@@ -4,7 +4,6 @@ import { DEFAULT_NAMESPACE, openBackend } from './backends/open.js';
 import type { NamespacedBackend } from './backends/namespaced.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
-import { EventLedgerStore } from './events.js';
 import { PatientStore } from './patients.js';
 import { VerificationCodeStore } from './verification-codes.js';
 import { InProcessLocks, RedisLocks, type ClosableLocks } from './locks.js';
@@ -58,7 +57,6 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     appointments: new AppointmentStore(backend.kv, backend.indexes, locks),
     conversations: new ConversationStore(backend.kv),
     serial,
-    events: new EventLedgerStore(backend.indexes),
     close() {
       closing ??= (async () => {
         await locks.close();
@@ -78,6 +76,5 @@ export { InProcessLocks, RedisLocks, DEFAULT_LOCK_TTL_MS, DEFAULT_LOCK_WAIT_MS, 
 export { facilityDay } from './appointments.js';
 export { mergeContacts, channelAddress } from './contacts.js';
 export { providerIdsOf, mergeLink } from './patients.js';
-export { DEFAULT_EVENT_TTL_MS } from './events.js';
 export type * from './types.js';
 export type { VerificationCode, VerificationCodeStore } from './verification-codes.js';

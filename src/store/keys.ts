@@ -6,11 +6,13 @@
  * Keys are shown without the store's namespace (`fd` by default): in SQLite and Postgres a value is the
  * row `<ns>:<key>`, a sorted set the rows named `<ns>:<name>`, a claim the row `<ns>:<key>`; in Redis
  * a value is `<ns>::<key>`, a sorted set `<ns>:z:<name>`, a claim `<ns>:c:<key>`, a lock `<ns>:lock:<key>`.
+ * The keyed serial queue (kind `serial`) is the tables `serial_*` (SQLite) / `fd_serial_*` (Postgres), rows
+ * of the namespace, or the keys `<ns>:s:<name>` in Redis (whenever `redis` is set).
  *
  * Patterns: `{f}` a facility id, `{id}` one id (no `:`), `{*}` anything (ids that may hold `:`).
  */
 
-export type KeyKind = 'kv' | 'zset' | 'claim' | 'lock' | 'bullmq';
+export type KeyKind = 'kv' | 'zset' | 'claim' | 'lock' | 'bullmq' | 'serial';
 
 /** The configurable periods (days) of `retention` in the config; see src/config/schema.ts. */
 export interface RetentionPeriods {
@@ -82,6 +84,8 @@ const PATIENTS = 'src/store/patients.ts';
 const APPTS = 'src/store/appointments.ts';
 const ENGINE = 'src/engine';
 const OUTBOX = 'src/jobs/outbox.ts';
+const SERIAL = 'src/store/backends/serial-sqlite.ts';
+const LEGACY = 'src/store/migrations/inbox.ts';
 const JOBS = 'src/jobs/embedded.ts';
 const WITH_CONTACT = 'with its contact (erasure, inactive contacts)';
 
@@ -115,13 +119,13 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   // conversations and the engine
   F('conv:{f}:{id}', 'kv', 'src/store/conversations.ts', true, 'the conversation snapshot (answers given so far: name, date of birth, phone…)', 'conversationsDays after its last activity', 'conversationsDays'),
   F('engine:turn:{f}:{id}', 'kv', `${ENGINE}/index.ts`, true, "a contact's last turn: its replies (text) and effects, replayed after a crash", 'turnRecordsDays', 'turnRecordsDays'),
-  F('engine:done:{*}', 'kv', `${ENGINE}/index.ts`, false, 'an inbound message id was processed (redeliveries are duplicates)', '7 days (TTL)'),
+  F('engine:done:{*}', 'kv', LEGACY, false, 'before the serial queue: an inbound message id was processed', '7 days (TTL); no longer written'),
   F('engine:push:{f}:{id}', 'kv', `${ENGINE}/push-choices.ts`, true, 'the choices of the last push to a contact (reminder answers by number)', '14 days (TTL)'),
   F('engine:mirror-refreshed:{f}:{id}', 'kv', `${ENGINE}/mirror.ts`, false, "when a contact's appointments were last refreshed from the provider", 'turnRecordsDays', 'turnRecordsDays'),
-  F('inbox:item:{f}:{*}', 'kv', `${ENGINE}/inbox.ts`, true, 'an inbound message waiting for its turn (text, phone, display name)', 'until processed; leftovers inboxDays', 'inboxDays'),
-  F('inbox:q:{f}:{id}', 'zset', `${ENGINE}/inbox.ts`, false, "a conversation's waiting message keys, in arrival order", 'until processed; leftovers inboxDays', 'inboxDays'),
-  F('inbox:pending', 'zset', `${ENGINE}/inbox.ts`, false, 'conversations that may hold waiting messages (crash recovery)', 'until their inbox is empty'),
-  F('seen:{*}', 'claim', 'src/store/events.ts', false, 'inbound message ids already accepted (de-duplication ledger)', '7 days (TTL)'),
+  F('inbox:item:{f}:{*}', 'kv', LEGACY, true, 'before the serial queue: an inbound message waiting for its turn', 'moved to the queue at start-up; leftovers inboxDays', 'inboxDays'),
+  F('inbox:q:{f}:{id}', 'zset', LEGACY, false, "before the serial queue: a conversation's waiting message keys", 'moved to the queue at start-up; leftovers inboxDays', 'inboxDays'),
+  F('inbox:pending', 'zset', LEGACY, false, 'before the serial queue: conversations that may hold waiting messages', 'emptied at start-up'),
+  F('seen:{*}', 'claim', LEGACY, false, 'before the serial queue: inbound message ids already accepted', '7 days (TTL); no longer written'),
   F('attention:item:{f}:{id}', 'kv', `${ENGINE}/attention.ts`, false, 'a handoff or local confirmation for staff (ids, channel, reason)', '30 days (TTL)'),
   F('attention:{f}', 'zset', `${ENGINE}/attention.ts`, false, 'attention items by time', 'with its items'),
 
@@ -129,8 +133,14 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   F('outbox:rec:{*}', 'kv', OUTBOX, false, 'per message: channel, status, purpose, contact and appointment ids, platform ids (no text)', 'sendRecordsDays', 'sendRecordsDays'),
   F('outbox:pmid:{id}:{*}', 'kv', OUTBOX, false, "platform message id → our message id (delivery receipts)", 'sendRecordsDays', 'sendRecordsDays'),
   F('outbox:undeliverable:{f}', 'zset', OUTBOX, false, 'messages no channel could carry, for staff', 'with their send records'),
-  F('outbox:batch:{id}', 'kv', OUTBOX, true, "one turn's replies waiting to be sent in order (rendered text, address)", 'until sent; leftovers finishedJobsDays', 'finishedJobsDays'),
-  F('outbox:order:{f}:{id}:{*}', 'zset', OUTBOX, true, "a recipient's batches in order (its name holds the channel address)", 'until sent; leftovers finishedJobsDays', 'finishedJobsDays'),
+  F('outbox:batch:{id}', 'kv', LEGACY, true, "before the serial queue: one turn's replies waiting to be sent in order", 'no longer written; leftovers finishedJobsDays', 'finishedJobsDays'),
+  F('outbox:order:{f}:{id}:{*}', 'zset', LEGACY, true, "before the serial queue: a recipient's batches in order", 'no longer written; leftovers finishedJobsDays', 'finishedJobsDays'),
+
+  // the keyed serial queue (src/jobs/serial.ts): conversations (`inbound`), provider events (`provider`), sends (`outbound`)
+  F('serial:seen:{*}', 'serial', SERIAL, false, 'the one de-duplication ledger: every accepted platform message id, webhook-id, receipt and send id', 'queue.dedupeDays (default 7)'),
+  F('serial:items:{id}:{*}', 'serial', SERIAL, true, 'an item waiting for its turn: an inbound message (text, phone), a provider event (patient details) or the messages of a send', 'until processed (seconds); deleted when done or dead-lettered'),
+  F('serial:keys:{id}:{*}', 'serial', SERIAL, true, "a key's place in line and lease: a chat user's or recipient's address, a provider appointment id", 'while the key has items'),
+  F('serial:dead:{id}:{*}', 'serial', SERIAL, false, 'an item that failed for good: its ids, attempts and error (never the payload)', 'queue.deadLetterDays (default 14)'),
 
   // the embedded job queue (BullMQ keeps its own, below)
   F('jobs:job:{*}', 'kv', JOBS, true, "a job: name, state, attempts and payload (a send holds the rendered message; a provider event the patient's details)", 'payload redacted finishedJobsDays after it finished; record 30 days (TTL)', 'finishedJobsDays'),

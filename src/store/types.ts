@@ -122,13 +122,6 @@ export interface ConversationRepo {
   delete(facilityId: string, contactId: string): Promise<void>;
 }
 
-/** Processed inbound ids (platform message ids, webhook ids): the de-duplication ledger. */
-export interface EventLedger {
-  /** true the first time an id is seen in a scope; false for a repeat */
-  firstSeen(scope: string, id: string, ttlMs?: number): Promise<boolean>;
-  forget(scope: string, id: string): Promise<void>;
-}
-
 export interface Store {
   readonly backend: StoreBackend;
   readonly locks: Locks;
@@ -137,7 +130,6 @@ export interface Store {
   readonly codes: VerificationCodeStore;
   readonly appointments: AppointmentRepo;
   readonly conversations: ConversationRepo;
-  readonly events: EventLedger;
   /** the queue's log: the backend's own, or Redis when `redis` is configured */
   readonly serial: SerialLog;
   close(): Promise<void>;

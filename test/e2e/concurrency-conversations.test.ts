@@ -4,6 +4,7 @@
  * arrival order with one reply batch each; many patients at once each get their own correct step.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SerialItemInput } from '../../src/store/types.js';
 import type { Frontdesk } from '../../src/app.js';
 import { eventually, FACILITY, messengerText, postMessenger, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
 
@@ -33,34 +34,26 @@ async function say(userId: string, input: { text?: string; choiceId?: string }):
 const last = (replies: Reply[]) => replies.at(-1)!;
 
 /**
- * The engine's own arrival order: the inbox scores it gives accepted messages, read as they are written
- * to the store (the wrappers only record, then call the store).
+ * The queue's own arrival order: the conversation items as the store's serial log commits them (the
+ * wrapper only records, then calls the store; SQLite commits each push in the order the calls run).
  */
 function recordArrivals(app: Frontdesk) {
-  const { kv, indexes } = app.store.backend;
-  const textOf = new Map<string, string>();
-  const scored: { member: string; score: number }[] = [];
-  const set = kv.set.bind(kv);
-  const add = indexes.add.bind(indexes);
-  Object.assign(kv, {
-    set: (key: string, value: unknown, ttl?: number) => {
-      const msg = (value as { key?: string; msg?: { text?: string } } | undefined)?.msg;
-      if (key.startsWith('inbox:item:') && msg) textOf.set((value as { key: string }).key, msg.text ?? '');
-      return set(key, value as never, ttl);
-    },
-  });
-  Object.assign(indexes, {
-    add: (name: string, member: string, score?: number) => {
-      if (name.startsWith('inbox:q:')) scored.push({ member, score: score ?? 0 });
-      return add(name, member, score);
+  const serial = app.store.serial;
+  const push = serial.push.bind(serial);
+  const order: string[] = [];
+  Object.assign(serial, {
+    push: async (queue: string, item: SerialItemInput, ttl: number) => {
+      const fresh = await push(queue, item, ttl);
+      const event = JSON.parse(item.payload) as { type: string; msg?: { text?: string } };
+      if (fresh && queue === 'inbound' && event.type === 'message') order.push(event.msg?.text ?? '?');
+      return fresh;
     },
   });
   return {
     /** texts of the accepted messages, in the order the engine must process them */
-    order: (): string[] => [...scored].sort((a, b) => a.score - b.score).map((s) => textOf.get(s.member) ?? '?'),
+    order: (): string[] => [...order],
     stop() {
-      Object.assign(kv, { set });
-      Object.assign(indexes, { add });
+      Object.assign(serial, { push });
     },
   };
 }

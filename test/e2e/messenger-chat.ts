@@ -1,6 +1,6 @@
 /** A Messenger patient for e2e tests: say something, wait for the bot's matching answer; and settling the sandbox's webhooks. */
 import { expect } from 'vitest';
-import { eventually, FACILITY, messengerText, postMessenger, type Service } from '../support/frontdesk.js';
+import { eventually, FACILITY, messengerText, postMessenger, type Service, providerEventApplied } from '../support/frontdesk.js';
 
 /** the text a Messenger message shows: its text, a template's text and its quick replies' titles */
 export const textOf = (r: { json: Record<string, any> }): string =>
@@ -26,6 +26,6 @@ export async function settledDeliveries(svc: Service) {
     const all = svc.fd.sandbox!.deliveries(FACILITY);
     return all.every((d) => d.status === 'delivered') ? all : undefined;
   }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => (await svc.fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
+  for (const d of ds) await eventually(async () => await providerEventApplied(svc.fd, FACILITY, d.id), 'provider event processed');
   return ds;
 }

@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import type { Reply } from '../../src/core/messages.js';
-import { eventually, FACILITY, staffCall, type Service } from '../support/frontdesk.js';
+import { eventually, FACILITY, staffCall, type Service, providerEventApplied } from '../support/frontdesk.js';
 
 export interface Person {
   name: string;
@@ -66,7 +66,7 @@ export async function providerSettled(svc: Service): Promise<void> {
     const ds = svc.fd.sandbox!.deliveries(FACILITY);
     return ds.every((d) => d.status === 'delivered') ? ds : undefined;
   }, 'sandbox deliveries delivered');
-  for (const d of deliveries) await eventually(async () => (await svc.fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', `provider event ${d.type} processed`);
+  for (const d of deliveries) await eventually(async () => await providerEventApplied(svc.fd, FACILITY, d.id), `provider event ${d.type} processed`);
 }
 
 export const staffHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });

@@ -5,7 +5,7 @@
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { t as translate } from '../../src/i18n/index.js';
-import { eventually, FACILITY, messengerText, PAGE_ID, postMessenger, postSms, smsParams, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { eventually, FACILITY, messengerText, PAGE_ID, postMessenger, postSms, smsParams, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms, providerEventApplied } from '../support/frontdesk.js';
 
 const ZONE = 'Asia/Manila';
 const local = (s: string) => DateTime.fromISO(s, { zone: ZONE });
@@ -31,7 +31,7 @@ async function settled(f: typeof fd) {
     const all = f.sandbox!.deliveries(FACILITY);
     return all.every((d) => d.status === 'delivered') ? all : undefined;
   }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => (await f.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', 'provider event processed');
+  for (const d of ds) await eventually(async () => await providerEventApplied(f, FACILITY, d.id), 'provider event processed');
   return ds;
 }
 

@@ -4,7 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { eventually, FACILITY, postSms, sandboxAuth, smsParams, staffCall, useService } from '../support/frontdesk.js';
+import { eventually, FACILITY, postSms, sandboxAuth, smsParams, staffCall, useService, providerEventApplied } from '../support/frontdesk.js';
 
 const ZONE = 'Asia/Manila';
 const svc = useService();
@@ -24,7 +24,7 @@ async function settled() {
     const ds = svc.fd.sandbox!.deliveries(FACILITY);
     return ds.every((d) => d.status === 'delivered') ? ds : undefined;
   }, 'sandbox deliveries delivered');
-  for (const d of deliveries) await eventually(async () => (await svc.fd.queue.get(`pwh:${FACILITY}:${d.id}`))?.state === 'done', `provider event ${d.type} processed`);
+  for (const d of deliveries) await eventually(async () => await providerEventApplied(svc.fd, FACILITY, d.id), `provider event ${d.type} processed`);
   return deliveries;
 }
 const lastDelivery = async () => (await settled()).at(-1)!;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { eventually, FACILITY, postProvider, SECRETS, useService } from '../support/frontdesk.js';
+import { eventually, FACILITY, postProvider, SECRETS, useService, providerEventApplied } from '../support/frontdesk.js';
 
 const svc = useService();
 
@@ -31,8 +31,9 @@ function appointment(id: string, phone: string, start: DateTime, status = 'SCHED
 }
 const event = (type: string, occurredAt: DateTime, data: Record<string, unknown>) => ({ type, occurredAt: iso(occurredAt), data });
 
-const jobOf = (webhookId: string) => svc.fd.queue.get(`pwh:${FACILITY}:${webhookId}`);
-const processed = (webhookId: string) => eventually(async () => (await jobOf(webhookId))?.state === 'done', `webhook ${webhookId} processed`);
+/** the webhook-id is in the ledger (accepted), or undefined */
+const jobOf = async (webhookId: string) => ((await svc.fd.store.serial.seen(`provider:${FACILITY}:${webhookId}`)) ? webhookId : undefined);
+const processed = (webhookId: string) => eventually(() => providerEventApplied(svc.fd, FACILITY, webhookId), `webhook ${webhookId} processed`);
 
 /** A refused delivery left nothing behind: no job, no contact, no mirror entry. */
 async function expectNothingStored(webhookId: string, phone: string, appointmentId: string) {
@@ -89,7 +90,7 @@ describe('provider webhook: refusals store nothing', () => {
     const id = `msg_${randomUUID()}`;
     const res = await postProvider(svc.fd.base, event('appointmentCreated', DateTime.now(), { appointment: appointment('S-4', phone, start), source: 'staff' }), { id, facilityId: 'no-such-clinic' });
     expect(res.status).toBe(401);
-    expect(await svc.fd.queue.get(`pwh:no-such-clinic:${id}`)).toBeUndefined();
+    expect(await svc.fd.store.serial.seen(`provider:no-such-clinic:${id}`)).toBe(false);
     await expectNothingStored(id, phone, 'S-4');
   });
 

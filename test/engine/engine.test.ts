@@ -4,6 +4,13 @@ import { FACILITY_ID, harness, inbound, tempSqliteUrl, texts, type Harness } fro
 
 let fake: FakeProvider;
 const open: Harness[] = [];
+async function until(ok: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const start = async (url: string, clock?: Harness['clock']) => {
   const h = await harness(url, fake, clock);
   open.push(h);
@@ -18,7 +25,7 @@ afterAll(async () => {
 });
 afterEach(async () => {
   fake.delayMs = 0;
-  while (open.length) await open.pop()!.store.close();
+  while (open.length) await open.pop()!.close();
 });
 
 const bookings = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/appointments');
@@ -68,12 +75,12 @@ describe('engine: one conversation turn per message', () => {
     const user = 'patient-slow';
     await h.engine.handle(inbound(user, { text: 'Book', choiceId: 'book' }));
     fake.delayMs = 150;
-    const name = await h.engine.accept(inbound(user, { text: 'Ana Cruz' }));
-    const pick = await h.engine.accept(inbound(user, { text: '2', choiceId: 'slot:1' }));
-    expect(name.contactId).toBe(pick.contactId);
-    await Promise.all([h.engine.drain(FACILITY_ID, name.contactId!), h.engine.drain(FACILITY_ID, name.contactId!)]);
+    expect(await h.engine.accept(inbound(user, { text: 'Ana Cruz' }))).toBe(true);
+    expect(await h.engine.accept(inbound(user, { text: '2', choiceId: 'slot:1' }))).toBe(true);
+    await until(() => h.delivered.length === 3);
     expect(texts(h.delivered)).toEqual(['ask.name#1', 'pick.slot#2', 'booking.confirmed#3']);
-    const appts = await h.store.appointments.byContact(FACILITY_ID, name.contactId!);
+    const contact = await h.store.contacts.byChannelUser(FACILITY_ID, 'dev', user);
+    const appts = await h.store.appointments.byContact(FACILITY_ID, contact!.id);
     expect(appts.map((x) => x.start)).toEqual(['2031-03-03T09:30:00+08:00']);
   });
 
@@ -82,20 +89,34 @@ describe('engine: one conversation turn per message', () => {
     const msg = inbound('patient-dup', { text: 'hi' });
     expect(texts(await h.engine.handle(msg))).toEqual(['menu#1']);
     expect(await h.engine.handle({ ...msg })).toEqual([]);
-    expect(await h.engine.accept({ ...msg })).toEqual({ duplicate: true });
+    expect(await h.engine.accept({ ...msg })).toBe(false);
     expect(texts(await h.engine.handle(inbound('patient-dup', { text: 'again' })))).toEqual(['menu#2']);
     expect(h.delivered).toHaveLength(2);
   });
 
-  it('accepts again a redelivery whose first delivery was marked seen but lost by a crash before it was stored', async () => {
+  it('acknowledges and ignores a duplicate delivered while the first is being processed', async () => {
     const h = await start(tempSqliteUrl());
-    const msg = inbound('patient-lost', { text: 'hi' });
-    // the process died right after the ledger marked the id, before the inbox write
-    expect(await h.store.events.firstSeen(`inbound:${msg.channel}`, msg.id)).toBe(true);
-    expect(texts(await h.engine.handle({ ...msg }))).toEqual(['menu#1']);
-    // once processed, a further redelivery is a duplicate again
-    expect(await h.engine.accept({ ...msg })).toEqual({ duplicate: true });
-    expect(h.delivered).toHaveLength(1);
+    await h.engine.handle(inbound('patient-redelivered', { choiceId: 'book', text: 'Book' }));
+    fake.delayMs = 200;
+    const msg = inbound('patient-redelivered', { text: 'Mia Santos' });
+    const first = h.engine.handle(msg);
+    await until(async () => (await h.queue.stats()).leased === 1);
+    expect(await h.engine.accept({ ...msg })).toBe(false);
+    expect(texts(await first)).toEqual(['pick.slot#2']);
+    expect(await h.engine.accept({ ...msg })).toBe(false);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(texts(h.delivered)).toEqual(['ask.name#1', 'pick.slot#2']);
+  });
+
+  it('retries a turn that failed without waiting for another message', async () => {
+    const h = await start(tempSqliteUrl());
+    let failures = 1;
+    h.failDeliver.on = () => failures-- > 0;
+    await expect(h.engine.handle(inbound('patient-retried', { text: 'hi' }))).rejects.toThrow('outbox down');
+    // nothing else arrives: the queue runs the turn again after its backoff
+    await until(() => h.delivered.length === 1);
+    expect(texts(h.delivered)).toEqual(['menu#1']);
+    expect((await h.queue.stats()).depth).toBe(0);
   });
 
   it('resumes at the same step after a restart on the same store', async () => {
@@ -103,7 +124,7 @@ describe('engine: one conversation turn per message', () => {
     const first = await start(url);
     const user = 'patient-restart';
     expect(texts(await first.engine.handle(inbound(user, { choiceId: 'book', text: 'Book' })))).toEqual(['ask.name#1']);
-    await first.store.close();
+    await first.close();
     open.splice(open.indexOf(first), 1);
 
     const second = await start(url);
@@ -120,11 +141,12 @@ describe('engine: one conversation turn per message', () => {
     const before = bookings().length;
     await expect(first.engine.handle(inbound(user, { choiceId: 'slot:0', text: '1' }))).rejects.toThrow('outbox down');
     expect(bookings().length).toBe(before + 1);
-    await first.store.close();
+    await first.close();
     open.splice(open.indexOf(first), 1);
 
+    // the second process takes the failed turn from the queue by itself
     const second = await start(url);
-    expect(await second.engine.recover()).toBe(1);
+    await until(() => second.delivered.length === 1);
     expect(texts(second.delivered)).toEqual(['booking.confirmed#3']);
     expect(second.delivered[0]!.id).toMatch(/^dev:m-.*:0$/);
     expect(bookings().length).toBe(before + 1);
@@ -132,7 +154,7 @@ describe('engine: one conversation turn per message', () => {
     expect(await second.store.appointments.byContact(FACILITY_ID, contact!.id)).toHaveLength(1);
     // the conversation moved on: the next message is answered from the menu
     expect(texts(await second.engine.handle(inbound(user, { text: 'thanks' })))).toEqual(['menu#4']);
-    expect(await second.engine.recover()).toBe(0);
+    expect((await second.queue.stats()).depth).toBe(0);
   });
 
   it('starts over politely after the facility idle time', async () => {

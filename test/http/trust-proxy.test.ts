@@ -45,8 +45,7 @@ async function start(config: Config, opts: { withoutPublicUrl?: boolean } = {}) 
     logger: createLogger({ level: 'silent' }),
     metrics: createMetrics(),
     ready: async () => ({}),
-    inbound: { accept: async (m) => (accepted.push(m), { duplicate: false }), drain: async () => undefined },
-    receipts: { applyReceipt: async () => undefined },
+    inbound: { accept: async (m) => (accepted.push(m), { duplicate: false }), acceptReceipt: async () => true },
     providerEvents: { accept: async () => true },
     channels: { sms: createSmsInbound(cfg.facilities), smsStatus: createSmsStatusInbound(cfg.facilities) },
   });

@@ -425,27 +425,22 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       });
     });
 
-    describe('event ledger', () => {
-      it('sees an id first once per scope, and again after forget', async () => {
-        const scope = `messenger-${newFacility()}`;
-        expect(await a.events.firstSeen(scope, 'mid.1')).toBe(true);
-        expect(await b.events.firstSeen(scope, 'mid.1')).toBe(false);
-        expect(await a.events.firstSeen(`${scope}-other`, 'mid.1')).toBe(true);
-        await b.events.forget(scope, 'mid.1');
-        expect(await a.events.firstSeen(scope, 'mid.1')).toBe(true);
+    describe('de-duplication ledger (the serial queue\'s)', () => {
+      const item = (id: string) => ({ id, key: `k-${id}`, payload: '{}', lane: 1 as const });
+      it('accepts an id exactly once when two instances push it at once', async () => {
+        const id = `msg_1-${newFacility()}`;
+        const pushed = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).serial.push('ledger', item(id), 60_000)));
+        expect(pushed.filter(Boolean)).toHaveLength(1);
+        expect(await a.serial.seen(id)).toBe(true);
       });
 
-      it('says true exactly once when two instances see the same id at once', async () => {
-        const scope = `webhook-${newFacility()}`;
-        const seen = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).events.firstSeen(scope, 'msg_1')));
-        expect(seen.filter(Boolean)).toHaveLength(1);
-      });
-
-      it('forgets an id once its ttl has passed', async () => {
-        const scope = `sms-${newFacility()}`;
-        expect(await a.events.firstSeen(scope, 'SM1', 40)).toBe(true);
+      it('forgets an id once its retention has passed', async () => {
+        const id = `SM1-${newFacility()}`;
+        expect(await a.serial.push('ledger', item(id), 40)).toBe(true);
+        expect(await b.serial.push('ledger', item(id), 40)).toBe(false);
         await sleep(150);
-        expect(await b.events.firstSeen(scope, 'SM1', 40)).toBe(true);
+        expect(await a.serial.seen(id)).toBe(false);
+        expect(await b.serial.push('ledger', item(id), 40)).toBe(true);
       });
     });
   });

@@ -115,9 +115,10 @@ export async function startHoldingProxy(target: string, hold: (req: ProxiedReque
 export type HoldingProxy = Awaited<ReturnType<typeof startHoldingProxy>>;
 
 /** Writes a frontdesk config file: the e2e test config, with SQLite in a fresh temp dir and no embedded sandbox. */
-export function writeChildConfig(opts: { providerBaseUrl: string; platformsUrl: string; dir?: string }): { path: string; dir: string } {
+export function writeChildConfig(opts: { providerBaseUrl: string; platformsUrl: string; dir?: string; store?: string; extra?: Record<string, unknown> }): { path: string; dir: string } {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'fd-child-'));
-  const config = testConfig({ platformsUrl: opts.platformsUrl, providerBaseUrl: opts.providerBaseUrl, sandbox: false, store: `sqlite:${join(dir, 'frontdesk.sqlite')}` });
+  // a killed child's lease on its conversation lapses in 2 s, so the next one resumes it quickly
+  const config = { ...testConfig({ platformsUrl: opts.platformsUrl, providerBaseUrl: opts.providerBaseUrl, sandbox: false, store: opts.store ?? `sqlite:${join(dir, 'frontdesk.sqlite')}` }), queue: { leaseSeconds: 2 }, ...opts.extra };
   const path = join(dir, 'frontdesk.json');
   writeFileSync(path, JSON.stringify(config, null, 2));
   return { path, dir };

@@ -240,3 +240,8 @@ export function useService(config: (platformsUrl: string) => Config = (url) => t
   });
   return svc;
 }
+
+/** the provider event with this webhook-id was accepted and no provider event is waiting or running */
+export async function providerEventApplied(fd: Pick<Frontdesk, 'store' | 'queues'>, facilityId: string, webhookId: string): Promise<boolean> {
+  return (await fd.store.serial.seen(`provider:${facilityId}:${webhookId}`)) && (await fd.queues.provider.stats()).depth === 0;
+}

@@ -8,6 +8,8 @@ import Koa from 'koa';
 import { facilityConfig } from '../../../src/config/schema.js';
 import { createDevSender, devRoutes, DevMailbox } from '../../../src/dev/index.js';
 import { createEngine, type Engine } from '../../../src/engine/index.js';
+import { createConversations, type InboundEvent } from '../../../src/engine/inbound.js';
+import { createSerialQueue } from '../../../src/jobs/serial.js';
 import { createLogger } from '../../../src/log.js';
 import { createProviderClient } from '../../../src/provider/index.js';
 import { createSandbox, type Sandbox } from '../../../src/sandbox/index.js';
@@ -55,7 +57,10 @@ export async function startDevApp(): Promise<DevApp> {
     },
     logger,
   });
-  const dev = devRoutes({ engine, facilities: [facility], sandboxStaffUrl: (id) => `${baseUrl}/sandbox/${id}/staff`, mailbox });
+  const conversations = createConversations({ engine, queue: () => queue, applyReceipt: async () => undefined });
+  const queue = createSerialQueue<InboundEvent>({ log: store.serial, name: 'inbound', handler: (e) => conversations.run(e), pollMs: 20, logger });
+  queue.start();
+  const dev = devRoutes({ engine: conversations, facilities: [facility], sandboxStaffUrl: (id) => `${baseUrl}/sandbox/${id}/staff`, mailbox });
   app.use(sandbox.middleware());
   app.use(dev.routes());
   app.use(dev.allowedMethods());
@@ -68,6 +73,7 @@ export async function startDevApp(): Promise<DevApp> {
     mailbox,
     async close() {
       await new Promise<void>((r) => server.close(() => r()));
+      await queue.stop();
       await sandbox.stop();
       await store.close();
     },

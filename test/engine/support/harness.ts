@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { facilityConfig, type FacilityConfig } from '../../../src/config/schema.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
-import { createEngine, type Engine, type EngineDeps } from '../../../src/engine/index.js';
+import { createEngine, type EngineDeps } from '../../../src/engine/index.js';
+import { createConversations, type Conversations, type InboundEvent } from '../../../src/engine/inbound.js';
+import { createSerialQueue, type SerialQueue } from '../../../src/jobs/serial.js';
 import { createLogger } from '../../../src/log.js';
 import { createProviderClient } from '../../../src/provider/index.js';
 import { openStore, type OpenedStore } from '../../../src/store/index.js';
@@ -27,7 +29,11 @@ export function testFacility(baseUrl: string, overrides: Record<string, unknown>
 export const tempSqliteUrl = (): string => `sqlite:${join(mkdtempSync(join(tmpdir(), 'fd-engine-')), 'store.sqlite')}`;
 
 export interface Harness {
-  engine: Engine;
+  /** the conversation queue's door, as the HTTP side and the dev chat use it; its queue runs */
+  engine: Conversations;
+  queue: SerialQueue<InboundEvent>;
+  /** stops the queue, then closes the store (a process ending) */
+  close(): Promise<void>;
   store: OpenedStore;
   delivered: OutboundMessage[];
   clock: { now: Date };
@@ -57,7 +63,21 @@ export async function harness(storeUrl: string, fake: FakeProvider, clock = { no
     logger: createLogger({ level: 'silent' }),
     ...extra,
   });
-  return { engine, store, delivered, clock, failDeliver };
+  const conversations = createConversations({ engine, queue: () => queue, applyReceipt: async () => undefined });
+  const queue = createSerialQueue<InboundEvent>({ log: store.serial, name: 'inbound', handler: (e) => conversations.run(e), pollMs: 20, backoffMs: 50, leaseMs: 2_000, logger: createLogger({ level: 'silent' }) });
+  queue.start();
+  return {
+    engine: conversations,
+    queue,
+    store,
+    delivered,
+    clock,
+    failDeliver,
+    async close() {
+      await queue.stop();
+      await store.close();
+    },
+  };
 }
 
 let seq = 0;
