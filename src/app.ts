@@ -232,6 +232,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     now,
     logger,
     onTurn: (turn) => metrics.turns.observe(turn.ms / 1000),
+    lockTtlMs: config.queue.leaseSeconds * 1000,
     // after the goodbye is sent: a durable job, so a crash in between still erases
     onErase: async (facilityId, contactId) => {
       await queue.enqueue({ id: `erase:${facilityId}:${contactId}`, name: CHAT_ERASE_JOB, payload: { facilityId, contactId }, runAt: now().getTime() + CHAT_ERASE_DELAY_MS });

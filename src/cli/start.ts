@@ -25,7 +25,9 @@ export async function startCommand(_argv: string[]): Promise<number> {
   });
   let fd;
   try {
-    fd = await createFrontdesk({ config });
+    // FRONTDESK_NAMESPACE: several deployments (or test runs) sharing one Redis/Postgres keep apart
+    const namespace = process.env.FRONTDESK_NAMESPACE;
+    fd = await createFrontdesk({ config, ...(namespace ? { namespace } : {}) });
   } catch (e) {
     console.error(`frontdesk: cannot start: ${(e as Error).message}`);
     return 1;

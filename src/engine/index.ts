@@ -42,6 +42,11 @@ export interface EngineDeps {
   onTurnStart?: (msg: InboundMessage) => void;
   /** after a change the patient made in chat is in the mirror (reminders follow it) */
   onAppointmentChanged?: (appointment: Appointment) => Promise<void>;
+  /**
+   * how long a dead instance's hold on a contact outlives it (the lock is renewed while the turn runs);
+   * the queue's lease, so another instance resumes the conversation as soon as the queue lets it. Default 15 s
+   */
+  lockTtlMs?: number;
   /** the patient confirmed "delete my data": called once this turn's replies are in the outbox */
   onErase?: (facilityId: string, contactId: string) => Promise<void>;
 }
@@ -280,7 +285,7 @@ export function createEngine(deps: EngineDeps): Engine {
       const contact = await ensureSender(store, msg);
       const entry: InboxEntry = { key: entryKey(msg), facilityId: msg.facilityId, contactId: contact.id, msg };
       // the queue runs one event per chat user at a time; the lock covers a contact reached by two chat identities
-      return store.locks.withLock(`conv:${msg.facilityId}:${contact.id}`, () => processEntry(entry), { ttlMs: turnTimeoutMs * 2, waitMs: turnTimeoutMs * 4 });
+      return store.locks.withLock(`conv:${msg.facilityId}:${contact.id}`, () => processEntry(entry), { ttlMs: deps.lockTtlMs ?? 15_000, waitMs: turnTimeoutMs * 4 });
     },
   };
   return engine;

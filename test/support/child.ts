@@ -139,8 +139,8 @@ export interface ChildFrontdesk {
 const RUNNING = /frontdesk is running on (http:\/\/\S+)/;
 
 /** Runs `node bin/frontdesk.js start` with FRONTDESK_CONFIG=configPath; resolves once it listens. */
-export async function startChild(configPath: string, opts: { startTimeoutMs?: number } = {}): Promise<ChildFrontdesk> {
-  const env: NodeJS.ProcessEnv = { ...process.env, FRONTDESK_CONFIG: configPath, NODE_ENV: 'test' };
+export async function startChild(configPath: string, opts: { startTimeoutMs?: number; env?: Record<string, string> } = {}): Promise<ChildFrontdesk> {
+  const env: NodeJS.ProcessEnv = { ...process.env, FRONTDESK_CONFIG: configPath, NODE_ENV: 'test', ...opts.env };
   delete env.PORT;
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'bin/frontdesk.js'), 'start'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Appointment } from '../src/core/domain.js';
-import { openStore } from '../src/store/index.js';
-import { runLoad, type BenchRow } from './load.js';
+import type { Appointment } from '../../src/core/domain.js';
+import { openStore } from '../../src/store/index.js';
+import { runLoad, type BenchRow } from './pool.js';
 
 const N = 2000;
 const FACILITY = 'bench-store';

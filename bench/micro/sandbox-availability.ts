@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { createLogger } from '../src/log.js';
-import { createSandbox } from '../src/sandbox/index.js';
+import { createLogger } from '../../src/log.js';
+import { createSandbox } from '../../src/sandbox/index.js';
 
 /**
  * `GET /availability` of the sandbox over real HTTP on loopback: a month of one calendar and type per request,
