@@ -95,6 +95,7 @@ const RETENTION_DEFAULTS = {
   inactiveContactsDays: 730,
   appointmentsDays: 365,
   auditDays: 730,
+  deadLettersDays: 14,
   sweepMinutes: 60,
 };
 const days = (d: number) => z.number().positive().default(d);
@@ -107,11 +108,12 @@ export const retentionConfig = z.strictObject({
   inactiveContactsDays: days(RETENTION_DEFAULTS.inactiveContactsDays),
   appointmentsDays: days(RETENTION_DEFAULTS.appointmentsDays),
   auditDays: days(RETENTION_DEFAULTS.auditDays),
+  deadLettersDays: days(RETENTION_DEFAULTS.deadLettersDays),
   sweepMinutes: z.number().int().positive().default(RETENTION_DEFAULTS.sweepMinutes),
 });
 
 /** The conversation, send and provider-event queues (src/jobs/serial.ts); README "Queues". */
-export const QUEUE_DEFAULTS = { concurrency: 4, sendConcurrency: 8, leaseSeconds: 15, attempts: 5, retrySeconds: 1, sendRetrySeconds: 1, maxBacklogSeconds: 120, dedupeDays: 7, deadLetterDays: 14 };
+export const QUEUE_DEFAULTS = { concurrency: 4, sendConcurrency: 8, leaseSeconds: 15, attempts: 5, retrySeconds: 1, sendRetrySeconds: 1, maxBacklogSeconds: 120, dedupeDays: 7 };
 export const queueConfig = z.strictObject({
   /** conversation turns run at once by one instance */
   concurrency: z.number().int().positive().default(QUEUE_DEFAULTS.concurrency),
@@ -129,8 +131,6 @@ export const queueConfig = z.strictObject({
   maxBacklogSeconds: z.number().positive().default(QUEUE_DEFAULTS.maxBacklogSeconds),
   /** how long an accepted platform message id / webhook-id is remembered: a redelivery within it is a duplicate */
   dedupeDays: z.number().positive().default(QUEUE_DEFAULTS.dedupeDays),
-  /** how long the record of an item that failed for good is kept (ids and error only, never the message) */
-  deadLetterDays: z.number().positive().default(QUEUE_DEFAULTS.deadLetterDays),
 });
 
 /**

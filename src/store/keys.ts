@@ -32,6 +32,8 @@ export interface RetentionPeriods {
   appointmentsDays: number;
   /** staff audit entries */
   auditDays: number;
+  /** records of queue items that failed for good (ids, attempts, error; never the payload) */
+  deadLettersDays: number;
 }
 
 export const DEFAULT_RETENTION: RetentionPeriods = {
@@ -43,6 +45,7 @@ export const DEFAULT_RETENTION: RetentionPeriods = {
   inactiveContactsDays: 730,
   appointmentsDays: 365,
   auditDays: 730,
+  deadLettersDays: 14,
 };
 
 /** a job record as the embedded queue stores it, as far as retention and erasure read it */
@@ -140,7 +143,7 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   F('serial:seen:{*}', 'serial', SERIAL, false, 'the one de-duplication ledger: every accepted platform message id, webhook-id, receipt and send id', 'queue.dedupeDays (default 7)'),
   F('serial:items:{id}:{*}', 'serial', SERIAL, true, 'an item waiting for its turn: an inbound message (text, phone), a provider event (patient details) or the messages of a send', 'until processed (seconds); deleted when done or dead-lettered'),
   F('serial:keys:{id}:{*}', 'serial', SERIAL, true, "a key's place in line and lease: a chat user's or recipient's address, a provider appointment id", 'while the key has items'),
-  F('serial:dead:{id}:{*}', 'serial', SERIAL, false, 'an item that failed for good: its ids, attempts and error (never the payload)', 'queue.deadLetterDays (default 14)'),
+  F('serial:dead:{id}:{*}', 'serial', SERIAL, false, 'an item that failed for good: its ids, attempts and error (never the payload)', 'deadLettersDays', 'deadLettersDays'),
 
   // the embedded job queue (BullMQ keeps its own, below)
   F('jobs:job:{*}', 'kv', JOBS, true, "a job: name, state, attempts and payload (a send holds the rendered message; a provider event the patient's details)", 'payload redacted finishedJobsDays after it finished; record 30 days (TTL)', 'finishedJobsDays'),

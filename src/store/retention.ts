@@ -29,6 +29,8 @@ export interface SweepReport {
   patients: number;
   audit: number;
   indexEntries: number;
+  /** expired ledger ids and dead letters of the serial queue */
+  queue: number;
 }
 
 const emptyReport = (): SweepReport => ({
@@ -45,6 +47,7 @@ const emptyReport = (): SweepReport => ({
   patients: 0,
   audit: 0,
   indexEntries: 0,
+  queue: 0,
 });
 
 const FINAL_JOB = ['done', 'failed', 'canceled'];
@@ -96,6 +99,8 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
   }
 
   r.expired = await scan.purgeExpired();
+  // the serial queue: ledger ids past queue.dedupeDays (their own expiry), dead letters past deadLettersDays
+  r.queue = await store.serial.purge(before(p.deadLettersDays));
 
   // conversations: after their last activity
   const convCut = before(p.conversationsDays);
