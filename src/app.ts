@@ -226,9 +226,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
       if (msgs.length > 0) await outbox.enqueueBatch(msgs);
     },
     onAppointmentChanged: (appt) => syncReminders(syncDeps, appt),
-    onTurnStart: (msg) => {
-      if (msg.channel === 'messenger' && messengerSender) void messengerSender.typing(msg.facilityId, msg.channelUserId, true);
-    },
+    onTurnStart: (msg) => (msg.channel === 'messenger' ? messengerSender?.typingWhileSlow(msg.facilityId, msg.channelUserId) : undefined),
     now,
     logger,
     onTurn: (turn) => metrics.turns.observe(turn.ms / 1000),

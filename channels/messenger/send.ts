@@ -23,7 +23,15 @@ export interface MessengerSenderOptions {
 export type MessengerSender = ChannelSender & {
   /** typing indicator (best effort: one attempt, never throws, outcome ignored) */
   typing(facilityId: string, psid: string, on: boolean): Promise<void>;
+  /**
+   * "typing…" for a turn still running after `afterMs` (it waits on the provider); a quick answer gets
+   * none, so the indicator never takes the page's rate-limit slot ahead of the answer. Returns the stop.
+   */
+  typingWhileSlow(facilityId: string, psid: string, afterMs?: number): () => void;
 };
+
+/** a turn slower than this shows the typing indicator */
+export const TYPING_AFTER_MS = 400;
 
 export interface GraphError {
   code?: number;
@@ -158,5 +166,9 @@ export function createMessengerSender(opts: MessengerSenderOptions): MessengerSe
     permission: (msg, contact, now) => permission(msg, contact, now, byId.get(msg.facilityId)),
     send,
     typing,
+    typingWhileSlow(facilityId, psid, afterMs = TYPING_AFTER_MS) {
+      const timer = setTimeout(() => void typing(facilityId, psid, true), afterMs);
+      return () => clearTimeout(timer);
+    },
   };
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { fromPromise } from 'xstate';
 import type { Appointment } from '../core/domain.js';
 import type { ProviderResult } from '../core/provider.js';
 import { err, ok } from '../core/result.js';
@@ -26,14 +25,17 @@ export interface TurnActorContext extends MirrorContext {
 
 /** an injected actor never rejects (flow protocol): a throw becomes an `unavailable` error value */
 function providerActor<I, T>(call: (input: I) => Promise<ProviderResult<T>>) {
-  return fromPromise<ProviderResult<T>, I>(async ({ input }) => {
+  return async (input: I): Promise<ProviderResult<T>> => {
     try {
       return await call(input);
     } catch (e) {
       return err({ kind: 'unavailable' as const, message: e instanceof Error ? e.message : 'provider call failed' });
     }
-  });
+  };
 }
+
+/** every actor a flow may invoke (the machine is provided with a slot for each, once: ./actor-slots.ts) */
+export const TURN_ACTOR_NAMES = ['findPatient', 'availability', 'createAppointment', 'reschedule', 'cancel', 'confirm', 'myAppointments', 'sendCode', 'checkCode'] as const;
 
 /**
  * The provider calls a flow may invoke, bound to one turn. The flow gives each write its idempotency key; when it
@@ -64,21 +66,21 @@ export function turnActors(ctx: TurnActorContext) {
     cancel: providerActor((q: ActorInputs['cancel']) => cancelReconciled(ctx, q.appointmentId, q.reason, keyOf(q.idempotencyKey, 'cancel'))),
     confirm: providerActor((q: ActorInputs['confirm']) => p.confirm(q.appointmentId, keyOf(q.idempotencyKey, 'confirm'))),
     myAppointments: providerActor(async (_q: ActorInputs['myAppointments']): Promise<ProviderResult<ListedAppointment[]>> => ok(await upcomingAppointments(ctx))),
-    sendCode: fromPromise<ActorOutputs['sendCode'], ActorInputs['sendCode']>(async ({ input }) => {
+    sendCode: async (input: ActorInputs['sendCode']): Promise<ActorOutputs['sendCode']> => {
       try {
         return await sendCode(ctx, input.phone);
       } catch {
         return { ok: false, reason: 'unavailable' };
       }
-    }),
-    checkCode: fromPromise<ActorOutputs['checkCode'], ActorInputs['checkCode']>(async ({ input }) => {
+    },
+    checkCode: async (input: ActorInputs['checkCode']): Promise<ActorOutputs['checkCode']> => {
       try {
         return await checkTypedCode(ctx, input.code, input.self);
       } catch {
         return { status: 'unavailable' };
       }
-    }),
-  };
+    },
+  } satisfies Record<(typeof TURN_ACTOR_NAMES)[number], (input: never) => Promise<unknown>>;
   return { actors, replacedIds };
 }
 

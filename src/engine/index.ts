@@ -5,7 +5,8 @@ import type { InboundMessage, OutboundMessage } from '../core/messages.js';
 import type { ProviderClient } from '../core/provider.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Store } from '../store/types.js';
-import { turnActors } from './actors.js';
+import { TURN_ACTOR_NAMES, turnActors } from './actors.js';
+import { machineWithSlots, withTurnCalls } from './actor-slots.js';
 import { recordAppointmentChange, type AppointmentChange } from './appointments.js';
 import { applyContactPatch, ensureSender, toFlowContact, touchSender } from './contact.js';
 import { toFlowFacility } from './facility.js';
@@ -38,8 +39,8 @@ export interface EngineDeps {
   turnTimeoutMs?: number;
   /** how old our mirror of a contact's appointments may be before it is refreshed from the provider; default 5 min */
   mirrorMaxAgeMs?: number;
-  /** a conversation turn begins (may call the provider): e.g. Messenger's typing indicator; never awaited */
-  onTurnStart?: (msg: InboundMessage) => void;
+  /** a conversation turn begins (may call the provider); what it returns is called when the flow settled (e.g. a delayed typing indicator) */
+  onTurnStart?: (msg: InboundMessage) => (() => void) | void;
   /** after a change the patient made in chat is in the mirror (reminders follow it) */
   onAppointmentChanged?: (appointment: Appointment) => Promise<void>;
   /**
@@ -143,7 +144,7 @@ export function createEngine(deps: EngineDeps): Engine {
         break;
     }
 
-    deps.onTurnStart?.(msg);
+    const turnEnded = deps.onTurnStart?.(msg);
     const machine: AnyStateMachine = deps.machine ?? conversationMachine;
     const record = await store.conversations.get(facilityId, contactId);
     const expired = record !== undefined && at.getTime() - Date.parse(record.updatedAt) > facility.idleResetMinutes * 60_000;
@@ -165,14 +166,17 @@ export function createEngine(deps: EngineDeps): Engine {
       msg.kind === 'start'
         ? { type: 'user.start', at: sentAt, messageId: msg.id }
         : { type: 'user.message', text: msg.text, choiceId: msg.choiceId ?? pushedChoice, phone: msg.phone, at: sentAt, messageId: msg.id };
-    const result = await runFlowTurn({
-      machine: machine.provide({ actors }),
-      input: { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), calendars: await deps.calendars(facilityId) },
-      snapshot: expired ? undefined : record?.snapshot,
-      expired: expired ? record?.snapshot : undefined,
-      event,
-      timeoutMs: turnTimeoutMs,
-    });
+    const input = { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), calendars: await deps.calendars(facilityId) };
+    const result = await withTurnCalls(actors, () =>
+      runFlowTurn({
+        machine: machineWithSlots(machine, TURN_ACTOR_NAMES),
+        input,
+        snapshot: expired ? undefined : record?.snapshot,
+        expired: expired ? record?.snapshot : undefined,
+        event,
+        timeoutMs: turnTimeoutMs,
+      }),
+    ).finally(() => turnEnded?.());
 
     if (!result.ok) {
       log.error({ facilityId, contactId, reason: result.reason, err: result.error instanceof Error ? result.error.message : String(result.error) }, 'conversation turn failed');

@@ -231,6 +231,16 @@ describe('Messenger sender: typing and permission', () => {
     ]);
   });
 
+  it('shows typing only for a turn still running after the delay', async () => {
+    const s = sender();
+    const quick = s.typingWhileSlow('st-lukes', PSID, 60);
+    quick(); // answered at once: no indicator
+    const slow = s.typingWhileSlow('st-lukes', PSID, 60);
+    await new Promise((r) => setTimeout(r, 150));
+    slow();
+    expect(hits.map((h) => h.body)).toEqual([{ recipient: { id: PSID }, sender_action: 'typing_on' }]);
+  });
+
   it('typing never throws, even when Graph fails or the facility has no page', async () => {
     respond = () => ({ status: 500, body: {} });
     const s = sender();
