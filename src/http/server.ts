@@ -28,6 +28,8 @@ export interface HttpDeps {
   routers?: Router[];
   /** the sandbox provider's middleware (handles /sandbox/* only) */
   sandbox?: Koa.Middleware;
+  /** webhooks being received now (the queue's workers give way to them) */
+  load?: { webhooksInFlight: number };
 }
 
 /** staff bearer auth lives with the staff routes (named, scoped tokens); kept here for importers */
@@ -39,6 +41,18 @@ export function buildHttpApp(deps: HttpDeps): Koa {
   app.silent = true;
   app.use(securityHeaders({ ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) }));
   app.use(jsonErrors(logger));
+  const load = deps.load;
+  if (load) {
+    app.use(async (ctx, next) => {
+      if (!ctx.path.startsWith('/webhooks/')) return next();
+      load.webhooksInFlight++;
+      try {
+        await next();
+      } finally {
+        load.webhooksInFlight--;
+      }
+    });
+  }
   if (deps.sandbox) app.use(deps.sandbox);
 
   const router = new Router();

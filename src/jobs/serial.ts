@@ -31,6 +31,12 @@ export interface SerialQueueOptions<P> {
   /** how long an accepted id stays in the ledger: a repeat within it is a duplicate (default 7 days) */
   dedupeTtlMs?: number;
   logger?: Logger;
+  /**
+   * while this says so (webhooks waiting for their acknowledgement in this process), the worker waits
+   * before taking more work, up to `maxPauseMs` at a time, so turns never starve entirely
+   */
+  pauseWhile?: () => boolean;
+  maxPauseMs?: number;
   /** one call per run, for metrics */
   onRun?: (r: { outcome: 'done' | 'retry' | 'dead'; ms: number; waitedMs: number }) => void;
 }
@@ -139,9 +145,24 @@ export function createSerialQueue<P>(opts: SerialQueueOptions<P>): SerialQueue<P
     return p;
   }
 
+  /**
+   * The acknowledgements first: wait while the HTTP side is busy, a bounded while; true when it still is
+   * (then only one item is taken, so a flood of webhooks slows the turns down instead of the answers).
+   */
+  async function giveWay(): Promise<boolean> {
+    if (!opts.pauseWhile) return false;
+    const until = performance.now() + (opts.maxPauseMs ?? 50);
+    while (running && opts.pauseWhile()) {
+      if (performance.now() >= until) return true;
+      await yieldToIo();
+    }
+    return false;
+  }
+
   async function loop(): Promise<void> {
     while (running) {
-      const free = concurrency - active.size;
+      const busy = await giveWay();
+      const free = busy ? Math.min(1, concurrency - active.size) : concurrency - active.size;
       let claimed = 0;
       if (free > 0) {
         try {

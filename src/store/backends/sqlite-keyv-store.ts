@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from 'better-sqlite3';
 import type { KeyvStoreAdapter, StoredData } from 'keyv';
+import { fairShare } from './fair-share.js';
 
 /**
  * A minimal keyv storage adapter over an open better-sqlite3 database.
@@ -35,6 +36,7 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
+    await fairShare();
     const row = this.stmt.get.get(key);
     if (!row) return undefined;
     if (row.expires_at !== null && row.expires_at <= Date.now()) {
@@ -45,6 +47,7 @@ export class SqliteKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<void> {
+    await fairShare();
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     this.stmt.set.run(key, text, ttl && ttl > 0 ? Date.now() + ttl : null);
   }

@@ -7,6 +7,7 @@ import { KeyvValues, finiteScore } from './keyv-values.js';
 import { SqliteKeyvStore } from './sqlite-keyv-store.js';
 import { SCAN_PAGE, type NamespacedBackend } from './namespaced.js';
 import { sqliteSerialLog } from './serial-sqlite.js';
+import { fairShare } from './fair-share.js';
 
 type Db = BetterSqlite3.Database;
 
@@ -53,6 +54,7 @@ class SqliteIndexes implements Indexes {
   }
 
   async add(set: string, member: string, score = 0): Promise<void> {
+    await fairShare();
     this.stmt.add.run(this.prefix + set, member, finiteScore(score));
   }
   async remove(set: string, member: string): Promise<void> {
@@ -62,9 +64,11 @@ class SqliteIndexes implements Indexes {
     return this.stmt.members.all(this.prefix + set).map((r) => r.member);
   }
   async range(set: string, min: number, max: number, limit?: number): Promise<{ member: string; score: number }[]> {
+    await fairShare();
     return this.stmt.range.all(this.prefix + set, finiteScore(min), finiteScore(max), limit ?? -1);
   }
   async claim(key: string, owner: string, ttlMs?: number): Promise<boolean> {
+    await fairShare();
     const now = Date.now();
     return this.stmt.claim.run(this.prefix + key, owner, ttlMs ? now + ttlMs : null, now).changes === 1;
   }
