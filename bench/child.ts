@@ -36,10 +36,14 @@ process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
 
+/** BENCH_PROFILE=<dir>: frontdesk children write a V8 CPU profile there when they stop (not when killed) */
+export const PROFILE_DIR = process.env.BENCH_PROFILE;
+
 export function forkChild(script: string, opts: unknown, extraEnv: Record<string, string> = {}): { proc: ChildProcess; output: () => string } {
+  const profile = PROFILE_DIR && script.includes('frontdesk') ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const proc = fork(fileURLToPath(new URL(script, import.meta.url)), [], {
     cwd: ROOT,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profile],
     env: { ...process.env, BENCH_OPTS: JSON.stringify(opts), NODE_ENV: 'production', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -51,7 +55,8 @@ export function forkChild(script: string, opts: unknown, extraEnv: Record<string
   };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
-  return { proc, output: () => out };
+  // one line (error messages end up in table cells)
+  return { proc, output: () => out.replace(/\s+/g, ' ') };
 }
 
 const exited = (proc: ChildProcess) => new Promise<void>((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.once('exit', () => r())));
@@ -116,7 +121,9 @@ export async function startServer(name: string, script: string, opts: unknown = 
     async rss() {
       return (await call<{ rss: number }>('memory', undefined, 30_000)).rss;
     },
-    async stop(graceMs = 5000) {
+    async stop(grace = 5000) {
+      // a profile is written at a clean exit only: give it time
+      const graceMs = PROFILE_DIR ? Math.max(grace, 60_000) : grace;
       if (proc.exitCode !== null || proc.signalCode !== null) return;
       const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
       call('stop', undefined, graceMs).catch(() => proc.kill('SIGKILL'));

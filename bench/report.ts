@@ -34,14 +34,16 @@ export function percentile(values: number[], p: number): number {
 
 const numeric = (cell: string) => /^[-+]?[\d.,]+(\s?(ms|s|MB|B|×|%|\/s))?$/.test(cell);
 
+/** A row shorter than the columns (a failure: label, then a reason) has its last cell run across the rest. */
 export function formatTable(t: Table): string {
-  const widths = t.columns.map((h, c) => Math.max(h.length, ...t.rows.map((r) => (r[c] ?? '').length)));
+  const full = (r: string[]) => r.length >= t.columns.length;
+  const widths = t.columns.map((h, c) => Math.max(h.length, ...t.rows.map((r) => (full(r) || c < r.length - 1 ? (r[c] ?? '') : '').length)));
   const line = (cells: string[]) =>
     cells
-      .map((cell, c) => (c > 0 && numeric(cell) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
+      .map((cell, c) => (c === cells.length - 1 && cells.length < widths.length ? cell : c > 0 && numeric(cell) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!)))
       .join('  ')
       .trimEnd();
-  const out = [`## ${t.title}`, '', line(t.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map((r) => line(t.columns.map((_, c) => r[c] ?? '')))];
+  const out = [`## ${t.title}`, '', line(t.columns), widths.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map((r) => line(full(r) ? t.columns.map((_, c) => r[c] ?? '') : r))];
   for (const n of t.notes ?? []) out.push(`  · ${n}`);
   return out.join('\n');
 }

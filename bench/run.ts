@@ -4,10 +4,11 @@
  * their own, on 127.0.0.1 and ephemeral ports; this process only orchestrates and prints.
  *
  * BENCH_SECONDS (default 10) sets each timed load run, BENCH_SCALE (default 1) multiplies the scale
- * section's counts, BENCH_ONLY=ack,latency,turns,bookings,scale,micro picks sections.
+ * section's counts, BENCH_ONLY=ack,latency,turns,bookings,scale,micro picks sections, BENCH_PROFILE=<dir>
+ * has every frontdesk child write a V8 CPU profile (.cpuprofile) there when it stops.
  */
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { startServer } from './child.js';
+import { PROFILE_DIR, startServer } from './child.js';
 import { formatTable, type Table } from './report.js';
 import { ackSection } from './sections/ack.js';
 import { bookingsSection } from './sections/bookings.js';
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
   const started = performance.now();
   const header = [
     `frontdesk benchmarks — Node ${process.version}, ${cpus().length} CPU(s) (availableParallelism ${availableParallelism()}; ${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${process.platform}`,
-    `settings: BENCH_SECONDS=${SETTINGS.seconds}, BENCH_SCALE=${SETTINGS.scale}, connections ${SETTINGS.connections}, Redis ${SETTINGS.redisUrl}${SETTINGS.only.length ? `, only ${SETTINGS.only.join(',')}` : ''}`,
+    `settings: BENCH_SECONDS=${SETTINGS.seconds}, BENCH_SCALE=${SETTINGS.scale}, connections ${SETTINGS.connections}, Redis ${SETTINGS.redisUrl}${SETTINGS.only.length ? `, only ${SETTINGS.only.join(',')}` : ''}${PROFILE_DIR ? `, CPU profiles of frontdesk into ${PROFILE_DIR}` : ''}`,
     'every server, the loader (autocannon) and the platform stub in processes of their own, on 127.0.0.1',
   ];
   console.log(header.join('\n'));

@@ -23,14 +23,14 @@ export async function ackSection(platformsUrl: string): Promise<Table[]> {
     try {
       results.set(key(s, c), await run());
     } catch (e) {
-      results.set(key(s, c), `failed: ${(e as Error).message.slice(0, 100)}`);
+      results.set(key(s, c), `failed: ${(e as Error).message.slice(0, 200)}`);
     }
   };
 
   const koa = await startServer('bare Koa', './servers/koa.ts');
   const problem = await ensureBottender();
   let bottender: Child | string = problem ? `unavailable: ${problem}` : '';
-  if (!problem) bottender = await startServer('bottender', './servers/bottender.ts').catch((e: Error) => `unavailable: ${e.message.slice(0, 100)}`);
+  if (!problem) bottender = await startServer('bottender', './servers/bottender.ts').catch((e: Error) => `unavailable: ${e.message.slice(0, 200)}`);
   try {
     for (const c of CHANNELS) {
       await attempt('frontdesk', c, async () => {

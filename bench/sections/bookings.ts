@@ -59,7 +59,7 @@ export async function bookingsSection(platforms: Child): Promise<Table[]> {
     targets.push({ figure: `${rate(perSec)} complete bookings/s (${r.completed} of ${r.started})`, target: '≥ 100/s', met: rows[0]!.at(-1)! });
     if (r.failures.length) notes.push(`failures: ${r.failures.join(' | ')}`);
   } catch (e) {
-    rows.push(['embedded', `failed: ${(e as Error).message.slice(0, 120)}`]);
+    rows.push(['embedded', `failed: ${(e as Error).message.slice(0, 200)}`]);
   }
   return [
     {

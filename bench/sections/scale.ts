@@ -66,7 +66,7 @@ async function broadcast(platforms: Child): Promise<Table> {
       await fd.kill();
     }
   } catch (e) {
-    rows.push([`failed: ${(e as Error).message.slice(0, 120)}`]);
+    rows.push([`failed: ${(e as Error).message.slice(0, 200)}`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -132,7 +132,12 @@ async function stored(platforms: Child): Promise<Table[]> {
     const { contactId, psid } = await templateConversation(file, platforms);
     // what stays of a conversation after the short retentions (turn record 7 d, inbox, jobs): contact, its claim and index, the snapshot
     const keep = (r: { row: Record<string, unknown> }) => Object.values(r.row).some((v) => typeof v === 'string' && /^fd:(contact:|contact-ch:|contacts:|conv:)/.test(v));
-    const template = captureRows(file, [contactId, psid], keep);
+    let template = captureRows(file, [contactId, psid], keep);
+    if (!template.some((r) => Object.values(r.row).some((v) => typeof v === 'string' && v.startsWith('fd:conv:')))) {
+      // the key layout changed: take every row the conversation left
+      template = captureRows(file, [contactId, psid]);
+      notes.push('no conv: row found: every row holding the template contact or psid is copied');
+    }
     const before = fileBytes(file);
     const t1 = performance.now();
     const written = seedConversations(file, template, [contactId, psid], conversations);
@@ -155,7 +160,7 @@ async function stored(platforms: Child): Promise<Table[]> {
     targets.push({ figure: `RSS with ${int(conversations)} conversations ${mb(full.rss)} vs empty ${mb(empty.rss)} (${(growth * 100).toFixed(1)} %)`, target: '≤ +20 %', met: verdict(growth <= 0.2) });
     notes.push('RSS read in the child 3 s after it listens, after a forced GC; peak = VmHWM since start (start-up included)');
   } catch (e) {
-    rows.push([`failed: ${(e as Error).message.slice(0, 160)}`]);
+    rows.push([`failed: ${(e as Error).message.slice(0, 200)}`]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -35,7 +35,7 @@ export async function turnsSection(platforms: Child): Promise<Table[]> {
       targets.push({ figure: `${mode}: turn p99 ${ms(percentile(all, 99))} (${all.length} turns)`, target: 'p99 < 30 ms', met: rows.at(-1)!.at(-1)! });
       notes.push(`${mode}: webhook ack as the patient saw it p50 ${ms(percentile(r.ack, 50))}, p99 ${ms(percentile(r.ack, 99))}; ${r.failed} patient(s) without a reply${r.failures.length ? `: ${r.failures.join('; ')}` : ''}`);
     } catch (e) {
-      rows.push([mode, `failed: ${(e as Error).message.slice(0, 100)}`]);
+      rows.push([mode, `failed: ${(e as Error).message.slice(0, 200)}`]);
     }
   }
   return [

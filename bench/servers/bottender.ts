@@ -5,7 +5,7 @@
  * bench/peers/node_modules (see ../peers.ts). It reads `bottender.config.js` and `index.js` from the
  * working directory, so both are written to a temporary directory and the process moves there.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'bottender.config.js'), `module.exports = ${JSON.stringify({ session: { driver: 'memory', stores: { memory: { maxSize: 500 } } }, channels: { viber: channel } })};\n`);
   writeFileSync(join(dir, 'index.js'), `module.exports = async function App() {}; // ${FACILITY}: the empty handler\n`);
   process.chdir(dir);
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
   const app = bottender({ dev: false });
   const handle = app.getRequestHandler();

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fail, options, serve } from './ipc.js';
+import { fail, serve } from './ipc.js';
 import { Mailboxes, type BotMessage } from './mailboxes.js';
 import { runBookings, runTurns, type BookingsArgs, type TurnsArgs } from './patients.js';
 
@@ -28,7 +28,6 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function main(): Promise<void> {
-  options<object>();
   const mail = new Mailboxes();
   let n = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {

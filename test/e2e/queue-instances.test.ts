@@ -3,40 +3,25 @@
  * this process. Any instance takes any conversation; order per conversation holds across instances; a
  * SIGKILL mid-turn is finished by the other instance once the lease (2 s here) lapses.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startChild, startHoldingProxy, startSandboxServer, writeChildConfig, type ChildFrontdesk } from '../support/child.js';
-import { eventually, messengerText, postMessenger, startPlatforms, type Platforms } from '../support/frontdesk.js';
+import { describe, expect, it } from 'vitest';
+import { startHoldingProxy, useChildWorld, writeChildConfig, type ChildFrontdesk } from '../support/child.js';
+import { eventually, messengerText, postMessenger } from '../support/frontdesk.js';
 import { REDIS_URL, shouldSkip, uniqueNamespace } from '../store/services.js';
 
 const skip = await shouldSkip(REDIS_URL);
-let sandbox: Awaited<ReturnType<typeof startSandboxServer>>;
-let platforms: Platforms;
-const children: ChildFrontdesk[] = [];
-
-beforeAll(async () => {
-  sandbox = await startSandboxServer();
-  platforms = await startPlatforms();
-});
-afterEach(async () => {
-  for (const c of children.splice(0)) await c.kill();
-});
-afterAll(async () => {
-  await platforms?.close();
-  await sandbox?.close();
-});
+const world = useChildWorld();
+const startChild = world.start;
 
 /** two instances of one deployment: same Redis store, same queue, same namespace */
 async function twoInstances(providerBaseUrl: string): Promise<[ChildFrontdesk, ChildFrontdesk]> {
-  const { path } = writeChildConfig({ providerBaseUrl, platformsUrl: platforms.url, store: REDIS_URL, extra: { redis: REDIS_URL } });
+  const { path } = writeChildConfig({ providerBaseUrl, platformsUrl: world.platforms.url, store: REDIS_URL, extra: { redis: REDIS_URL } });
   const env = { FRONTDESK_NAMESPACE: uniqueNamespace('inst') };
-  const pair = await Promise.all([startChild(path, { env }), startChild(path, { env })]);
-  children.push(...pair);
-  return pair;
+  return Promise.all([startChild(path, { env }), startChild(path, { env })]);
 }
 
 type GraphMessage = { text?: string; attachment?: { payload?: { text?: string } } };
 const textsTo = (psid: string) =>
-  platforms
+  world.platforms
     .graph()
     .filter((r) => r.json.recipient?.id === psid && r.json.message)
     .map((r) => {
@@ -53,7 +38,7 @@ const languageOf = (text: string) => LANGUAGES.findIndex((l) => l.confirm.test(t
 
 describe.skipIf(skip)('two instances on one Redis', () => {
   it('500 messages across 50 conversations, posted to either instance: order per conversation, one reply batch each, none lost', async () => {
-    const [a, b] = await twoInstances(sandbox.apiBase(sandbox.url));
+    const [a, b] = await twoInstances(world.sandbox.apiBase(world.sandbox.url));
     const users = Array.from({ length: 50 }, (_, k) => `inst-psid-${k}`);
     /** conversation k says, after "hi", nine language names in its own rotation */
     const said = (k: number) => Array.from({ length: 9 }, (_, i) => (k + i) % 3);
@@ -90,16 +75,15 @@ describe.skipIf(skip)('two instances on one Redis', () => {
 
   it('a SIGKILL mid-turn: the other instance finishes the conversation in order, one reply per message', async () => {
     let holdNext = true;
-    const proxy = await startHoldingProxy(sandbox.url, (req) => {
+    const proxy = await startHoldingProxy(world.sandbox.url, (req) => {
       if (req.method !== 'GET' || !/\/availability/.test(req.url) || !holdNext) return false;
       holdNext = false;
       return true;
     });
     try {
-      const { path } = writeChildConfig({ providerBaseUrl: sandbox.apiBase(proxy.url), platformsUrl: platforms.url, store: REDIS_URL, extra: { redis: REDIS_URL } });
+      const { path } = writeChildConfig({ providerBaseUrl: world.sandbox.apiBase(proxy.url), platformsUrl: world.platforms.url, store: REDIS_URL, extra: { redis: REDIS_URL } });
       const env = { FRONTDESK_NAMESPACE: uniqueNamespace('kill') };
       const first = await startChild(path, { env });
-      children.push(first);
       const psid = 'inst-kill-1';
       const say = async (text: string, expectRe: RegExp, quickReply?: string) => {
         const before = textsTo(psid).length;
@@ -123,7 +107,6 @@ describe.skipIf(skip)('two instances on one Redis', () => {
       expect((await postMessenger(first.url, messengerText(psid, 'menu'))).status).toBe(200);
       expect((await postMessenger(first.url, messengerText(psid, 'English'))).status).toBe(200);
       const second = await startChild(path, { env });
-      children.push(second);
       await first.kill();
       proxy.release();
 

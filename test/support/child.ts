@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import Koa from 'koa';
 import { createLogger } from '../../src/log.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { FACILITY, sandboxAuth, testConfig } from './frontdesk.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { FACILITY, sandboxAuth, startPlatforms, testConfig, type Platforms } from './frontdesk.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -178,4 +179,33 @@ export async function startChild(configPath: string, opts: { startTimeoutMs?: nu
       return exited;
     },
   };
+}
+
+/**
+ * A test file's world for child processes: a standalone sandbox and the platforms' stand-in for the file,
+ * the children started by a test killed after it. `start` spawns one and registers it.
+ */
+export function useChildWorld() {
+  const world = {
+    sandbox: undefined as unknown as Awaited<ReturnType<typeof startSandboxServer>>,
+    platforms: undefined as unknown as Platforms,
+    children: [] as ChildFrontdesk[],
+    async start(configPath: string, opts: Parameters<typeof startChild>[1] = {}): Promise<ChildFrontdesk> {
+      const child = await startChild(configPath, opts);
+      world.children.push(child);
+      return child;
+    },
+  };
+  beforeAll(async () => {
+    world.sandbox = await startSandboxServer();
+    world.platforms = await startPlatforms();
+  });
+  afterEach(async () => {
+    for (const c of world.children.splice(0)) await c.kill();
+  });
+  afterAll(async () => {
+    await world.platforms?.close();
+    await world.sandbox?.close();
+  });
+  return world;
 }
