@@ -155,9 +155,12 @@ export const MAX_SLOTS_PER_DATE = 200;
  * A day-of-instant reader for one zone that asks luxon once per quarter hour, not once per slot
  * (zone offsets change on quarter hours): a month of 300k slots costs a few thousand zone look-ups.
  */
+const zoneDays = new Map<string, Map<number, string>>();
 function dayReader(tz: string): (ms: number) => string {
-  // offsets are whole quarter hours, so a local midnight never falls inside a quarter hour: one day per bucket
-  const days = new Map<number, string>();
+  // offsets are whole quarter hours, so a local midnight never falls inside a quarter hour: one day per bucket;
+  // the buckets are kept for the process (a pure memo: tz data does not change under it), bounded
+  let days = zoneDays.get(tz);
+  if (!days || days.size > 200_000) zoneDays.set(tz, (days = new Map()));
   return (ms) => {
     const bucket = Math.floor(ms / 900_000);
     let day = days.get(bucket);

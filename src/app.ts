@@ -35,6 +35,8 @@ import { eraseContact } from './store/erasure.js';
 import { recordAudit } from './store/audit.js';
 
 const CHAT_ERASE_JOB = 'privacy.erase';
+/** webhooks waiting for their answer at once from which the workers give way (a flood, not a steady chat) */
+const ACKS_PILING_UP = 4;
 /** long enough for the goodbye to leave before the records it was sent from go */
 const CHAT_ERASE_DELAY_MS = 30_000;
 import type { Store } from './store/types.js';
@@ -250,7 +252,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   // events accepted before the serial queue (jobs of an older version) still run
   queue.register<ProviderEventItem>(PROVIDER_EVENT_JOB, (job) => applyEvent(job.payload));
   const load = { webhooksInFlight: 0 };
-  const serialOptions = { log: store.serial, pauseWhile: () => load.webhooksInFlight > 0, leaseMs: q.leaseSeconds * 1000, backoffMs: q.retrySeconds * 1000, dedupeTtlMs: q.dedupeDays * 86_400_000, logger, ...pollMs };
+  const serialOptions = { log: store.serial, pauseWhile: () => load.webhooksInFlight >= ACKS_PILING_UP, leaseMs: q.leaseSeconds * 1000, backoffMs: q.retrySeconds * 1000, dedupeTtlMs: q.dedupeDays * 86_400_000, logger, ...pollMs };
   const observe = (name: string) => (r: { outcome: string; ms: number; waitedMs: number }) => metrics.queueRuns.observe({ queue: name, outcome: r.outcome }, r.waitedMs / 1000);
   const providerQueue = createSerialQueue<ProviderEventItem>({ ...serialOptions, name: PROVIDER_QUEUE, handler: applyEvent, concurrency: q.concurrency, maxAttempts: Math.max(8, q.attempts), onRun: observe(PROVIDER_QUEUE) });
   const conversations: Conversations = createConversations({ engine, queue: () => inboundQueue, applyReceipt: (r) => outbox.applyReceipt(r) });

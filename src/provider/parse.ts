@@ -151,8 +151,17 @@ const plainIso = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):
  * own offset comes back as it is (what toZonedIso would give), with the zone's offset looked up once per
  * quarter hour; anything else goes through toZonedIso (luxon: some 100 µs a value, too slow for 300k).
  */
+/** a zone's offset per quarter hour, kept for the process (tz data does not change under it); bounded */
+const zoneOffsets = new Map<string, Map<number, number>>();
+const BUCKETS_KEPT = 200_000;
+function offsetsOf(zone: string): Map<number, number> {
+  let m = zoneOffsets.get(zone);
+  if (!m || m.size > BUCKETS_KEPT) zoneOffsets.set(zone, (m = new Map()));
+  return m;
+}
+
 function zonedReader(zone: string): (raw: string) => string | undefined {
-  const offsets = new Map<number, number>();
+  const offsets = offsetsOf(zone);
   return (raw) => {
     const text = raw.trim();
     const m = plainIso.exec(text);
