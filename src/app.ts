@@ -252,7 +252,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   // events accepted before the serial queue (jobs of an older version) still run
   queue.register<ProviderEventItem>(PROVIDER_EVENT_JOB, (job) => applyEvent(job.payload));
   const load = { webhooksInFlight: 0 };
-  const serialOptions = { log: store.serial, pauseWhile: () => load.webhooksInFlight >= ACKS_PILING_UP, leaseMs: q.leaseSeconds * 1000, backoffMs: q.retrySeconds * 1000, dedupeTtlMs: q.dedupeDays * 86_400_000, logger, ...pollMs };
+  const serialOptions = { log: store.serial, ...(q.ackFirst ? { pauseWhile: () => load.webhooksInFlight >= ACKS_PILING_UP } : {}), leaseMs: q.leaseSeconds * 1000, backoffMs: q.retrySeconds * 1000, dedupeTtlMs: q.dedupeDays * 86_400_000, logger, ...pollMs };
   const observe = (name: string) => (r: { outcome: string; ms: number; waitedMs: number }) => metrics.queueRuns.observe({ queue: name, outcome: r.outcome }, r.waitedMs / 1000);
   const providerQueue = createSerialQueue<ProviderEventItem>({ ...serialOptions, name: PROVIDER_QUEUE, handler: applyEvent, concurrency: q.concurrency, maxAttempts: Math.max(8, q.attempts), onRun: observe(PROVIDER_QUEUE) });
   const conversations: Conversations = createConversations({ engine, queue: () => inboundQueue, applyReceipt: (r) => outbox.applyReceipt(r) });

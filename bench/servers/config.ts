@@ -30,6 +30,8 @@ export function benchConfig(o: FrontdeskServerOptions): Config {
     sandbox: o.sandbox,
     logLevel: 'silent',
     rateLimits: { messenger: o.rateLimit, viber: o.rateLimit, sms: o.rateLimit },
+    // BENCH_QUEUE='{"concurrency":1,"ackFirst":false}': the queue settings to compare (README "The queues")
+    ...(process.env.BENCH_QUEUE ? { queue: JSON.parse(process.env.BENCH_QUEUE) as Record<string, unknown> } : {}),
     platformApis: { messenger: `${o.platformsUrl}/graph`, viber: `${o.platformsUrl}/viber`, twilio: `${o.platformsUrl}/twilio` },
     facilities: [
       {

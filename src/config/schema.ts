@@ -113,7 +113,7 @@ export const retentionConfig = z.strictObject({
 });
 
 /** The conversation, send and provider-event queues (src/jobs/serial.ts); README "Queues". */
-export const QUEUE_DEFAULTS = { concurrency: 4, sendConcurrency: 8, leaseSeconds: 15, attempts: 5, retrySeconds: 1, sendRetrySeconds: 1, maxBacklogSeconds: 120, dedupeDays: 7 };
+export const QUEUE_DEFAULTS = { concurrency: 4, sendConcurrency: 8, leaseSeconds: 15, attempts: 5, retrySeconds: 1, sendRetrySeconds: 1, maxBacklogSeconds: 120, dedupeDays: 7, ackFirst: true };
 export const queueConfig = z.strictObject({
   /** conversation turns run at once by one instance */
   concurrency: z.number().int().positive().default(QUEUE_DEFAULTS.concurrency),
@@ -129,6 +129,8 @@ export const queueConfig = z.strictObject({
   sendRetrySeconds: z.number().positive().default(QUEUE_DEFAULTS.sendRetrySeconds),
   /** /readyz answers 503 while the oldest waiting item of any queue is older than this */
   maxBacklogSeconds: z.number().positive().default(QUEUE_DEFAULTS.maxBacklogSeconds),
+  /** while webhooks pile up (4 or more waiting for their answer), the workers take one item at a time and give way */
+  ackFirst: z.boolean().default(QUEUE_DEFAULTS.ackFirst),
   /** how long an accepted platform message id / webhook-id is remembered: a redelivery within it is a duplicate */
   dedupeDays: z.number().positive().default(QUEUE_DEFAULTS.dedupeDays),
 });
