@@ -1,17 +1,18 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { fromPromise, type AnyStateMachine } from 'xstate';
+import { fromPromise, type AnyActorRef, type AnyStateMachine } from 'xstate';
 
 /** one turn's effects, by the actor name the flow invokes; each resolves (errors are values, flow protocol) */
 export type TurnCalls = Record<string, (input: never) => Promise<unknown>>;
 
-const current = new AsyncLocalStorage<TurnCalls>();
+/** the calls of the turn an actor system belongs to (one system per turn's root actor) */
+const callsOf = new WeakMap<object, TurnCalls>();
 const provided = new WeakMap<AnyStateMachine, AnyStateMachine>();
 
 /**
- * The machine with its invoked actors provided once, each a slot that runs the current turn's call.
- * `machine.provide()` rebuilds the whole state-node tree (about 3 ms for the conversation machine on
- * this hardware), so providing per turn cost more than the rest of a greeting turn; the slots read the
- * turn's calls from an AsyncLocalStorage set around the turn (`withTurnCalls`).
+ * The machine with its invoked actors provided once, each a slot that runs the call of the turn its actor
+ * system was bound to (`bindTurnCalls`). `machine.provide()` rebuilds the whole state-node tree (about
+ * 3 ms for the conversation machine on this hardware), so providing per turn cost more than the rest of
+ * a greeting turn. (An AsyncLocalStorage would do the same, but on Node 20 it turns on promise hooks for
+ * every promise of the process, the webhooks' included.)
  */
 export function machineWithSlots(machine: AnyStateMachine, names: readonly string[]): AnyStateMachine {
   const known = provided.get(machine);
@@ -19,8 +20,8 @@ export function machineWithSlots(machine: AnyStateMachine, names: readonly strin
   const actors = Object.fromEntries(
     names.map((name) => [
       name,
-      fromPromise<unknown, unknown>(async ({ input }) => {
-        const call = current.getStore()?.[name];
+      fromPromise<unknown, unknown>(async ({ input, system }) => {
+        const call = callsOf.get(system as object)?.[name];
         if (!call) throw new Error(`actor ${name} invoked outside a turn`);
         return (call as (i: unknown) => Promise<unknown>)(input);
       }),
@@ -31,4 +32,7 @@ export function machineWithSlots(machine: AnyStateMachine, names: readonly strin
   return out;
 }
 
-export const withTurnCalls = <T>(calls: TurnCalls, fn: () => Promise<T>): Promise<T> => current.run(calls, fn);
+/** before the turn's root actor starts: its invoked actors run these calls */
+export function bindTurnCalls(actor: AnyActorRef, calls: TurnCalls): void {
+  callsOf.set(actor.system as object, calls);
+}

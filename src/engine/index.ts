@@ -6,7 +6,7 @@ import type { ProviderClient } from '../core/provider.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { TURN_ACTOR_NAMES, turnActors } from './actors.js';
-import { machineWithSlots, withTurnCalls } from './actor-slots.js';
+import { machineWithSlots } from './actor-slots.js';
 import { recordAppointmentChange, type AppointmentChange } from './appointments.js';
 import { applyContactPatch, ensureSender, toFlowContact, touchSender } from './contact.js';
 import { toFlowFacility } from './facility.js';
@@ -167,16 +167,15 @@ export function createEngine(deps: EngineDeps): Engine {
         ? { type: 'user.start', at: sentAt, messageId: msg.id }
         : { type: 'user.message', text: msg.text, choiceId: msg.choiceId ?? pushedChoice, phone: msg.phone, at: sentAt, messageId: msg.id };
     const input = { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), calendars: await deps.calendars(facilityId) };
-    const result = await withTurnCalls(actors, () =>
-      runFlowTurn({
-        machine: machineWithSlots(machine, TURN_ACTOR_NAMES),
-        input,
-        snapshot: expired ? undefined : record?.snapshot,
-        expired: expired ? record?.snapshot : undefined,
-        event,
-        timeoutMs: turnTimeoutMs,
-      }),
-    ).finally(() => turnEnded?.());
+    const result = await runFlowTurn({
+      machine: machineWithSlots(machine, TURN_ACTOR_NAMES),
+      calls: actors,
+      input,
+      snapshot: expired ? undefined : record?.snapshot,
+      expired: expired ? record?.snapshot : undefined,
+      event,
+      timeoutMs: turnTimeoutMs,
+    }).finally(() => turnEnded?.());
 
     if (!result.ok) {
       log.error({ facilityId, contactId, reason: result.reason, err: result.error instanceof Error ? result.error.message : String(result.error) }, 'conversation turn failed');

@@ -1,8 +1,11 @@
 import { createActor, waitFor, type AnyActorRef, type AnyStateMachine, type Snapshot } from 'xstate';
+import { bindTurnCalls, type TurnCalls } from './actor-slots.js';
 import { BUSY_TAG, type ConversationInput, type FlowEmitted, type FlowEvent } from './flow.js';
 
 export interface FlowTurnRequest {
   machine: AnyStateMachine;
+  /** what the machine's actor slots run in this turn (./actor-slots.ts); none for a machine provided its own */
+  calls?: TurnCalls;
   input: ConversationInput;
   /** the persisted snapshot to resume; absent for a new conversation */
   snapshot?: unknown;
@@ -30,6 +33,7 @@ function withFreshContact(snapshot: unknown, input: ConversationInput): unknown 
 function startActor(req: FlowTurnRequest, emitted: FlowEmitted[], snapshot: unknown): AnyActorRef {
   const actor = createActor(req.machine, snapshot ? { snapshot: withFreshContact(snapshot, req.input) as Snapshot<unknown>, input: req.input } : { input: req.input });
   actor.on('*', (e: unknown) => emitted.push(e as FlowEmitted));
+  if (req.calls) bindTurnCalls(actor, req.calls);
   actor.start();
   return actor;
 }
