@@ -40,7 +40,8 @@ describe('dev chat under the CSP', () => {
     await page.dispatchEvent('#user', 'change');
     await page.fill('#text', 'hi');
     await page.click('#send');
-    await page.waitForFunction("document.querySelectorAll('.bubble.bot').length > 0", undefined, { timeout: 20_000 });
+    // a locator wait, not waitForFunction: a string predicate polled in the page is itself refused by the CSP
+    await page.locator('.bubble.bot').first().waitFor({ timeout: 20_000 });
     expect(await page.locator('.bubble.bot').last().innerText()).not.toBe('');
     expect(violations).toEqual([]);
 
