@@ -30,7 +30,8 @@ const lastBot = (page: Page) => page.locator('.bubble.bot').last().innerText();
 async function andWaitForAnswer(page: Page, act: () => Promise<void>): Promise<void> {
   const before = await botCount(page);
   await act();
-  await page.waitForFunction(`document.querySelectorAll('.bubble.bot').length > ${before}`, undefined, { timeout: 20_000 });
+  // a locator wait, not waitForFunction: a string predicate polled in the page is refused by the page's CSP
+  await page.locator('.bubble.bot').nth(before).waitFor({ timeout: 20_000 });
 }
 
 async function say(page: Page, text: string): Promise<void> {
