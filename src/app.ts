@@ -9,7 +9,7 @@ import { createSmsInbound, createSmsStatusInbound } from '../channels/sms/index.
 import { createSmsSender } from '../channels/sms/send.js';
 import { createViberInbound, createViberSender, isBotInitiated } from '../channels/viber/index.js';
 import type { Config, FacilityConfig } from './config/schema.js';
-import type { ChannelName, LocaleCode } from './core/domain.js';
+import { localeFromHint, type ChannelName, type LocaleCode } from './core/domain.js';
 import type { ChannelSender } from './core/channel.js';
 import type { OutboundMessage } from './core/messages.js';
 import type { ProviderClient } from './core/provider.js';
@@ -265,14 +265,8 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   });
   queue.register<{ id: string }>(BROADCAST_JOB, (job) => runBroadcast(syncDeps, job.payload.id));
 
-  /** the platform's language hint (Viber sends e.g. "en", "tl", "fil", "id", "in-ID"), else the facility's */
-  const localeOf = (facilityId: string, hint?: string): LocaleCode => {
-    const h = hint?.toLowerCase() ?? '';
-    if (/^(id|in)\b/.test(h)) return 'id';
-    if (/^(fil|tl)\b/.test(h)) return 'fil';
-    if (/^en\b/.test(h)) return 'en';
-    return (facility(facilityId)?.locale ?? 'en') as LocaleCode;
-  };
+  /** the platform's language hint, else the facility's */
+  const localeOf = (facilityId: string, hint?: string): LocaleCode => localeFromHint(hint) ?? ((facility(facilityId)?.locale ?? 'en') as LocaleCode);
   const routers: Router[] = [
     staffRoutes({
       staff: staffCredentials(config),

@@ -4,6 +4,15 @@ export type ChannelName = 'messenger' | 'viber' | 'sms' | 'dev';
 export type LocaleCode = 'en' | 'fil' | 'id';
 export const LOCALES: readonly LocaleCode[] = ['en', 'fil', 'id'];
 
+/** a platform's language tag (Viber sends e.g. "en", "tl", "fil", "id", "in-ID") as one of ours, if it is one */
+export function localeFromHint(hint: string | undefined): LocaleCode | undefined {
+  const h = hint?.trim().toLowerCase() ?? '';
+  if (/^(id|in)\b/.test(h)) return 'id';
+  if (/^(fil|tl)\b/.test(h)) return 'fil';
+  if (/^en\b/.test(h)) return 'en';
+  return undefined;
+}
+
 export type Gender = 'male' | 'female' | 'other';
 
 /** What a patient tells us about themselves (and what the provider echoes inside an appointment). */

@@ -1,4 +1,4 @@
-import type { Contact, Patient } from '../core/domain.js';
+import { localeFromHint, type Contact, type Patient } from '../core/domain.js';
 import type { InboundMessage } from '../core/messages.js';
 import type { Store } from '../store/types.js';
 import type { FlowContact, FlowEmitted, FlowPerson } from './flow.js';
@@ -14,6 +14,9 @@ export function ensureSender(store: Store, msg: InboundMessage): Promise<Contact
 export function touchSender(store: Store, contactId: string, msg: InboundMessage, at: string): Promise<Contact> {
   return store.contacts.update(msg.facilityId, contactId, (c) => {
     const next: Contact = { ...c, lastChannel: msg.channel };
+    // the language the patient's app runs in (Viber tells it) answers them until they choose one
+    const hinted = c.locale ? undefined : localeFromHint(msg.localeHint);
+    if (hinted) next.locale = hinted;
     switch (msg.channel) {
       case 'messenger':
         next.messenger = { ...c.messenger, psid: msg.channelUserId, lastInboundAt: at };

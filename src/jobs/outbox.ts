@@ -85,6 +85,8 @@ export interface Outbox {
 }
 
 export const OUTBOUND_QUEUE = 'outbound';
+/** a receipt about everything up to a time, not one message (channels/messenger/parse.ts: reads) */
+const WATERMARK = 'watermark:';
 /** the sender already retried at HTTP level; these are retries of the whole send, minutes apart */
 export const SEND_ATTEMPTS = 3;
 /** purposes worth an SMS when the patient's own channel refuses (never a conversational response) */
@@ -117,6 +119,28 @@ export function createOutbox(deps: OutboxDeps): Outbox {
   const recKey = (id: string) => `${ns}:rec:${id}`;
   const pmidKey = (channel: ChannelName, pmid: string) => `${ns}:pmid:${channel}:${pmid}`;
   const undeliverableSet = (facilityId: string) => `${ns}:undeliverable:${facilityId}`;
+  /** what went to one recipient, by when it was sent: a receipt that says "read up to here" (Messenger's watermark) needs it */
+  const sentSet = (facilityId: string, channel: ChannelName, userId: string) => `${ns}:sent:${facilityId}:${channel}:${userId}`;
+
+  async function noteSent(rec: SendRecord, msg: OutboundMessage): Promise<void> {
+    const set = sentSet(msg.facilityId, msg.channel, msg.channelUserId);
+    const t = clock().getTime();
+    await indexes.add(set, rec.id, t);
+    // the oldest beyond the send records' retention leave as new ones come
+    for (const old of await indexes.range(set, -Number.MAX_SAFE_INTEGER, t - retentionMs, 20)) await indexes.remove(set, old.member);
+  }
+
+  /** a watermark receipt: every message to that recipient sent at or before it has that status */
+  async function applyWatermark(r: DeliveryReceipt, watermark: number): Promise<void> {
+    if (!r.channelUserId || !Number.isFinite(watermark)) return;
+    const set = sentSet(r.facilityId, r.channel, r.channelUserId);
+    for (const { member } of await indexes.range(set, -Number.MAX_SAFE_INTEGER, watermark)) {
+      const rec = await kv.get<SendRecord>(recKey(member));
+      if (rec && (!rec.deliveryAt || Date.parse(r.at) >= Date.parse(rec.deliveryAt))) await saveRecord({ ...rec, deliveryStatus: r.status, deliveryAt: r.at, updatedAt: clock().toISOString() });
+      // read is as far as a message goes: it needs no later receipt
+      if (r.status === 'read') await indexes.remove(set, member);
+    }
+  }
 
   const saveRecord = (rec: SendRecord) => kv.set(recKey(rec.id), rec, retentionMs);
 
@@ -197,6 +221,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     if (outcome.status === 'sent') {
       const ids = outcome.platformMessageId ? [...rec.platformMessageIds, outcome.platformMessageId] : rec.platformMessageIds;
       if (outcome.platformMessageId) await kv.set(pmidKey(msg.channel, outcome.platformMessageId), rec.id, retentionMs);
+      if (msg.channel === 'messenger') await noteSent(rec, msg);
       await finish(rec, 'sent', { ...via, platformMessageIds: ids, reason: undefined, code: undefined });
       return;
     }
@@ -301,6 +326,7 @@ export function createOutbox(deps: OutboxDeps): Outbox {
     record: (id) => kv.get<SendRecord>(recKey(id)),
 
     async applyReceipt(r) {
+      if (r.platformMessageId.startsWith(WATERMARK)) return applyWatermark(r, Number(r.platformMessageId.slice(WATERMARK.length)));
       const id = await kv.get<string>(pmidKey(r.channel, r.platformMessageId));
       if (!id) {
         log?.debug({ channel: r.channel, facilityId: r.facilityId }, 'receipt for a message we do not know');

@@ -135,6 +135,7 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   // the outbox
   F('outbox:rec:{*}', 'kv', OUTBOX, false, 'per message: channel, status, purpose, contact and appointment ids, platform ids (no text)', 'sendRecordsDays', 'sendRecordsDays'),
   F('outbox:pmid:{id}:{*}', 'kv', OUTBOX, false, "platform message id → our message id (delivery receipts)", 'sendRecordsDays', 'sendRecordsDays'),
+  F('outbox:sent:{f}:{id}:{*}', 'zset', OUTBOX, true, "Messenger messages sent to a recipient, by time (its name holds the PSID): a read watermark marks them read", 'until read; at most sendRecordsDays', 'sendRecordsDays'),
   F('outbox:undeliverable:{f}', 'zset', OUTBOX, false, 'messages no channel could carry, for staff', 'with their send records'),
   F('outbox:batch:{id}', 'kv', LEGACY, true, "before the serial queue: one turn's replies waiting to be sent in order", 'no longer written; leftovers finishedJobsDays', 'finishedJobsDays'),
   F('outbox:order:{f}:{id}:{*}', 'zset', LEGACY, true, "before the serial queue: a recipient's batches in order", 'no longer written; leftovers finishedJobsDays', 'finishedJobsDays'),

@@ -63,13 +63,16 @@ export const broadcastId = (r: BroadcastRequest): string =>
 
 const key = (id: string) => `broadcast:${id}`;
 
-function reachable(c: Contact | undefined): string | undefined {
+/** why a contact cannot be told, or undefined when a channel (or the SMS fallback) can carry it */
+export function reachable(c: Contact | undefined): string | undefined {
   if (!c) return 'no_contact';
   const to = pickAddress(c);
   if (!to) return 'no_address';
   const smsOnly = !c.messenger && !c.viber && !c.dev;
   if (smsOnly && c.sms?.optedOut) return 'opted_out';
-  if (to.channel === 'viber' && c.viber && !c.viber.subscribed && smsOnly) return 'not_subscribed';
+  // Viber refuses a bot's message to a user who is not subscribed; the outbox then falls back to SMS
+  const smsFallback = !c.sms?.optedOut && !!(c.sms?.phone ?? c.phone);
+  if (to.channel === 'viber' && c.viber && !c.viber.subscribed && !smsFallback) return 'not_subscribed';
   return undefined;
 }
 

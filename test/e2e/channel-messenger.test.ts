@@ -288,3 +288,18 @@ describe('one user’s events are processed in arrival order', () => {
     for (let i = 1; i < blocks.length; i++) expect(blocks[i]![0]).toBeGreaterThan(blocks[i - 1]![1]);
   });
 });
+
+describe('read receipts (issue 12: a watermark was looked up as a message id and never applied)', () => {
+  it("marks every reply sent before a read's watermark as read, and none after it", async () => {
+    const { fd } = plain;
+    const psid = '8300000000000077';
+    const first = await say(fd, psid, 'hi');
+    const watermark = Date.now() + 1;
+    await new Promise((r) => setTimeout(r, 20));
+    const later = await say(fd, psid, 'menu');
+    const read = { object: 'page', entry: [{ id: PAGE_ID, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: Date.now(), read: { watermark } }] }] };
+    expect((await postMessenger(fd.base, read)).status).toBe(200);
+    await eventually(async () => (await Promise.all(first.map((o) => fd.outbox.record(o.id)))).every((r) => r?.deliveryStatus === 'read'), 'the earlier replies read');
+    for (const o of later) expect((await fd.outbox.record(o.id))?.deliveryStatus).not.toBe('read');
+  });
+});

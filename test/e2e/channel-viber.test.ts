@@ -160,3 +160,25 @@ describe('Viber lifecycle', () => {
     expect(smsTo(phone).map((r) => r.form.Body)).toEqual(['Reminder: your appointment with Dr. Santos is tomorrow at 9:00 AM.']);
   });
 });
+
+describe('the language of the patient’s Viber app (issue 12: localeHint reached no one)', () => {
+  it('answers a new patient whose Viber runs in Bahasa Indonesia in Bahasa Indonesia, until they choose', async () => {
+    const id = 'viber-lang-id-1';
+    const body = { ...viberText(id, 'hi'), sender: { ...user(id), language: 'id' } };
+    expect((await postViber(svc.fd.base, body)).status).toBe(200);
+    await eventually(() => viberTo(id).length > 0, 'a reply');
+    expect(String(viberTo(id)[0]!.json.text)).toMatch(/Selamat datang/);
+    expect((await contactOf(id))?.locale).toBe('id');
+  });
+
+  it('keeps a language the patient chose over the hint', async () => {
+    const id = 'viber-lang-chosen-1';
+    expect((await postViber(svc.fd.base, { ...viberText(id, 'hi'), sender: { ...user(id), language: 'id' } })).status).toBe(200);
+    await eventually(() => viberTo(id).length > 0, 'a reply');
+    await svc.fd.store.contacts.update(FACILITY, (await contactOf(id))!.id, (c) => void (c.locale = 'en'));
+    const before = viberTo(id).length;
+    expect((await postViber(svc.fd.base, { ...viberText(id, 'hello'), sender: { ...user(id), language: 'fil' } })).status).toBe(200);
+    await eventually(() => viberTo(id).length > before, 'the second reply');
+    expect((await contactOf(id))?.locale).toBe('en');
+  });
+});
