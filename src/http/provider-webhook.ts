@@ -3,7 +3,8 @@ import type { Context } from 'koa';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import type { FacilityConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { parseProviderEvent, type ProviderEvent } from '../sync/events.js';
+import { toZonedIso } from '../provider/parse.js';
+import { parseProviderEvent, type ProviderEvent, type ZonedTime } from '../sync/events.js';
 import { boundDetails, HttpError, refuseUnauthenticated } from './errors.js';
 import type { Metrics } from './metrics.js';
 import { BODY_LIMITS, readRawBody } from './raw-body.js';
@@ -22,6 +23,8 @@ export interface ProviderEventSink {
 export function providerWebhook(opts: { facilities: Map<string, FacilityConfig>; sink: ProviderEventSink; logger: Logger; metrics: Metrics; maxBytes?: number }) {
   const verifiers = new Map([...opts.facilities].map(([id, f]) => [id, new Webhook(f.provider.webhookSecret)]));
   const nobody = new Webhook(randomBytes(32).toString('base64'));
+  // times read as the provider client reads them: an offset-less time is the facility's wall clock
+  const zoned = new Map<string, ZonedTime>([...opts.facilities].map(([id, f]) => [id, (raw: string) => toZonedIso(raw, f.timezone)]));
   const maxBytes = opts.maxBytes ?? BODY_LIMITS.provider;
   return async (ctx: Context) => {
     const facilityId = String(ctx.params.facilityId);
@@ -54,7 +57,7 @@ export function providerWebhook(opts: { facilities: Map<string, FacilityConfig>;
       return;
     }
     if (!verifier) return refuseUnauthenticated(ctx); // unreachable: the random secret never verifies
-    const parsed = parseProviderEvent(body);
+    const parsed = parseProviderEvent(body, { zonedTime: zoned.get(facilityId) });
     if (!parsed.ok) {
       refused('invalid_event');
       ctx.status = 400;

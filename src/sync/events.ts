@@ -34,29 +34,52 @@ const patient = z.object({
   nationalId: z.string().optional().nullable(),
 });
 
-export const appointmentSchema = z.object({
-  appointmentId: id,
-  status,
-  start: isoWithOffset,
-  end: isoWithOffset.optional().nullable(),
-  calendarId: id,
-  appointmentTypeId: id,
-  patientId: id.optional().nullable(),
-  temporaryPatientId: id.optional().nullable(),
-  patient,
-  queueNumber: id.optional().nullable(),
-  updatedAt: z.string().optional().nullable(),
-});
+/**
+ * Reads one provider date-time into ISO with the facility's offset; undefined when it is not one. The
+ * provider client reads its API's answers with the same reader (src/provider/parse.ts `toZonedIso`), so a
+ * time the API may send without an offset (contract §1: then the facility's wall clock) is read alike here.
+ */
+export type ZonedTime = (raw: string) => string | undefined;
 
-const envelope = z.object({
-  type: z.string().min(1),
-  occurredAt: isoWithOffset,
-  data: z.object({
-    appointment: appointmentSchema.optional(),
-    patient: z.object({ patientId: id, temporaryPatientId: id.optional().nullable() }).passthrough().optional(),
-    source: z.enum(['staff', 'bot', 'walk-in']).optional(),
-  }),
-});
+function schemasFor(zoned: ZonedTime | undefined) {
+  const time = zoned
+    ? z.string().transform((s, ctx): string => {
+        const v = zoned(s);
+        if (v === undefined) {
+          ctx.addIssue({ code: 'custom', message: 'not an ISO 8601 date-time' });
+          return z.NEVER;
+        }
+        return v;
+      })
+    : isoWithOffset;
+  const appointment = z.object({
+    appointmentId: id,
+    status,
+    start: time,
+    end: time.optional().nullable(),
+    calendarId: id,
+    appointmentTypeId: id,
+    patientId: id.optional().nullable(),
+    temporaryPatientId: id.optional().nullable(),
+    patient,
+    queueNumber: id.optional().nullable(),
+    updatedAt: z.string().optional().nullable(),
+  });
+  const envelope = z.object({
+    type: z.string().min(1),
+    occurredAt: time,
+    data: z.object({
+      appointment: appointment.optional(),
+      patient: z.object({ patientId: id, temporaryPatientId: id.optional().nullable() }).passthrough().optional(),
+      source: z.enum(['staff', 'bot', 'walk-in']).optional(),
+    }),
+  });
+  return { appointment, envelope };
+}
+
+const strict = schemasFor(undefined);
+export const appointmentSchema = strict.appointment;
+const tolerant = new WeakMap<ZonedTime, ReturnType<typeof schemasFor>>();
 
 export type ProviderEvent =
   | { type: Exclude<ProviderEventType, 'patientCreated'>; occurredAt: string; appointment: ProviderAppointment; source?: AppointmentSource }
@@ -66,8 +89,13 @@ export type ProviderEvent =
 const clean = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
 
 /** Validates a webhook body; the issues list says what is wrong (path: reason). */
-export function parseProviderEvent(body: unknown): { ok: true; event: ProviderEvent } | { ok: false; issues: string[] } {
-  const r = envelope.safeParse(body);
+export function parseProviderEvent(body: unknown, opts: { zonedTime?: ZonedTime } = {}): { ok: true; event: ProviderEvent } | { ok: false; issues: string[] } {
+  let schemas = strict;
+  if (opts.zonedTime) {
+    schemas = tolerant.get(opts.zonedTime) ?? schemasFor(opts.zonedTime);
+    tolerant.set(opts.zonedTime, schemas);
+  }
+  const r = schemas.envelope.safeParse(body);
   if (!r.success) return { ok: false, issues: r.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) };
   const { type, occurredAt, data } = r.data;
   if (!(PROVIDER_EVENT_TYPES as readonly string[]).includes(type)) return { ok: true, event: { type: 'unknown', rawType: type, occurredAt } };

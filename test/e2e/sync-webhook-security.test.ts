@@ -198,3 +198,26 @@ describe('provider webhook: duplicates and order', () => {
     expect(smsTo(phone)).toHaveLength(2);
   });
 });
+
+describe('provider webhook: read as the provider client reads (issue 12: one appointment schema)', () => {
+  const start = DateTime.now().plus({ days: 6 }).set({ hour: 11, minute: 0, second: 0, millisecond: 0 });
+  it('accepts times without an offset as the facility wall clock, as the API client does', async () => {
+    const phone = phoneFor();
+    const id = `msg_${randomUUID()}`;
+    const wall = start.setZone('Asia/Manila').toFormat("yyyy-MM-dd'T'HH:mm:ss");
+    const body = { type: 'appointmentCreated', occurredAt: DateTime.now().setZone('Asia/Manila').toFormat("yyyy-MM-dd'T'HH:mm:ss"), data: { appointment: { ...appointment('S-LOCAL-1', phone, start), start: wall, end: undefined }, source: 'staff' } };
+    const res = await postProvider(svc.fd.base, body, { id });
+    expect(res.status).toBe(200);
+    await processed(id);
+    expect((await svc.fd.store.appointments.get(FACILITY, 'S-LOCAL-1'))?.start).toBe(iso(start));
+  });
+
+  it('still refuses a time that is not one, naming the field', async () => {
+    const phone = phoneFor();
+    const id = `msg_${randomUUID()}`;
+    const res = await postProvider(svc.fd.base, event('appointmentCreated', DateTime.now(), { appointment: { ...appointment('S-LOCAL-2', phone, start), start: 'next tuesday' } }), { id });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toMatch(/data\.appointment\.start/);
+    await expectNothingStored(id, phone, 'S-LOCAL-2');
+  });
+});
