@@ -1,4 +1,5 @@
 import type Bottleneck from 'bottleneck';
+import { parseRetryAfter } from '../core/retry-after.js';
 import { ExponentialBackoff, handleWhen, retry, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
 
 /** One call to a messaging platform's send API. */
@@ -37,14 +38,7 @@ class RetryableStatus extends Error {
   }
 }
 
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export { parseRetryAfter } from '../core/retry-after.js';
 
 /** Backoff that waits at least what the platform asked for in Retry-After. */
 class RetryAfterBackoff implements IBackoffFactory<IRetryBackoffContext<unknown>> {

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '../core/retry-after.js';
 import {
   BrokenCircuitError,
   ConsecutiveBreaker,
@@ -105,14 +106,7 @@ export class TransientStatusError extends Error {
   }
 }
 
-/** Retry-After is seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (value.trim() !== '' && Number.isFinite(secs)) return Math.max(0, secs * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export { parseRetryAfter } from '../core/retry-after.js';
 
 /** Joins a base URL that may or may not end with '/' and a path that starts with '/'. */
 export function joinUrl(baseUrl: string, path: string, query?: Record<string, string | undefined>): string {

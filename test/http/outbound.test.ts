@@ -59,3 +59,13 @@ describe('callPlatform', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
   });
 });
+
+describe('one Retry-After reader (issue 12: the platform and provider clients disagreed)', () => {
+  it('is the same function in both clients, and a blank value is unreadable rather than "now"', async () => {
+    const provider = await import('../../src/provider/transport.js');
+    expect(provider.parseRetryAfter).toBe(parseRetryAfter);
+    expect(parseRetryAfter('   ')).toBeUndefined();
+    expect(parseRetryAfter(' 3 ')).toBe(3000);
+    expect(parseRetryAfter('-5')).toBeUndefined();
+  });
+});
