@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { normalizePhone } from '../../src/core/phone.js';
 import type { DeliveryReceipt } from '../../src/core/channel.js';
 import type { InboundMessage } from '../../src/core/messages.js';
 import { err, ok, type Result } from '../../src/core/result.js';
@@ -99,11 +99,6 @@ const looksLikePhone = (s: string | undefined): s is string => {
   return digits >= 7 && digits <= 15;
 };
 
-/** E.164 when libphonenumber can read it for the facility's country, else the number as Meta sent it. */
-function normalizePhone(raw: string, country: string): string {
-  const p = parsePhoneNumberFromString(raw.trim(), country as CountryCode);
-  return p?.isValid() ? p.number : raw.trim();
-}
 
 export interface EntryContext {
   facilityId: string;
@@ -139,7 +134,9 @@ export function toInbound(ctx: EntryContext, classified: ClassifiedEvent): Parse
       const qr = typeof m.quick_reply?.payload === 'string' ? m.quick_reply.payload : undefined;
       // user_phone_number quick reply: Meta puts the number itself in the payload (and the text)
       if (qr !== undefined && looksLikePhone(qr) && (m.text === undefined || looksLikePhone(m.text))) {
-        return { message: { ...base, id: m.mid, kind: 'message', phone: normalizePhone(qr, ctx.country) } };
+        // one phone reader (src/core/phone.ts): a number it cannot read is the patient's text, never a "phone"
+        const phone = normalizePhone(qr.trim(), ctx.country);
+        return { message: { ...base, id: m.mid, kind: 'message', ...(phone ? { phone } : { text: m.text ?? qr }) } };
       }
       if (qr !== undefined) return { message: { ...base, id: m.mid, kind: 'message', choiceId: qr, ...(m.text !== undefined ? { text: m.text } : {}) } };
       if (typeof m.text === 'string' && m.text.length > 0) return { message: { ...base, id: m.mid, kind: 'message', text: m.text } };

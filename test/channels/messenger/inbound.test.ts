@@ -113,6 +113,14 @@ describe('Messenger webhook parsing', () => {
     expect(r.value.messages[0]).not.toHaveProperty('choiceId');
   });
 
+  it('passes a shared number it cannot read on as text, never as a phone (issue 12: one phone reader)', () => {
+    const body = Buffer.from(fixture('phone-quick-reply.json').toString('utf8').replace(/\+639171234567/g, '+63 917 12'));
+    const r = inbound.receive(request(body, signBody(body, SECRET_1)));
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.value.messages[0]).toMatchObject({ id: 'm_PHONE1', kind: 'message', text: '+63 917 12' });
+    expect(r.value.messages[0]).not.toHaveProperty('phone');
+  });
+
   it('reads the Get Started postback as a start, keeping its mid and referral ref', () => {
     const r = inbound.receive(signed('postback-get-started.json'));
     expect(r.ok && r.value.messages).toEqual([
