@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { compact } from '../core/compact.js';
 import { z } from 'zod';
 import type { AppointmentType, Calendar, ProviderAppointment, ProviderPatient, Slot } from '../core/domain.js';
 import { parseStatus } from '../core/status.js';
@@ -85,7 +86,7 @@ export function readPatient(body: unknown): { found: ProviderPatient | null } | 
   if (wrapped === null) return { found: null };
   const parsed = patientSchema.safeParse(wrapped);
   if (!parsed.success) return undefined;
-  return { found: dropUndefined(parsed.data) };
+  return { found: compact(parsed.data) };
 }
 
 // ---- availability ----
@@ -232,7 +233,7 @@ function normalizeAppointment(a: RawAppointment, zoneOf: ZoneOf): ProviderAppoin
   const updatedAt = a.updatedAt ? toZonedIso(a.updatedAt, zone) : undefined;
   if (!appointmentId || !status || !start || (a.end && !end) || (a.updatedAt && !updatedAt)) return undefined;
   const p = a.patient ?? undefined;
-  return dropUndefined({
+  return compact({
     appointmentId,
     status,
     start,
@@ -241,7 +242,7 @@ function normalizeAppointment(a: RawAppointment, zoneOf: ZoneOf): ProviderAppoin
     appointmentTypeId: a.appointmentTypeId,
     patientId: a.patientId,
     temporaryPatientId: a.temporaryPatientId,
-    patient: dropUndefined({ name: p?.name ?? '', phone: p?.phone ?? '', email: p?.email, dob: p?.dob, gender: p?.gender, nationalId: p?.nationalId }),
+    patient: compact({ name: p?.name ?? '', phone: p?.phone ?? '', email: p?.email, dob: p?.dob, gender: p?.gender, nationalId: p?.nationalId }),
     queueNumber: a.queueNumber,
     updatedAt,
   });
@@ -277,10 +278,6 @@ const errorBody = z.object({ error: z.string().optional(), code: z.string().opti
 export function readError(body: unknown): { code?: string; message?: string } {
   const parsed = errorBody.safeParse(body);
   if (!parsed.success) return {};
-  return dropUndefined({ code: parsed.data.error ?? parsed.data.code, message: parsed.data.message });
+  return compact({ code: parsed.data.error ?? parsed.data.code, message: parsed.data.message });
 }
 
-function dropUndefined<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
-}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { compact } from '../core/compact.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelName, Contact } from '../core/domain.js';
 import type { Logger } from '../log.js';
@@ -73,7 +74,7 @@ const score = (c: Contact) => Date.parse(c.createdAt) || 0;
 
 /** `into` keeps what it has; `from` fills the gaps (a verified phone beats a typed one). */
 export function mergeContacts(into: Contact, from: Contact, now: string): Contact {
-  const merged: Contact = { ...from, ...stripUndefined(into) };
+  const merged: Contact = { ...from, ...compact(into) };
   if (!into.phoneVerifiedAt && from.phoneVerifiedAt) {
     merged.phone = from.phone;
     merged.phoneVerifiedAt = from.phoneVerifiedAt;
@@ -85,9 +86,6 @@ export function mergeContacts(into: Contact, from: Contact, now: string): Contac
   return merged;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export class ContactStore implements ContactRepo {
   constructor(

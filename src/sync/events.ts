@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compact } from '../core/compact.js';
 import { parseStatus, type AppointmentStatus } from '../core/status.js';
 import type { AppointmentSource, ProviderAppointment } from '../core/domain.js';
 
@@ -86,7 +87,7 @@ export type ProviderEvent =
   | { type: 'patientCreated'; occurredAt: string; patientId: string; temporaryPatientId?: string }
   | { type: 'unknown'; rawType: string; occurredAt: string };
 
-const clean = <T extends Record<string, unknown>>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T;
+const clean = <T extends object>(o: T): T => compact(o, { nulls: true });
 
 /** Validates a webhook body; the issues list says what is wrong (path: reason). */
 export function parseProviderEvent(body: unknown, opts: { zonedTime?: ZonedTime } = {}): { ok: true; event: ProviderEvent } | { ok: false; issues: string[] } {
