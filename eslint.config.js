@@ -1,6 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** the import paths that reach these rooms from anywhere in the tree (imports are relative) */
+const out = (...rooms) => [
+  ...new Set(
+    rooms.flatMap((r) => {
+      const dir = r === 'channels' || r === 'flows' ? r : `src/${r}`;
+      return [`../${r}/**`, `../../${r}/**`, `../${dir}/**`, `../../${dir}/**`, `../../../${dir}/**`];
+    }),
+  ),
+];
+const CHANNELS = ['messenger', 'viber', 'sms', 'whatsapp'];
+const CHANNEL = [...out('engine', 'store', 'sync', 'jobs', 'identity', 'provider', 'sandbox', 'flows'), 'koa', '@koa/*'];
+/** one `no-restricted-imports` block per room: [files, forbidden patterns] */
+const rooms = (list) => list.map(([files, patterns]) => ({ files: [files], rules: { 'no-restricted-imports': ['error', { patterns }] } }));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'src/dev/public/**'] },
   js.configs.recommended,
@@ -13,13 +27,21 @@ export default tseslint.config(
       'no-console': ['error', { allow: ['error'] }],
     },
   },
-  {
-    // flows know nothing of channels or HTTP
-    files: ['flows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/channels/**', 'koa', '@koa/*', '**/src/http/**', '**/src/store/**'] }],
-    },
-  },
+  // the rooms of ../shared/architecture.md: what each may import (src/log.ts and src/config types are shared plumbing)
+  ...rooms([
+    ['flows/**/*.ts', [...out('channels', 'http', 'store', 'engine', 'jobs', 'sync', 'identity', 'provider', 'sandbox'), 'koa', '@koa/*', 'node:*']],
+    ['src/core/**/*.ts', ['../*', '../**']],
+    ['src/store/**/*.ts', out('engine', 'sync', 'jobs', 'http', 'identity', 'channels', 'flows', 'provider', 'sandbox')],
+    ['src/jobs/**/*.ts', out('engine', 'sync', 'http', 'channels', 'flows', 'provider', 'sandbox')],
+    ['src/engine/**/*.ts', [...out('http', 'jobs', 'sync', 'channels', 'sandbox'), 'koa', '@koa/*']],
+    ['src/identity/**/*.ts', out('http', 'jobs', 'sync', 'engine', 'channels', 'flows', 'sandbox')],
+    ['src/sync/**/*.ts', [...out('http', 'engine', 'channels', 'flows', 'sandbox'), 'koa', '@koa/*']],
+    ['src/provider/**/*.ts', out('store', 'engine', 'sync', 'jobs', 'http', 'identity', 'channels', 'flows', 'sandbox')],
+    ['src/sandbox/**/*.ts', out('store', 'engine', 'sync', 'jobs', 'http', 'identity', 'channels', 'flows', 'provider')],
+    // a channel: its platform and src/core (plus the shared outbound client); never another channel
+    ['channels/*.ts', CHANNEL],
+    ...CHANNELS.map((name) => [`channels/${name}/**/*.ts`, [...CHANNEL, ...CHANNELS.filter((n) => n !== name).flatMap((n) => [`../${n}/**`, `../../${n}/**`])]]),
+  ]),
   {
     // payload fixtures are read loosely in tests
     files: ['test/**/*.ts'],

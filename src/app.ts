@@ -25,7 +25,7 @@ import { renderReply, t } from './i18n/index.js';
 import { createJobQueue, type JobQueue } from './jobs/index.js';
 import { createOutbox, type Outbox } from './jobs/outbox.js';
 import { createLogger, type Logger } from './log.js';
-import { createProviderClient, readCalendars, syncCalendars } from './provider/index.js';
+import { createProviderClient, syncCalendars } from './provider/index.js';
 import { createSandbox, type Sandbox } from './sandbox/index.js';
 import { openStore } from './store/index.js';
 import { probeStore } from './store/probe.js';
@@ -196,9 +196,9 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   adoptLegacySendJobs(queue, outbox);
 
   const calendars = async (facilityId: string) => {
-    const stored = await readCalendars(store.backend.kv, facilityId);
+    const stored = await store.calendars.get(facilityId);
     if (stored) return stored.calendars;
-    const r = await syncCalendars(facilityId, provider(facilityId), store.backend.kv);
+    const r = await syncCalendars(facilityId, provider(facilityId), store.calendars);
     return r.ok ? r.value : [];
   };
   const calendarName = async (facilityId: string, calendarId: string) => (await calendars(facilityId)).find((c) => c.id === calendarId)?.name;
@@ -314,7 +314,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   const syncCalendarsOf = (f: FacilityConfig): Promise<void> => {
     const run = (async () => {
       try {
-        const r = await syncCalendars(f.id, provider(f.id), store.backend.kv);
+        const r = await syncCalendars(f.id, provider(f.id), store.calendars);
         if (!r.ok) logger.warn({ facilityId: f.id, error: r.error.kind }, 'calendar sync failed; keeping the stored copy');
       } catch (e) {
         logger.error({ facilityId: f.id, err: e instanceof Error ? e.message : String(e) }, 'calendar sync failed');

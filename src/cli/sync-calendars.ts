@@ -19,7 +19,7 @@ export async function syncCalendarsCommand(argv: string[]): Promise<number> {
     for (const f of facilities) {
       const baseUrl = f.provider.baseUrl === 'sandbox' ? `${values.url.replace(/\/+$/, '')}/sandbox/${f.id}/api/v1` : f.provider.baseUrl;
       const client = createProviderClient({ facilityId: f.id, baseUrl, userId: f.provider.userId, apiKey: f.provider.apiKey, timezone: f.timezone, timeoutMs: f.provider.timeoutMs, ...(f.provider.defaultAppointmentType ? { defaultAppointmentType: f.provider.defaultAppointmentType } : {}) });
-      const r = await syncCalendars(f.id, client, store.backend.kv);
+      const r = await syncCalendars(f.id, client, store.calendars);
       if (r.ok) {
         console.log(`${f.id}: ${r.value.length} calendars`);
         for (const c of r.value) console.log(`  ${c.id.padEnd(12)} ${c.name}  (${c.appointmentTypes.map((t) => t.name).join(', ')})`);

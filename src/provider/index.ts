@@ -1,2 +1,2 @@
 export { createProviderClient, errorFor, type ProviderClientOptions } from './client.js';
-export { syncCalendars, readCalendars, calendarsKey, type StoredCalendars } from './calendar-sync.js';
+export { syncCalendars, type CalendarSink } from './calendar-sync.js';

@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import { AppointmentStore } from './appointments.js';
 import { DEFAULT_NAMESPACE, openBackend } from './backends/open.js';
 import type { NamespacedBackend } from './backends/namespaced.js';
+import { CalendarStore } from './calendars.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
 import { PatientStore } from './patients.js';
@@ -56,6 +57,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     codes: new VerificationCodeStore(backend.kv, backend.indexes),
     appointments: new AppointmentStore(backend.kv, backend.indexes, locks),
     conversations: new ConversationStore(backend.kv),
+    calendars: new CalendarStore(backend.kv),
     serial,
     close() {
       closing ??= (async () => {

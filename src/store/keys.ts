@@ -117,7 +117,7 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   F('appt-day:{f}:{*}', 'zset', APPTS, false, 'appointment ids by facility-local day', 'with its appointments'),
   F('appt-contact:{f}:{id}', 'zset', APPTS, false, "a contact's appointment ids", 'with its appointments or contact'),
   F('appt-pid:{f}:{*}', 'zset', APPTS, false, 'appointment ids by provider patient id', 'with its appointments'),
-  F('calendars:{f}', 'kv', 'src/provider/calendar-sync.ts', false, "the provider's calendars and appointment types", 'replaced at every calendar sync'),
+  F('calendars:{f}', 'kv', 'src/store/calendars.ts', false, "the provider's calendars and appointment types", 'replaced at every calendar sync'),
 
   // conversations and the engine
   F('conv:{f}:{id}', 'kv', 'src/store/conversations.ts', true, 'the conversation snapshot (answers given so far: name, date of birth, phone…)', 'conversationsDays after its last activity', 'conversationsDays'),

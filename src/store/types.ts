@@ -1,4 +1,5 @@
 import type { Appointment, ChannelName, Contact, Patient, PatientLink } from '../core/domain.js';
+import type { CalendarStore } from './calendars.js';
 import type { VerificationCodeStore } from './verification-codes.js';
 
 /**
@@ -130,6 +131,7 @@ export interface Store {
   readonly codes: VerificationCodeStore;
   readonly appointments: AppointmentRepo;
   readonly conversations: ConversationRepo;
+  readonly calendars: CalendarStore;
   /** the queue's log: the backend's own, or Redis when `redis` is configured */
   readonly serial: SerialLog;
   close(): Promise<void>;

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readCalendars, syncCalendars } from '../../src/provider/calendar-sync.js';
+import { syncCalendars } from '../../src/provider/calendar-sync.js';
+import { CalendarStore } from '../../src/store/calendars.js';
 import type { KeyValue } from '../../src/store/types.js';
 import { clientFor, fakeProvider, sendJson } from './fake-provider.js';
 
@@ -33,19 +34,19 @@ describe('calendar sync', () => {
     closers.push(fake.close);
     const kv = mapKeyValue();
     const client = clientFor(fake.url, { defaultAppointmentType: { id: 'gen', name: 'General', durationMinutes: 20 }, retry: { maxAttempts: 1 } });
-    expect(await readCalendars(kv, 'st-lukes')).toBeUndefined();
+    expect(await new CalendarStore(kv).get('st-lukes')).toBeUndefined();
 
-    const synced = await syncCalendars('st-lukes', client, kv, () => new Date('2026-11-30T00:00:00Z'));
+    const synced = await syncCalendars('st-lukes', client, new CalendarStore(kv), () => new Date('2026-11-30T00:00:00Z'));
     const calendars = [{ id: '1', name: 'Dr. Santos', appointmentTypes: [{ id: 'gen', name: 'General', durationMinutes: 20 }] }];
     expect(synced).toEqual({ ok: true, value: calendars });
     expect([...kv.map.keys()]).toEqual(['calendars:st-lukes']);
-    expect(await readCalendars(kv, 'st-lukes')).toEqual({ calendars, syncedAt: '2026-11-30T00:00:00.000Z' });
+    expect(await new CalendarStore(kv).get('st-lukes')).toEqual({ calendars, syncedAt: '2026-11-30T00:00:00.000Z' });
 
     // a failed sync reports the error and keeps the last good copy
     healthy = false;
-    const failed = await syncCalendars('st-lukes', client, kv);
+    const failed = await syncCalendars('st-lukes', client, new CalendarStore(kv));
     expect(failed).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
-    expect(await readCalendars(kv, 'st-lukes')).toEqual({ calendars, syncedAt: '2026-11-30T00:00:00.000Z' });
-    expect(await readCalendars(kv, 'other-clinic')).toBeUndefined();
+    expect(await new CalendarStore(kv).get('st-lukes')).toEqual({ calendars, syncedAt: '2026-11-30T00:00:00.000Z' });
+    expect(await new CalendarStore(kv).get('other-clinic')).toBeUndefined();
   });
 });
