@@ -1,26 +1,14 @@
 /**
  * What every bench process shares: the test facility's secrets and ids, and the platforms' webhook
  * bodies, signed the platforms' way (node crypto, the twilio package). Bodies are built as strings, so
- * a loader can make one per request cheaply. Kept apart from test/support (which imports vitest).
+ * a loader can make one per request cheaply. The facility's values come from test/support/fixtures.ts (no vitest).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 
-export const SECRETS = {
-  appSecret: 'test-app-secret-0123456789',
-  pageToken: 'test-page-access-token',
-  verifyToken: 'test-verify-token',
-  viberToken: '4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f',
-  twilioSid: 'AC00000000000000000000000000000001',
-  twilioToken: 'test-twilio-auth-token',
-  webhookSecret: 'whsec_dGVzdC1wcm92aWRlci13ZWJob29rLXNlY3JldA==',
-  staffToken: 'test-staff-token-0123456789',
-} as const;
+import { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM } from '../test/support/fixtures.js';
 
-export const FACILITY = 'st-lukes';
-export const PAGE_ID = '1234567890';
-export const SMS_FROM = '+639170000001';
-export const PUBLIC_URL = 'https://bot.example.org';
+export { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM } from '../test/support/fixtures.js';
 
 export type Channel = 'messenger' | 'viber' | 'sms';
 export const CHANNELS: readonly Channel[] = ['messenger', 'viber', 'sms'];

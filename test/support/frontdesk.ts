@@ -18,21 +18,9 @@ import { createLogger } from '../../src/log.js';
 import { captureServer, json, type Captured } from './http-server.js';
 import { afterAll, beforeAll } from 'vitest';
 
-export const SECRETS = {
-  appSecret: 'test-app-secret-0123456789',
-  pageToken: 'test-page-access-token',
-  verifyToken: 'test-verify-token',
-  viberToken: '4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f',
-  twilioSid: 'AC00000000000000000000000000000001',
-  twilioToken: 'test-twilio-auth-token',
-  webhookSecret: 'whsec_dGVzdC1wcm92aWRlci13ZWJob29rLXNlY3JldA==',
-  staffToken: 'test-staff-token-0123456789',
-} as const;
+import { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM, testFacility } from './fixtures.js';
 
-export const FACILITY = 'st-lukes';
-export const PAGE_ID = '1234567890';
-export const SMS_FROM = '+639170000001';
-export const PUBLIC_URL = 'https://bot.example.org';
+export { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM };
 /** where the Send API is called: the page token goes in `Authorization: Bearer`, the URL carries only its appsecret_proof */
 export const GRAPH_MESSAGES_URL = `/graph/${PAGE_ID}/messages?appsecret_proof=${createHmac('sha256', SECRETS.appSecret).update(SECRETS.pageToken).digest('hex')}`;
 
@@ -79,25 +67,7 @@ export function testConfig(opts: { platformsUrl: string; store?: string; provide
     logLevel: 'silent',
     rateLimits: { messenger: 500, viber: 500, sms: 500 },
     platformApis: { messenger: `${opts.platformsUrl}/graph`, viber: `${opts.platformsUrl}/viber`, twilio: `${opts.platformsUrl}/twilio` },
-    facilities: [
-      {
-        id: FACILITY,
-        name: "St. Luke's Clinic",
-        timezone: 'Asia/Manila',
-        locale: 'en',
-        rescheduleCutoffHours: 24,
-        reminders: ['P1D', 'PT2H'],
-        quietHours: { from: '21:00', to: '08:00' },
-        staffContact: '+63 2 8123 4567',
-        provider: { baseUrl: opts.providerBaseUrl ?? 'sandbox', userId: 'st-lukes', apiKey: 'st-lukes-key', webhookSecret: SECRETS.webhookSecret, timeoutMs: 20_000 },
-        channels: {
-          messenger: { pageId: PAGE_ID, pageAccessToken: SECRETS.pageToken, appSecret: SECRETS.appSecret, verifyToken: SECRETS.verifyToken },
-          viber: { authToken: SECRETS.viberToken, name: "St Luke's" },
-          sms: { accountSid: SECRETS.twilioSid, authToken: SECRETS.twilioToken, from: SMS_FROM },
-        },
-        ...opts.facility,
-      },
-    ],
+    facilities: [{ ...testFacility(opts.providerBaseUrl), ...opts.facility }],
     ...opts.extra,
   };
   const r = validateConfig(raw, {});
