@@ -12,6 +12,12 @@ const out = (...rooms) => [
 ];
 const CHANNELS = ['messenger', 'viber', 'sms', 'whatsapp'];
 const CHANNEL = [...out('engine', 'store', 'sync', 'jobs', 'identity', 'provider', 'sandbox', 'flows'), 'koa', '@koa/*'];
+/** `backend.kv` / `backend.indexes` (and `x.backend.kv`, `backend['kv']`, `const { kv } = x.backend`) outside src/store */
+const RAW = '/^(kv|indexes)$/';
+const STORE_ROOM = [
+  `MemberExpression:matches([object.name='backend'], [object.property.name='backend']):matches([property.name=${RAW}], [property.value=${RAW}])`,
+  `VariableDeclarator:matches([init.name='backend'], [init.property.name='backend']) > ObjectPattern > Property[key.name=${RAW}]`,
+].map((selector) => ({ selector, message: 'Only src/store reaches the backend: use (or add) a repository in src/store for this key family.' }));
 /** one `no-restricted-imports` block per room: [files, forbidden patterns] */
 const rooms = (list) => list.map(([files, patterns]) => ({ files: [files], rules: { 'no-restricted-imports': ['error', { patterns }] } }));
 
@@ -38,10 +44,18 @@ export default tseslint.config(
     ['src/sync/**/*.ts', [...out('http', 'engine', 'channels', 'flows', 'sandbox'), 'koa', '@koa/*']],
     ['src/provider/**/*.ts', out('store', 'engine', 'sync', 'jobs', 'http', 'identity', 'channels', 'flows', 'sandbox')],
     ['src/sandbox/**/*.ts', out('store', 'engine', 'sync', 'jobs', 'http', 'identity', 'channels', 'flows', 'provider')],
+    // the one outbound HTTP client: src/core and npm packages only (not even src/log.ts: it answers with values)
+    ['src/outbound/**/*.ts', ['../*', '!../core', '../../*']],
     // a channel: its platform and src/core (plus the shared outbound client); never another channel
     ['channels/*.ts', CHANNEL],
     ...CHANNELS.map((name) => [`channels/${name}/**/*.ts`, [...CHANNEL, ...CHANNELS.filter((n) => n !== name).flatMap((n) => [`../${n}/**`, `../../${n}/**`])]]),
   ]),
+  {
+    // the store room: only src/store's repositories reach the backend's raw key-value and index primitives
+    files: ['src/**/*.ts', 'flows/**/*.ts', 'channels/**/*.ts', 'bench/**/*.ts', 'bin/**'],
+    ignores: ['src/store/**'],
+    rules: { 'no-restricted-syntax': ['error', ...STORE_ROOM] },
+  },
   {
     // payload fixtures are read loosely in tests
     files: ['test/**/*.ts'],

@@ -140,6 +140,8 @@ export const typeName = (ctx: ConversationContext, calendarId: string | undefine
 
 export const localDate = (iso: string, tz: string): string => DateTime.fromISO(iso, { setZone: true }).setZone(tz).toISODate()!;
 export const monthOf = (iso: string, tz: string): string => DateTime.fromISO(iso, { setZone: true }).setZone(tz).toFormat('yyyy-MM');
+/** Month after `month` (YYYY-MM). */
+export const nextMonth = (month: string): string => DateTime.fromFormat(month, 'yyyy-MM').plus({ months: 1 }).toFormat('yyyy-MM');
 
 /** Dates (YYYY-MM-DD, facility zone) that still have slots after now, in order. */
 export function openDates(ctx: ConversationContext): string[] {

@@ -1,18 +1,21 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate';
 import type { Appointment, ProviderAppointment, ProviderErrorKind } from '../src/core/index.js';
 import { err, isClosed } from '../src/core/index.js';
-import { classify, reply, type Outcome } from './classify.js';
-import { emptyDraft, firstName, hoursUntil, isSelf, monthOf, phoneProved, slotsOn, slotView, openDates, subjectOf, doctorName, type ConversationContext, type DetailField } from './context.js';
+import { classify } from './classify.js';
+import { emptyDraft, firstName, hoursUntil, isSelf, monthOf, nextMonth, phoneProved, slotsOn, slotView, openDates, subjectOf, doctorName, type ConversationContext, type DetailField } from './context.js';
 import { k } from './messages.js';
-import { msg, nextMonth, promptFor, type Step } from './prompts.js';
+import { msg, reply } from './prompts.js';
 import { BUSY_TAG, type ActorInputs, type ActorOutputs, type ConversationInput, type FlowEmitted, type FlowEvent, type ListedAppointment } from './protocol.js';
+import type { Outcome } from './step.js';
+import { STEPS as S, promptFor, type StepName } from './steps/index.js';
+import { HANDOFF, MENU, greetFirst, waiting, type Back, type BackGuard } from './waiting.js';
 
 const notProvided = <T>() =>
   fromPromise<T, unknown>(async () => err({ kind: 'unavailable', message: 'actor not provided' }) as T);
 
 // Guards evaluate `classify` several times per event; it is pure, so one result per (context, event, step) is kept.
-const memo = new WeakMap<object, WeakMap<object, Map<Step, Outcome>>>();
-function outcomeOf(step: Step, context: ConversationContext, event: FlowEvent): Outcome {
+const memo = new WeakMap<object, WeakMap<object, Map<StepName, Outcome>>>();
+function outcomeOf(step: StepName, context: ConversationContext, event: FlowEvent): Outcome {
   let byEvent = memo.get(context);
   if (!byEvent) memo.set(context, (byEvent = new WeakMap()));
   let bySteps = byEvent.get(event);
@@ -38,60 +41,8 @@ const upcoming = (ctx: ConversationContext, list: Appointment[]): Appointment[] 
 
 const ref = (a: ProviderAppointment): string => a.queueNumber ?? a.appointmentId;
 
-const MENU = '#conversation.menu';
-const HANDOFF = '#conversation.handoff';
-
-type Target = { target?: string; reenter?: boolean; guard?: 'hasCollected' | 'manyCalendars' | 'manyTypes' | 'manyAppointments' | 'isReschedule'; actions?: 'popField' };
-
-/** The transitions of a waiting step: global commands, the step's own outcomes, back, then a miss. */
-function waiting(step: Step, outcomes: Record<string, Target>, back: Target[] = [{ target: MENU }]) {
-  const globals: Record<string, Target> = {
-    'g:rem': { target: '#conversation.manage', reenter: true },
-    'g:menu': { target: MENU, reenter: true },
-    'g:stop': { target: '#conversation.idle' },
-    'g:help': {},
-    'g:staff': { target: HANDOFF, reenter: true },
-    'g:language': {},
-    'g:lang': {},
-  };
-  const all = { ...globals, ...outcomes };
-  const transitions = [
-    ...Object.entries(all).map(([outcome, t]) => ({
-      guard: { type: 'is' as const, params: { step, outcome } },
-      ...(t.target ? { target: t.target } : {}),
-      ...(t.reenter ? { reenter: true } : {}),
-      actions: [{ type: 'apply' as const, params: { step } }],
-    })),
-    ...back.map((t) => ({
-      guard: t.guard
-        ? { type: 'backWhen' as const, params: { step, when: t.guard } }
-        : { type: 'is' as const, params: { step, outcome: 'g:back' } },
-      target: t.target ?? MENU,
-      reenter: true,
-      actions: [{ type: 'apply' as const, params: { step } }, ...(t.actions ? [{ type: t.actions }] : [])],
-    })),
-    { actions: [{ type: 'apply' as const, params: { step } }] },
-  ];
-  return {
-    entry: [{ type: 'ask' as const, params: { step } }],
-    on: { 'user.message': transitions },
-  };
-}
-
-/** The first message of a conversation is greeted before it is handled (reminder answers are not). */
-function greetFirst(state: ReturnType<typeof waiting>) {
-  return {
-    entry: state.entry,
-    on: {
-      'user.message': state.on['user.message'].map((t) =>
-        'guard' in t && t.guard.type === 'is' && (t.guard.params as { outcome?: string }).outcome === 'g:rem' ? t : { ...t, actions: [{ type: 'greet' as const }, ...t.actions] },
-      ),
-    },
-  };
-}
-
 /** Back from a booking question: re-ask the last detail given in this conversation, else the menu. */
-const DETAIL_BACK: Target[] = [{ guard: 'hasCollected', target: '#conversation.book.route', actions: 'popField' }, { target: MENU }];
+const DETAIL_BACK: Back[] = [{ guard: 'hasCollected', target: '#conversation.book.route', actions: 'popField' }, { target: MENU }];
 
 export const conversationMachine = setup({
   types: {
@@ -112,8 +63,8 @@ export const conversationMachine = setup({
     checkCode: fromPromise<ActorOutputs['checkCode'], ActorInputs['checkCode']>(async () => ({ status: 'unavailable' })),
   },
   guards: {
-    is: ({ context, event }, params: { step: Step; outcome: string }) => outcomeOf(params.step, context, event).outcome === params.outcome,
-    backWhen: ({ context, event }, params: { step: Step; when: NonNullable<Target['guard']> }) => {
+    is: ({ context, event }, params: { step: StepName; outcome: string }) => outcomeOf(params.step, context, event).outcome === params.outcome,
+    backWhen: ({ context, event }, params: { step: StepName; when: BackGuard }) => {
       if (outcomeOf(params.step, context, event).outcome !== 'g:back') return false;
       switch (params.when) {
         case 'hasCollected':
@@ -145,12 +96,12 @@ export const conversationMachine = setup({
     },
   },
   actions: {
-    apply: enqueueActions(({ context, event, enqueue }, params: { step: Step }) => {
+    apply: enqueueActions(({ context, event, enqueue }, params: { step: StepName }) => {
       const o = outcomeOf(params.step, context, event);
       enqueue.assign({ ...(o.patch ?? {}), ...(event.type === 'user.message' ? { now: event.at, messageId: event.messageId } : {}) });
       for (const e of o.emits ?? []) enqueue.emit(e);
     }),
-    ask: enqueueActions(({ context, enqueue }, params: { step: Step }) => {
+    ask: enqueueActions(({ context, enqueue }, params: { step: StepName }) => {
       const p = promptFor(params.step, context);
       if (context.notice) enqueue.emit(reply(context, context.notice));
       enqueue.assign({ prompt: p.message, choices: p.choices, misses: 0, notice: undefined, menuShown: context.menuShown || params.step === 'menu' });
@@ -239,9 +190,10 @@ export const conversationMachine = setup({
     'user.start': { target: '.menu', reenter: true, actions: ['noteEvent', assign({ greeted: false }), 'greet'] },
   },
   states: {
-    idle: greetFirst(waiting('idle', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: { target: MENU } })),
-    menu: waiting('menu', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' } }),
-    eraseConfirm: waiting('eraseConfirm', { yes: { target: '#conversation.erased' }, no: { target: MENU } }),
+    idle: greetFirst(waiting(S.idle, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: { target: MENU } })),
+    // `menu` at the menu: nothing to start, said why (a phone that cannot be proved here)
+    menu: waiting(S.menu, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: {} }),
+    eraseConfirm: waiting(S.eraseConfirm, { yes: { target: '#conversation.erased' }, no: { target: MENU } }),
     // nothing more to say: the engine deletes the conversation with the rest
     erased: { type: 'final' as const },
     verifyPhone: verifyPhone(MENU, '#conversation.verifyPhone'),
@@ -255,9 +207,13 @@ export const conversationMachine = setup({
           enqueue.assign({ notice: undefined, handoffReason: undefined });
         }),
       ],
-      ...(({ on }) => ({ on }))(waiting('handoff', { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' } })),
+      // with staff: booking, the list or a change start again; `verify` and `erase` are not started from here (the menu
+      // first), `menu` is a refused verify (said why), `ignore` is for staff to read
+      ...(({ on }) => ({ on }))(
+        waiting(S.handoff, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: {}, erase: {}, menu: {}, ignore: {} }),
+      ),
     },
-    bookAgain: waiting('bookAgain', { book: { target: '#conversation.book' }, menu: { target: MENU } }),
+    bookAgain: waiting(S.bookAgain, { book: { target: '#conversation.book' }, menu: { target: MENU } }),
 
     book: {
       initial: 'route',
@@ -277,16 +233,16 @@ export const conversationMachine = setup({
             { target: 'calendarCheck', actions: 'savePatient' },
           ],
         },
-        forWhom: waiting('forWhom', { ok: { target: 'route' } }),
-        relationship: waiting('relationship', { ok: { target: 'route' } }, DETAIL_BACK),
+        forWhom: waiting(S.forWhom, { ok: { target: 'route' } }),
+        relationship: waiting(S.relationship, { ok: { target: 'route' } }, DETAIL_BACK),
         verify: verifyPhone('#conversation.book.route', '#conversation.book.verify'),
-        consent: waiting('consent', { ok: { target: 'route' }, declined: { target: 'consentDeclined' } }),
-        consentDeclined: waiting('consentDeclined', { ok: { target: 'route' } }),
-        name: waiting('name', { ok: { target: 'route' } }, DETAIL_BACK),
-        dob: waiting('dob', { ok: { target: 'route' } }, DETAIL_BACK),
-        phone: waiting('phone', { ok: { target: 'route' } }, DETAIL_BACK),
-        gender: waiting('gender', { ok: { target: 'route' } }, DETAIL_BACK),
-        nationalId: waiting('nationalId', { ok: { target: 'route' } }, DETAIL_BACK),
+        consent: waiting(S.consent, { ok: { target: 'route' }, declined: { target: 'consentDeclined' } }),
+        consentDeclined: waiting(S.consentDeclined, { ok: { target: 'route' } }),
+        name: waiting(S.name, { ok: { target: 'route' } }, DETAIL_BACK),
+        dob: waiting(S.dob, { ok: { target: 'route' } }, DETAIL_BACK),
+        phone: waiting(S.phone, { ok: { target: 'route' } }, DETAIL_BACK),
+        gender: waiting(S.gender, { ok: { target: 'route' } }, DETAIL_BACK),
+        nationalId: waiting(S.nationalId, { ok: { target: 'route' } }, DETAIL_BACK),
         finding: {
           tags: [BUSY_TAG],
           invoke: {
@@ -311,7 +267,7 @@ export const conversationMachine = setup({
             ],
           },
         },
-        findFailed: waiting('retry', { retry: { target: 'finding' } }),
+        findFailed: waiting(S.retry, { retry: { target: 'finding' } }),
         calendarCheck: {
           always: [
             { guard: ({ context }) => context.calendars.length === 0, target: 'noCalendars' },
@@ -319,8 +275,8 @@ export const conversationMachine = setup({
             { target: 'calendar' },
           ],
         },
-        noCalendars: waiting('noCalendars', {}),
-        calendar: waiting('calendar', { ok: { target: 'typeCheck' } }, DETAIL_BACK),
+        noCalendars: waiting(S.noCalendars, {}),
+        calendar: waiting(S.calendar, { ok: { target: 'typeCheck' } }, DETAIL_BACK),
         typeCheck: {
           always: [
             {
@@ -333,13 +289,13 @@ export const conversationMachine = setup({
             { target: 'type' },
           ],
         },
-        type: waiting('type', { ok: { target: 'slots' } }, [{ guard: 'manyCalendars', target: '#conversation.book.calendar' }, { target: MENU }]),
+        type: waiting(S.type, { ok: { target: 'slots' } }, [{ guard: 'manyCalendars', target: '#conversation.book.calendar' }, { target: MENU }]),
         slots: slotPicker('#conversation.book.review', [
           { guard: 'manyTypes', target: '#conversation.book.type' },
           { guard: 'manyCalendars', target: '#conversation.book.calendar' },
           { target: MENU },
         ], '#conversation.book.slots'),
-        review: waiting('review', { yes: { target: 'creating' }, change: { target: '#conversation.book.slots.time' } }, [{ target: '#conversation.book.slots.time' }]),
+        review: waiting(S.review, { yes: { target: 'creating' }, change: { target: '#conversation.book.slots.time' } }, [{ target: '#conversation.book.slots.time' }]),
         creating: {
           tags: [BUSY_TAG],
           invoke: {
@@ -393,8 +349,8 @@ export const conversationMachine = setup({
             ],
           },
         },
-        // still unconfirmed: any message checks again with the same key (see classify's unsettledOutcome)
-        createFailed: waiting('unsettled', { retry: { target: 'creating' } }),
+        // still unconfirmed: any message checks again with the same key (./steps/unsettled.ts)
+        createFailed: waiting(S.unsettled, { retry: { target: 'creating' } }),
       },
     },
 
@@ -444,7 +400,7 @@ export const conversationMachine = setup({
             ],
           },
         },
-        failed: waiting('retry', { retry: { target: 'loading' } }),
+        failed: waiting(S.retry, { retry: { target: 'loading' } }),
       },
     },
 
@@ -472,7 +428,7 @@ export const conversationMachine = setup({
             ],
           },
         },
-        failed: waiting('retry', { retry: { target: 'loading' } }),
+        failed: waiting(S.retry, { retry: { target: 'loading' } }),
         route: {
           always: [
             { guard: ({ context }) => !!context.target, target: 'check' },
@@ -482,7 +438,7 @@ export const conversationMachine = setup({
             { target: 'pick' },
           ],
         },
-        pick: waiting('pick', { picked: { target: 'check' } }),
+        pick: waiting(S.pick, { picked: { target: 'check' } }),
         check: {
           always: [
             { guard: ({ context }) => !!context.target && (isClosed(context.target.status) || Date.parse(context.target.start) <= Date.parse(context.now)), target: MENU, actions: assign({ notice: () => msg(k('manage.inactive')) }) },
@@ -498,9 +454,9 @@ export const conversationMachine = setup({
             { target: 'confirmCancel' },
           ],
         },
-        tooClose: waiting('tooClose', {}),
+        tooClose: waiting(S.tooClose, {}),
         slots: slotPicker('#conversation.manage.reviewReschedule', [{ guard: 'manyAppointments', target: '#conversation.manage.pick' }, { target: MENU }], '#conversation.manage.slots'),
-        reviewReschedule: waiting('reviewReschedule', { yes: { target: 'rescheduling' }, change: { target: '#conversation.manage.slots.time' }, no: { target: MENU } }, [{ target: '#conversation.manage.slots.time' }]),
+        reviewReschedule: waiting(S.reviewReschedule, { yes: { target: 'rescheduling' }, change: { target: '#conversation.manage.slots.time' }, no: { target: MENU } }, [{ target: '#conversation.manage.slots.time' }]),
         rescheduling: {
           tags: [BUSY_TAG],
           invoke: {
@@ -535,8 +491,8 @@ export const conversationMachine = setup({
             ],
           },
         },
-        rescheduleFailed: waiting('unsettled', { retry: { target: 'rescheduling' } }),
-        confirmCancel: waiting('confirmCancel', { yes: { target: 'canceling' }, no: { target: MENU } }, [{ guard: 'manyAppointments', target: '#conversation.manage.pick' }, { target: MENU }]),
+        rescheduleFailed: waiting(S.unsettled, { retry: { target: 'rescheduling' } }),
+        confirmCancel: waiting(S.confirmCancel, { yes: { target: 'canceling' }, no: { target: MENU } }, [{ guard: 'manyAppointments', target: '#conversation.manage.pick' }, { target: MENU }]),
         canceling: {
           tags: [BUSY_TAG],
           invoke: {
@@ -570,7 +526,7 @@ export const conversationMachine = setup({
             ],
           },
         },
-        cancelFailed: waiting('unsettled', { retry: { target: 'canceling' } }),
+        cancelFailed: waiting(S.unsettled, { retry: { target: 'canceling' } }),
         confirming: {
           tags: [BUSY_TAG],
           invoke: {
@@ -596,7 +552,7 @@ export const conversationMachine = setup({
             ],
           },
         },
-        confirmFailed: waiting('retry', { retry: { target: 'confirming' } }),
+        confirmFailed: waiting(S.retry, { retry: { target: 'confirming' } }),
       },
     },
   },
@@ -629,7 +585,7 @@ function verifyPhone(next: string, self: string) {
           ],
         },
       },
-      code: waiting('code', { code: { target: `${self}.checking` }, skip: { target: next }, resend: { target: `${self}.sending` } }, [{ target: next }]),
+      code: waiting(S.code, { code: { target: `${self}.checking` }, skip: { target: next }, resend: { target: `${self}.sending` } }, [{ target: next }]),
       checking: {
         tags: [BUSY_TAG],
         invoke: {
@@ -652,7 +608,7 @@ function verifyPhone(next: string, self: string) {
 }
 
 /** Date and time picking over one calendar and type (booking and rescheduling share it). */
-function slotPicker(next: string, dateBack: Target[], self: string) {
+function slotPicker(next: string, dateBack: Back[], self: string) {
   return {
     initial: 'loading' as const,
     states: {
@@ -668,7 +624,7 @@ function slotPicker(next: string, dateBack: Target[], self: string) {
           ],
         },
       },
-      failed: waiting('retry', { retry: { target: `${self}.loading` } }),
+      failed: waiting(S.retry, { retry: { target: `${self}.loading` } }),
       route: {
         always: [
           { guard: 'dateHasSlots' as const, target: `${self}.time`, actions: 'firstTimePage' as const },
@@ -678,8 +634,8 @@ function slotPicker(next: string, dateBack: Target[], self: string) {
           { target: `${self}.date` },
         ],
       },
-      date: waiting('date', { date: { target: `${self}.time` }, page: { target: `${self}.date`, reenter: true }, empty: { target: `${self}.date`, reenter: true }, load: { target: `${self}.loading` }, tooFar: { target: HANDOFF } }, dateBack),
-      time: waiting('time', { slot: { target: next }, page: { target: `${self}.time`, reenter: true }, otherDate: { target: `${self}.date` } }, [{ target: `${self}.date` }]),
+      date: waiting(S.date, { date: { target: `${self}.time` }, page: { target: `${self}.date`, reenter: true }, empty: { target: `${self}.date`, reenter: true }, load: { target: `${self}.loading` }, tooFar: { target: HANDOFF } }, dateBack),
+      time: waiting(S.time, { slot: { target: next }, page: { target: `${self}.time`, reenter: true }, otherDate: { target: `${self}.date` } }, [{ target: `${self}.date` }]),
     },
   };
 }

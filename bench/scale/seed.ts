@@ -49,7 +49,7 @@ export async function seedBroadcastDay(file: string, count: number, day: string)
   const psid = '5000000000000000';
   let contactId: string;
   try {
-    const c = await store.contacts.ensureForChannelUser(FACILITY, 'messenger', psid, { messenger: { psid, lastInboundAt: new Date().toISOString() } });
+    const c = await store.contacts.ensureForChannelUser(FACILITY, 'messenger', psid, { channels: { messenger: { userId: psid, lastInboundAt: new Date().toISOString() } } });
     contactId = c.id;
   } finally {
     await store.close();

@@ -92,8 +92,8 @@ async function templateConversation(file: string, platforms: Child): Promise<{ c
   const store = await openStore(`sqlite:${file}`, { namespace: 'fd' });
   try {
     const [c] = await store.contacts.list(FACILITY);
-    if (!c?.messenger?.psid) throw new Error('the template conversation left no Messenger contact');
-    return { contactId: c.id, psid: c.messenger.psid };
+    if (!c?.channels?.messenger?.userId) throw new Error('the template conversation left no Messenger contact');
+    return { contactId: c.id, psid: c.channels?.messenger?.userId };
   } finally {
     await store.close();
   }

@@ -3,7 +3,7 @@ import type { InboundMessage } from '../../src/core/messages.js';
 import { err, ok, type Result } from '../../src/core/result.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
 import { classify, readEnvelope, toInbound } from './parse.js';
-import { readSignature, signatureMatches } from './verify.js';
+import { findSigner, readSignature } from './verify.js';
 
 const reject = (kind: InboundRejection['kind'], message: string) => err<InboundRejection>({ kind, message });
 
@@ -36,7 +36,7 @@ export function createMessengerInbound(facilities: readonly FacilityConfig[]): C
   function receive(req: RawRequest): Result<ParsedInbound, InboundRejection> {
     const digest = readSignature(req.headers['x-hub-signature-256']);
     if (!digest) return reject('bad_signature', 'missing or malformed X-Hub-Signature-256 (expected sha256=<hex>)');
-    const signer = secrets.find((s) => signatureMatches(req.rawBody, digest, s));
+    const signer = findSigner(req.rawBody, digest, secrets);
     if (signer === undefined) return reject('bad_signature', 'X-Hub-Signature-256 matches no configured app secret');
 
     const env = readEnvelope(req.rawBody);

@@ -1,4 +1,5 @@
 import type { Choice, Reply } from '../../src/core/messages.js';
+import { composeBody, splitText as splitAt, truncate } from '../../src/core/text.js';
 import type { MessengerMessage, PostbackButton, QuickReply } from './types.js';
 
 /**
@@ -18,48 +19,9 @@ export const MESSENGER_LIMITS = {
   buttonTemplateText: 640,
 } as const;
 
-const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
-
-/** Splits text into pieces of at most `max`, at a line break or else a space; a word longer than `max` is cut. */
-export function splitText(text: string, max: number = MESSENGER_LIMITS.text): string[] {
-  const out: string[] = [];
-  let rest = text.trim();
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf('\n', max);
-    if (cut < max / 2) {
-      let space = -1;
-      for (let i = max; i > 0; i--) {
-        if (/\s/.test(rest[i] ?? '')) {
-          space = i;
-          break;
-        }
-      }
-      if (space > 0) cut = space;
-    }
-    if (cut <= 0) cut = isHighSurrogate(rest.charCodeAt(max - 1)) ? max - 1 : max;
-    out.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest.length > 0) out.push(rest);
-  return out;
-}
-
-/** Cuts to at most `max` UTF-16 units, ending with an ellipsis, never inside a surrogate pair. */
-export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  let out = '';
-  for (const ch of s) {
-    if (out.length + ch.length > max - 1) break;
-    out += ch;
-  }
-  return `${out.trimEnd()}…`;
-}
-
-/** A card as text lines (title, then `label: value`), above the reply's text. */
-export function composeBody(reply: Reply): string {
-  const card = reply.card ? [reply.card.title, ...reply.card.rows.map((r) => `${r.label}: ${r.value}`)].join('\n') : '';
-  return [card, reply.text].filter((s) => s.trim().length > 0).join('\n\n');
-}
+/** Splits text at most `max` (default: a message's limit), at a line break or else a space. */
+export const splitText = (text: string, max: number = MESSENGER_LIMITS.text): string[] => splitAt(text, max);
+export { composeBody, truncate };
 
 const numberedList = (choices: readonly Choice[]) => choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n');
 const payloadFits = (c: Choice) => c.id.length > 0 && c.id.length <= MESSENGER_LIMITS.payload;

@@ -16,7 +16,7 @@ export type SendPlan =
 
 /** Is `now` within 24h of the contact's last inbound Messenger event? */
 export function insideWindow(contact: Contact | undefined, now: Date): boolean {
-  const last = contact?.messenger?.lastInboundAt;
+  const last = contact?.channels?.messenger?.lastInboundAt;
   if (!last) return false;
   const at = Date.parse(last);
   if (Number.isNaN(at)) return false;

@@ -4,7 +4,7 @@ import type { ChannelSender } from '../../src/core/channel.js';
 import type { Contact } from '../../src/core/domain.js';
 import type { OutboundMessage, SendOutcome } from '../../src/core/messages.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
-import { callPlatform, type PlatformCallOptions, type PlatformResponse } from '../../src/http/outbound.js';
+import { callPlatform, type PlatformCallOptions, type PlatformResponse } from '../../src/outbound/index.js';
 import { composeBody, renderReply } from './render.js';
 import { permission, planSend, type SendPlan } from './rules.js';
 import type { GraphErrorBody, SendApiSuccess, SendMessageRequest, SenderActionRequest } from './types.js';

@@ -4,6 +4,6 @@ import type { OutboundMessage } from '../../src/core/messages.js';
 
 /** SMS has no session window: anyone who has not opted out may be texted. */
 export function smsPermission(_msg: OutboundMessage, contact: Contact | undefined, _now: Date): SendPermission {
-  if (contact?.sms?.optedOut) return { ok: false, reason: 'opted_out' };
+  if (contact?.channels?.sms?.optedOut) return { ok: false, reason: 'opted_out' };
   return { ok: true, mode: 'standard' };
 }

@@ -1,9 +1,8 @@
 import type Bottleneck from 'bottleneck';
-import type { ChannelSender } from '../../src/core/channel.js';
+import type { ChannelContext, ChannelSender } from '../../src/core/channel.js';
 import type { OutboundMessage, SendOutcome } from '../../src/core/messages.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
-import { callPlatform, type PlatformCallOptions } from '../../src/http/outbound.js';
-import type { Logger } from '../../src/log.js';
+import { callPlatform, type PlatformCallOptions } from '../../src/outbound/index.js';
 import { DEFAULT_SMS_LIMITS, renderSmsReply, type SmsRenderLimits } from './render.js';
 import { smsPermission } from './rules.js';
 import { TWILIO_UNSUBSCRIBED_RECIPIENT, type TwilioErrorBody, type TwilioMessageResource } from './types.js';
@@ -17,7 +16,7 @@ export interface SmsSenderOptions {
   limiter?: Bottleneck;
   retry?: Pick<PlatformCallOptions, 'maxAttempts' | 'timeoutMs' | 'initialDelayMs' | 'maxDelayMs'>;
   limits?: SmsRenderLimits;
-  logger?: Logger;
+  logger?: ChannelContext<unknown>['logger'];
 }
 
 const errorCodeOf = (body: unknown): number | undefined => {

@@ -13,7 +13,7 @@ export const VIBER_UNANSWERED_CAP = 100;
 export const VIBER_UNANSWERED_WINDOW_MS = 60 * 60 * 1000;
 
 const lastInboundMs = (contact: Contact | undefined): number | undefined => {
-  const at = contact?.viber?.lastInboundAt;
+  const at = contact?.channels?.viber?.lastInboundAt;
   const ms = at ? Date.parse(at) : NaN;
   return Number.isNaN(ms) ? undefined : ms;
 };
@@ -63,14 +63,14 @@ export class UnansweredCounter {
  * mode `session` inside the session window, `standard` (bot-initiated) outside it.
  */
 export function viberPermission(msg: OutboundMessage, contact: Contact | undefined, now: Date, unansweredCount: number): SendPermission {
-  if (!contact?.viber) {
+  if (!contact?.channels?.viber) {
     if (msg.purpose !== 'response') return { ok: false, reason: 'not_subscribed' };
-  } else if (!contact.viber.subscribed) {
+  } else if (!contact.channels.viber.subscribed) {
     const inSession = !isBotInitiated(contact, now);
     if (msg.purpose !== 'response' || !inSession) return { ok: false, reason: 'not_subscribed' };
   }
   if (unansweredCount >= VIBER_UNANSWERED_CAP) return { ok: false, reason: 'rate_capped' };
-  return { ok: true, mode: contact?.viber && isBotInitiated(contact, now) ? 'standard' : 'session' };
+  return { ok: true, mode: contact?.channels?.viber && isBotInitiated(contact, now) ? 'standard' : 'session' };
 }
 
 const stats = { botInitiated: 0, session: 0 };

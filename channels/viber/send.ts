@@ -1,10 +1,9 @@
 import type Bottleneck from 'bottleneck';
-import type { ChannelSender } from '../../src/core/channel.js';
+import type { ChannelContext, ChannelSender } from '../../src/core/channel.js';
 import type { Contact } from '../../src/core/domain.js';
 import type { OutboundMessage, SendOutcome } from '../../src/core/messages.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
-import { callPlatform, type PlatformCallOptions } from '../../src/http/outbound.js';
-import type { Logger } from '../../src/log.js';
+import { callPlatform, type PlatformCallOptions } from '../../src/outbound/index.js';
 import { viberTokenKey } from './parse.js';
 import { renderViberReply } from './render.js';
 import { countViberSend, UnansweredCounter, viberPermission } from './rules.js';
@@ -16,7 +15,7 @@ export interface ViberSenderOptions {
   facilities: readonly FacilityConfig[];
   limiter?: Bottleneck;
   retry?: Pick<PlatformCallOptions, 'maxAttempts' | 'timeoutMs' | 'initialDelayMs' | 'maxDelayMs'>;
-  logger?: Logger;
+  logger?: ChannelContext<unknown>['logger'];
 }
 
 const NAMES: Record<number, string> = Object.fromEntries(Object.entries(VIBER_STATUS).map(([k, v]) => [v, k]));
@@ -37,7 +36,7 @@ export function createViberSender(opts: ViberSenderOptions): ChannelSender & { r
   const facilityOf = (id: string) => opts.facilities.find((f) => f.id === id);
 
   const permission = (msg: OutboundMessage, contact: Contact | undefined, now: Date) =>
-    viberPermission(msg, contact, now, unanswered.count(msg.facilityId, msg.channelUserId, contact?.viber?.lastInboundAt, now));
+    viberPermission(msg, contact, now, unanswered.count(msg.facilityId, msg.channelUserId, contact?.channels?.viber?.lastInboundAt, now));
 
   async function sendPart(authToken: string, body: object): Promise<PartOutcome> {
     const res = await callPlatform(
@@ -83,7 +82,7 @@ export function createViberSender(opts: ViberSenderOptions): ChannelSender & { r
         }
         attempts += r.attempts;
         firstToken ??= r.token;
-        unanswered.record(msg.facilityId, msg.channelUserId, contact?.viber?.lastInboundAt, now);
+        unanswered.record(msg.facilityId, msg.channelUserId, contact?.channels?.viber?.lastInboundAt, now);
         countViberSend(allowed.mode);
       }
       return { status: 'sent', platformMessageId: firstToken, attempts };

@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { messengerSetupPlan } from '../../channels/messenger/index.js';
-import { viberSetupPlan } from '../../channels/viber/index.js';
+import { CHANNEL_MODULES } from '../../channels/index.js';
 import { configOrExit } from './main.js';
 
 interface PlannedCall {
@@ -15,7 +14,7 @@ interface PlannedCall {
 /** Tokens travel in URLs and headers: never print them. */
 const maskUrl = (u: string) => u.replace(/(access_token=)[^&]+/, '$1…');
 
-/** `npx frontdesk setup-webhooks`: registers the Viber webhook and Messenger's get-started and menu. Dry-run unless --apply. */
+/** `npx frontdesk setup-webhooks`: every configured channel's setup (Viber's webhook, Messenger's get-started and menu, WhatsApp's checks). Dry-run unless --apply. */
 export async function setupWebhooksCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { apply: { type: 'boolean', default: false }, facility: { type: 'string' } } });
   const config = configOrExit();
@@ -25,15 +24,18 @@ export async function setupWebhooksCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const calls: PlannedCall[] = [];
+  const manual: string[] = [];
+  const apis = config.platformApis as Record<string, string>;
   for (const f of config.facilities.filter((x) => !values.facility || x.id === values.facility)) {
-    for (const r of f.channels.messenger ? messengerSetupPlan(f, config.publicUrl, config.platformApis.messenger) : []) {
-      calls.push({ facilityId: f.id, description: r.description, method: r.method, url: r.url, headers: r.headers, body: r.body });
+    for (const m of CHANNEL_MODULES.filter((x) => x.setup && x.configured(f))) {
+      const plan = m.setup!(f, config.publicUrl, apis[m.apiKey]!);
+      for (const c of plan.calls) calls.push({ facilityId: f.id, ...c });
+      for (const step of plan.manual ?? []) manual.push(`[${f.id}] ${m.name}: ${step}`);
     }
-    const v = viberSetupPlan(f, config.publicUrl, config.platformApis.viber);
-    if (v) calls.push({ facilityId: f.id, description: 'Viber set_webhook', method: v.method, url: v.url, headers: v.headers, body: v.body });
   }
+  if (manual.length > 0) console.log(`to do by hand in the platforms' dashboards:\n${manual.map((x) => `  - ${x}`).join('\n')}\n`);
   if (calls.length === 0) {
-    console.log('no facility has Messenger or Viber configured: nothing to set up');
+    console.log('no facility has a channel with something to set up');
     return 0;
   }
   let failed = 0;

@@ -1,6 +1,12 @@
 import type { AppointmentStatus } from './status.js';
 
-export type ChannelName = 'messenger' | 'viber' | 'sms' | 'dev';
+export type ChannelName = 'messenger' | 'viber' | 'sms' | 'whatsapp' | 'dev';
+/**
+ * The channel whose address is the phone itself: a text from a number proves it, and a phone we know
+ * (a verified one, or one the hospital wrote on a booking) is reached there. One line, so the identity
+ * and store rooms need not name a platform.
+ */
+export const PHONE_CHANNEL = 'sms' satisfies ChannelName;
 export type LocaleCode = 'en' | 'fil' | 'id';
 export const LOCALES: readonly LocaleCode[] = ['en', 'fil', 'id'];
 
@@ -135,6 +141,20 @@ export interface ChannelAddress {
   userId: string; // PSID, Viber user id, E.164 phone, dev id
 }
 
+/**
+ * The state a channel keeps on a contact (`contact.channels[name]`): the address there, when the contact last
+ * wrote, and the platform's own word on whether we may write. Only the channel's module writes it (`learn`).
+ */
+export interface ChannelState {
+  /** PSID, Viber user id, E.164 phone, WhatsApp id (wa_id) */
+  userId: string;
+  lastInboundAt?: string;
+  /** Viber: the user subscribed to the bot (a message or a `subscribed` event); unset where the platform has no such rule */
+  subscribed?: boolean;
+  /** SMS STOP, or a platform's "this user blocked you": nothing but an opt-in may go there */
+  optedOut?: boolean;
+}
+
 /** A person we talk to, per facility. One contact may be reachable on several channels. */
 export interface Contact {
   id: string;
@@ -154,11 +174,8 @@ export interface Contact {
    * Unset, `phone` is only what the contact typed (a claim).
    */
   phoneVerifiedAt?: string;
-  phoneVerifiedBy?: 'sms' | 'code' | 'staff';
-  /** per channel: address and its rules' state */
-  messenger?: { psid: string; lastInboundAt?: string };
-  viber?: { userId: string; subscribed: boolean; lastInboundAt?: string };
-  sms?: { phone: string; optedOut: boolean; lastInboundAt?: string };
-  dev?: { userId: string; lastInboundAt?: string };
+  phoneVerifiedBy?: typeof PHONE_CHANNEL | 'code' | 'staff';
+  /** per channel: its address there and its rules' state, written only by that channel's module */
+  channels?: Partial<Record<ChannelName, ChannelState>>;
   lastChannel?: ChannelName;
 }

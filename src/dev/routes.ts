@@ -74,6 +74,8 @@ export function staffAction(method: string, rawPath: string): { method: string; 
 
 const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
 
+const findFacility = (deps: DevRoutesDeps, id: string) => deps.facilities.find((f) => f.id === id);
+
 /**
  * The dev chat (mounted as is, under /dev): a page to talk to the bot as a patient would on
  * Messenger, Viber or SMS, its JSON API, and a proxy to the sandbox's staff actions (an allow-list).
@@ -81,7 +83,6 @@ const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join('.'
 export function devRoutes(deps: DevRoutesDeps): Router {
   const router = new Router({ prefix: '/dev' });
   const mailbox = deps.mailbox ?? defaultDevMailbox;
-  const facility = (id: string) => deps.facilities.find((f) => f.id === id);
 
   const page = (ctx: Context) => {
     ctx.type = 'text/html; charset=utf-8';
@@ -97,32 +98,7 @@ export function devRoutes(deps: DevRoutesDeps): Router {
     };
   });
 
-  router.post('/api/messages', async (ctx) => {
-    const body = await readJson(ctx);
-    if (!body.ok) return badRequest(ctx, 'body must be JSON');
-    const parsed = PostMessage.safeParse(body.value);
-    if (!parsed.success) return badRequest(ctx, issues(parsed.error));
-    const p = parsed.data;
-    if (!facility(p.facilityId)) {
-      ctx.status = 404;
-      ctx.body = { error: 'unknown_facility', message: `no facility ${p.facilityId}` };
-      return;
-    }
-    const kind = p.kind ?? 'message';
-    if (kind === 'message' && !p.text && !p.choiceId) return badRequest(ctx, 'text or choiceId is required');
-    const msg: InboundMessage = {
-      id: `dev-${randomUUID()}`,
-      facilityId: p.facilityId,
-      channel: 'dev',
-      channelUserId: p.userId,
-      sentAt: new Date().toISOString(),
-      kind,
-      ...(p.text ? { text: p.text } : {}),
-      ...(p.choiceId ? { choiceId: p.choiceId } : {}),
-    };
-    const out = await deps.engine.handle(msg);
-    ctx.body = { replies: out.map((o) => o.reply) };
-  });
+  router.post('/api/messages', (ctx) => postMessage(deps, ctx));
 
   router.get('/api/messages', (ctx) => {
     const parsed = GetMessages.safeParse(ctx.query);
@@ -134,42 +110,73 @@ export function devRoutes(deps: DevRoutesDeps): Router {
     ctx.body = { messages, last: all.at(-1)?.seq ?? after ?? 0 };
   });
 
-  router.all('/api/staff/{*rest}', async (ctx) => {
-    // matched on the raw path, so an encoded `..%2F` or `%2F` never matches an allowed action
-    const raw = ctx.path.slice('/dev/api/staff/'.length);
-    const slash = raw.indexOf('/');
-    const f = slash > 0 ? facility(raw.slice(0, slash)) : undefined;
-    const action = f ? staffAction(ctx.method, raw.slice(slash + 1)) : undefined;
-    if (!deps.sandboxStaffUrl || !f || !action) {
-      ctx.status = 404;
-      ctx.body = {
-        error: 'not_found',
-        message: !deps.sandboxStaffUrl ? 'no sandbox in this server' : !f ? 'unknown facility' : `the dev chat does not proxy ${ctx.method} ${raw.slice(slash + 1)}`,
-      };
-      return;
-    }
-    const query = new URLSearchParams();
-    for (const key of action.query ?? []) {
-      const v = ctx.query[key];
-      if (typeof v === 'string') query.set(key, v);
-    }
-    const body = action.method === 'GET' ? undefined : await getRawBody(ctx.req, { limit: '256kb', encoding: 'utf8' });
-    const url = `${deps.sandboxStaffUrl(f.id).replace(/\/$/, '')}/${action.path}${query.size > 0 ? `?${query}` : ''}`;
-    const res = await fetch(url, {
-      method: action.method,
-      headers: {
-        authorization: `Basic ${Buffer.from(`${f.provider.userId}:${f.provider.apiKey}`).toString('base64')}`,
-        ...(body ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body ? { body } : {}),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(10_000),
-    });
-    ctx.status = res.status;
-    const text = await res.text();
-    ctx.type = res.headers.get('content-type') ?? 'application/json';
-    ctx.body = text;
-  });
+  router.all('/api/staff/{*rest}', (ctx) => proxyStaffAction(deps, ctx));
 
   return router;
+}
+
+/** POST /dev/api/messages: the patient's message, through the conversation queue; answers with the bot's replies. */
+async function postMessage(deps: DevRoutesDeps, ctx: Context): Promise<void> {
+  const body = await readJson(ctx);
+  if (!body.ok) return badRequest(ctx, 'body must be JSON');
+  const parsed = PostMessage.safeParse(body.value);
+  if (!parsed.success) return badRequest(ctx, issues(parsed.error));
+  const p = parsed.data;
+  if (!findFacility(deps, p.facilityId)) {
+    ctx.status = 404;
+    ctx.body = { error: 'unknown_facility', message: `no facility ${p.facilityId}` };
+    return;
+  }
+  const kind = p.kind ?? 'message';
+  if (kind === 'message' && !p.text && !p.choiceId) return badRequest(ctx, 'text or choiceId is required');
+  const msg: InboundMessage = {
+    id: `dev-${randomUUID()}`,
+    facilityId: p.facilityId,
+    channel: 'dev',
+    channelUserId: p.userId,
+    sentAt: new Date().toISOString(),
+    kind,
+    ...(p.text ? { text: p.text } : {}),
+    ...(p.choiceId ? { choiceId: p.choiceId } : {}),
+  };
+  const out = await deps.engine.handle(msg);
+  ctx.body = { replies: out.map((o) => o.reply) };
+}
+
+/** /dev/api/staff/<facility>/<action>: an allowed sandbox staff action, sent with the facility's provider credentials. */
+async function proxyStaffAction(deps: DevRoutesDeps, ctx: Context): Promise<void> {
+  // matched on the raw path, so an encoded `..%2F` or `%2F` never matches an allowed action
+  const raw = ctx.path.slice('/dev/api/staff/'.length);
+  const slash = raw.indexOf('/');
+  const f = slash > 0 ? findFacility(deps, raw.slice(0, slash)) : undefined;
+  const action = f ? staffAction(ctx.method, raw.slice(slash + 1)) : undefined;
+  if (!deps.sandboxStaffUrl || !f || !action) {
+    ctx.status = 404;
+    ctx.body = {
+      error: 'not_found',
+      message: !deps.sandboxStaffUrl ? 'no sandbox in this server' : !f ? 'unknown facility' : `the dev chat does not proxy ${ctx.method} ${raw.slice(slash + 1)}`,
+    };
+    return;
+  }
+  const query = new URLSearchParams();
+  for (const key of action.query ?? []) {
+    const v = ctx.query[key];
+    if (typeof v === 'string') query.set(key, v);
+  }
+  const body = action.method === 'GET' ? undefined : await getRawBody(ctx.req, { limit: '256kb', encoding: 'utf8' });
+  const url = `${deps.sandboxStaffUrl(f.id).replace(/\/$/, '')}/${action.path}${query.size > 0 ? `?${query}` : ''}`;
+  const res = await fetch(url, {
+    method: action.method,
+    headers: {
+      authorization: `Basic ${Buffer.from(`${f.provider.userId}:${f.provider.apiKey}`).toString('base64')}`,
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body ? { body } : {}),
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  });
+  ctx.status = res.status;
+  const text = await res.text();
+  ctx.type = res.headers.get('content-type') ?? 'application/json';
+  ctx.body = text;
 }

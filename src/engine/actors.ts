@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Appointment } from '../core/domain.js';
+import { PHONE_CHANNEL, type Appointment } from '../core/domain.js';
 import type { ProviderResult } from '../core/provider.js';
 import { err, ok } from '../core/result.js';
 import type { FacilityConfig } from '../config/schema.js';
@@ -120,7 +120,7 @@ export async function upcomingAppointments(ctx: TurnActorContext): Promise<Liste
 
 /** a fresh code to `phone` by SMS, through the outbox; only its hash is kept */
 async function sendCode(ctx: TurnActorContext, phone: string): Promise<ActorOutputs['sendCode']> {
-  if (!ctx.facility.channels.sms || !phone) return { ok: false, reason: 'unavailable' };
+  if (!ctx.facility.channels[PHONE_CHANNEL] || !phone) return { ok: false, reason: 'unavailable' };
   const issued = await issueCode(ctx.store, ctx.facilityId, ctx.contactId, phone, ctx.now());
   if (!issued.ok) return { ok: false, reason: 'rate_limited' };
   const locale = ctx.facility.locale;
@@ -129,7 +129,7 @@ async function sendCode(ctx: TurnActorContext, phone: string): Promise<ActorOutp
     {
       id: `otp:${ctx.contactId}:${randomUUID()}`,
       facilityId: ctx.facilityId,
-      channel: 'sms',
+      channel: PHONE_CHANNEL,
       channelUserId: phone,
       purpose: 'verification',
       locale,

@@ -1,4 +1,5 @@
-import { localeFromHint, type Contact, type Patient } from '../core/domain.js';
+import { learnAddress, type ChannelCatalog } from '../core/channel.js';
+import { localeFromHint, PHONE_CHANNEL, type Contact, type Patient } from '../core/domain.js';
 import type { InboundMessage } from '../core/messages.js';
 import type { Store } from '../store/types.js';
 import type { FlowContact, FlowEmitted, FlowPerson } from './flow.js';
@@ -7,48 +8,22 @@ type ContactPatch = Extract<FlowEmitted, { type: 'contact.patch' }>['patch'];
 
 /** the contact of an inbound message's sender, created on first contact */
 export function ensureSender(store: Store, msg: InboundMessage): Promise<Contact> {
-  return store.contacts.ensureForChannelUser(msg.facilityId, msg.channel, msg.channelUserId, msg.channel === 'sms' ? { phone: msg.channelUserId } : {});
+  return store.contacts.ensureForChannelUser(msg.facilityId, msg.channel, msg.channelUserId, msg.channel === PHONE_CHANNEL ? { phone: msg.channelUserId } : {});
 }
 
-/** records that the sender wrote in: when, on which channel, at which address, and what the channel tells us */
-export function touchSender(store: Store, contactId: string, msg: InboundMessage, at: string): Promise<Contact> {
+/** records that the sender wrote in: when, on which channel, and what the channel learns from it (window, subscription, opt-out) */
+export function touchSender(store: Store, contactId: string, msg: InboundMessage, at: string, channels: ChannelCatalog): Promise<Contact> {
+  const learn = channels.get(msg.channel)?.learn ?? learnAddress;
   return store.contacts.update(msg.facilityId, contactId, (c) => {
-    const next: Contact = { ...c, lastChannel: msg.channel };
+    const next: Contact = { ...c, lastChannel: msg.channel, channels: { ...c.channels, [msg.channel]: learn(c.channels?.[msg.channel], { kind: 'inbound', message: msg, at }) } };
     // the language the patient's app runs in (Viber tells it) answers them until they choose one
     const hinted = c.locale ? undefined : localeFromHint(msg.localeHint);
     if (hinted) next.locale = hinted;
-    switch (msg.channel) {
-      case 'messenger':
-        next.messenger = { ...c.messenger, psid: msg.channelUserId, lastInboundAt: at };
-        break;
-      case 'viber':
-        // a Viber user who writes to the bot is subscribed to it; an explicit unsubscribe arrives as its own event
-        // writing to the bot subscribes a Viber user; conversation_started does not, and neither
-        // it nor an unsubscribe opens a session for bot messages
-        next.viber = {
-          ...c.viber,
-          userId: msg.channelUserId,
-          subscribed: msg.kind === 'unsubscribed' ? false : msg.kind === 'start' ? (c.viber?.subscribed ?? false) : true,
-          ...(msg.kind === 'unsubscribed' || msg.kind === 'start' ? {} : { lastInboundAt: at }),
-        };
-        break;
-      case 'sms':
-        next.sms = {
-          ...c.sms,
-          phone: msg.channelUserId,
-          optedOut: msg.kind === 'opt_out' ? true : msg.kind === 'opt_in' ? false : (c.sms?.optedOut ?? false),
-          lastInboundAt: at,
-        };
-        // a text from the number proves it
-        if (!c.phoneVerifiedAt || c.phone === msg.channelUserId) {
-          next.phone = msg.channelUserId;
-          next.phoneVerifiedAt = c.phoneVerifiedAt ?? at;
-          next.phoneVerifiedBy = c.phoneVerifiedBy ?? 'sms';
-        }
-        break;
-      case 'dev':
-        next.dev = { ...c.dev, userId: msg.channelUserId, lastInboundAt: at };
-        break;
+    // a text from the number proves it
+    if (msg.channel === PHONE_CHANNEL && (!c.phoneVerifiedAt || c.phone === msg.channelUserId)) {
+      next.phone = msg.channelUserId;
+      next.phoneVerifiedAt = c.phoneVerifiedAt ?? at;
+      next.phoneVerifiedBy = c.phoneVerifiedBy ?? PHONE_CHANNEL;
     }
     return next;
   });

@@ -11,8 +11,6 @@ export interface MirrorContext {
   mirrorMaxAgeMs: number;
 }
 
-const refreshedKey = (facilityId: string, contactId: string) => `engine:mirror-refreshed:${facilityId}:${contactId}`;
-
 /** merges what the provider says into our mirror without rolling back newer knowledge */
 export function mergeProviderAppointment(
   current: Appointment | undefined,
@@ -40,7 +38,7 @@ export function mergeProviderAppointment(
 export async function refreshMirror(ctx: MirrorContext, patients: Patient[]): Promise<void> {
   const { store, facilityId, contactId } = ctx;
   const now = ctx.now().getTime();
-  const last = await store.backend.kv.get<number>(refreshedKey(facilityId, contactId));
+  const last = await store.mirrorRefreshes.lastRefreshed(facilityId, contactId);
   if (last !== undefined && now - last < ctx.mirrorMaxAgeMs) return;
   const queries = patients.flatMap((p) => [
     ...(p.patientId ? [{ patientId: p.patientId }] : []),
@@ -63,5 +61,5 @@ export async function refreshMirror(ctx: MirrorContext, patients: Patient[]): Pr
       });
     }
   }
-  if (allOk) await store.backend.kv.set(refreshedKey(facilityId, contactId), now);
+  if (allOk) await store.mirrorRefreshes.markRefreshed(facilityId, contactId, now);
 }

@@ -3,8 +3,7 @@ import type { Context } from 'koa';
 import type { RawRequest } from '../core/channel.js';
 import { HttpError, payloadTooLarge } from './errors.js';
 
-const KiB = 1024;
-const MiB = 1024 * KiB;
+const MiB = 1024 * 1024;
 
 /**
  * The most each route reads, in bytes: a little above what its platform can send, so a body over it is an
@@ -16,9 +15,6 @@ const MiB = 1024 * KiB;
  * - provider webhooks: one event with one appointment; 1 MiB as before.
  */
 export const BODY_LIMITS = {
-  sms: 64 * KiB,
-  viber: 256 * KiB,
-  messenger: 1 * MiB,
   provider: 1 * MiB,
   /** staff and other JSON routes */
   default: 1 * MiB,

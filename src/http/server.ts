@@ -1,9 +1,9 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Config, FacilityConfig } from '../config/schema.js';
-import type { ChannelInbound } from '../core/channel.js';
+import type { ChannelModule, ChannelRoute } from '../core/channel.js';
 import type { Logger } from '../log.js';
-import { channelWebhook, type InboundSink } from './channel-webhook.js';
+import { channelWebhook, type ChannelWebhookOptions, type InboundSink } from './channel-webhook.js';
 import { jsonErrors, refuseUnauthenticated } from './errors.js';
 import { metricsAuth, type Metrics } from './metrics.js';
 import { providerWebhook, type ProviderEventSink } from './provider-webhook.js';
@@ -18,18 +18,32 @@ export interface HttpDeps {
   ready(): Promise<Record<string, boolean>>;
   inbound: InboundSink;
   providerEvents: ProviderEventSink;
-  channels: {
-    messenger?: { inbound: ChannelInbound; handshake(query: Record<string, string | undefined>): { ok: true; challenge: string } | { ok: false; status: 400 | 403 } };
-    viber?: ChannelInbound;
-    sms?: ChannelInbound;
-    smsStatus?: ChannelInbound;
-  };
+  /** every registered channel, with its routes when a facility configured it */
+  channels: { module: ChannelModule; routes: ChannelRoute[] | undefined }[];
   /** extra routers mounted as they are: staff API, dev chat */
   routers?: Router[];
   /** the sandbox provider's middleware (handles /sandbox/* only) */
   sandbox?: Koa.Middleware;
   /** webhooks being received now (the queue's workers give way to them) */
   load?: { webhooksInFlight: number };
+}
+
+function mountChannelRoute(router: Router, route: ChannelRoute, common: Omit<ChannelWebhookOptions, 'inbound' | 'maxBytes'>): void {
+  const { handshake, inbound } = route;
+  if (route.method === 'GET' && handshake) {
+    router.get(route.path, (ctx) => {
+      const r = handshake(Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+      if (!r.ok) {
+        ctx.status = r.status;
+        ctx.body = { error: r.status === 403 ? 'forbidden' : 'bad_request', message: r.status === 403 ? 'verify token mismatch' : 'not a subscription handshake' };
+        return;
+      }
+      ctx.type = 'text/plain';
+      ctx.body = r.challenge;
+    });
+  } else if (route.method === 'POST' && inbound) {
+    router.post(route.path, channelWebhook({ ...common, inbound, maxBytes: route.maxBytes ?? BODY_LIMITS.default, ...(route.ack ? { ack: route.ack } : {}) }));
+  }
 }
 
 /** staff bearer auth lives with the staff routes (named, scoped tokens); kept here for importers */
@@ -71,28 +85,14 @@ export function buildHttpApp(deps: HttpDeps): Koa {
   });
 
   const common = { sink: deps.inbound, publicUrl: config.publicUrl, logger, metrics };
-  const { messenger, viber, sms, smsStatus } = deps.channels;
   // a channel no facility has: answered like any request naming an unknown facility (401, same body as a bad signature)
-  const notConfigured = (_name: string) => (ctx: Koa.Context) => refuseUnauthenticated(ctx);
-  if (messenger) {
-    router.get('/webhooks/messenger', (ctx) => {
-      const r = messenger.handshake(Object.fromEntries(Object.entries(ctx.query).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
-      if (!r.ok) {
-        ctx.status = r.status;
-        ctx.body = { error: r.status === 403 ? 'forbidden' : 'bad_request', message: r.status === 403 ? 'verify token mismatch' : 'not a subscription handshake' };
-        return;
-      }
-      ctx.type = 'text/plain';
-      ctx.body = r.challenge;
-    });
-    router.post('/webhooks/messenger', channelWebhook({ ...common, route: 'messenger', inbound: messenger.inbound, maxBytes: BODY_LIMITS.messenger, ack: { type: 'text/plain', body: 'EVENT_RECEIVED' } }));
-  } else {
-    router.all('/webhooks/messenger', notConfigured('Messenger'));
+  for (const { module, routes } of deps.channels) {
+    if (!routes) {
+      for (const path of module.routePaths) router.all(path, refuseUnauthenticated);
+      continue;
+    }
+    for (const route of routes) mountChannelRoute(router, route, { ...common, route: route.label ?? module.name });
   }
-  router.post('/webhooks/viber/:facilityId', viber ? channelWebhook({ ...common, route: 'viber', inbound: viber, maxBytes: BODY_LIMITS.viber }) : notConfigured('Viber'));
-  const twiml = { type: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' };
-  router.post('/webhooks/sms', sms ? channelWebhook({ ...common, route: 'sms', inbound: sms, maxBytes: BODY_LIMITS.sms, ack: twiml }) : notConfigured('SMS'));
-  router.post('/webhooks/sms/status', smsStatus ? channelWebhook({ ...common, route: 'sms-status', inbound: smsStatus, maxBytes: BODY_LIMITS.sms, ack: twiml }) : notConfigured('SMS'));
 
   const facilities = new Map<string, FacilityConfig>(config.facilities.map((f) => [f.id, f]));
   router.post('/webhooks/provider/:facilityId', providerWebhook({ facilities, sink: deps.providerEvents, logger, metrics }));

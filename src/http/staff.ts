@@ -68,132 +68,160 @@ const MAX_AUDIT_LIMIT = 1000;
 /** our contact ids are uuids; anything of another shape names no one (and never reaches the audit log) */
 const CONTACT_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
+type StaffContext = Router.RouterContext;
+
+/** What every staff route shares: who the token is, which facilities it reaches, the audit log. */
+class StaffScope {
+  private readonly known: Set<string>;
+
+  constructor(
+    readonly deps: StaffDeps,
+    readonly now: () => Date,
+  ) {
+    this.known = new Set(deps.facilities);
+  }
+
+  member(ctx: Koa.Context): StaffMember {
+    return ctx.state.staff as StaffMember;
+  }
+
+  audit(ctx: Koa.Context, entry: Omit<AuditInput, 'actor' | 'at'>) {
+    return recordAudit(this.deps.store, { ...entry, actor: this.member(ctx).name, at: this.now() });
+  }
+
+  /** 403 outside the token's facilities (whether or not the facility exists), 404 for an unknown one */
+  reach(ctx: Koa.Context, facilityId: string): void {
+    if (!mayReach(this.member(ctx), facilityId)) throw new HttpError(403, 'forbidden', `this staff token does not reach facility "${facilityId}"`);
+    if (!this.known.has(facilityId)) throw notFound(`no facility "${facilityId}"`);
+  }
+
+  /** a refused privacy operation is recorded too (who tried, on which id) */
+  async guarded(ctx: Koa.Context, action: string, facilityId: string, contactId: string): Promise<void> {
+    if (!CONTACT_ID.test(contactId)) throw badRequest('not a contact id');
+    try {
+      this.reach(ctx, facilityId);
+    } catch (e) {
+      if (e instanceof HttpError && e.status === 403 && this.known.has(facilityId)) await this.audit(ctx, { action, facilityId, targets: { contactId }, outcome: 'forbidden' });
+      throw e;
+    }
+  }
+}
+
 /** `/staff/v1/…`: bearer-token routes for the clinic's staff; each token reaches its facilities only. */
 export function staffRoutes(deps: StaffDeps): Router {
   const router = new Router({ prefix: '/staff/v1' });
-  const now = deps.now ?? (() => new Date());
-  const known = new Set(deps.facilities);
+  const scope = new StaffScope(deps, deps.now ?? (() => new Date()));
   router.use(staffAuth(deps.staff));
 
-  const member = (ctx: Koa.Context): StaffMember => ctx.state.staff as StaffMember;
-  const audit = (ctx: Koa.Context, entry: Omit<AuditInput, 'actor' | 'at'>) => recordAudit(deps.store, { ...entry, actor: member(ctx).name, at: now() });
-
-  /** 403 outside the token's facilities (whether or not the facility exists), 404 for an unknown one */
-  const reach = (ctx: Koa.Context, facilityId: string) => {
-    if (!mayReach(member(ctx), facilityId)) throw new HttpError(403, 'forbidden', `this staff token does not reach facility "${facilityId}"`);
-    if (!known.has(facilityId)) throw notFound(`no facility "${facilityId}"`);
-  };
-
-  router.post('/broadcasts', async (ctx) => {
-    let body: unknown;
-    try {
-      body = await readJson(ctx);
-    } catch (e) {
-      if (e instanceof HttpError && e.status === 413) throw e;
-      throw badRequest('body is not JSON');
-    }
-    const parsed = broadcastRequestSchema.safeParse(body);
-    if (!parsed.success) throw badRequest('invalid broadcast request', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`));
-    reach(ctx, parsed.data.facilityId);
-    const r = await planBroadcast(deps.broadcasts, parsed.data);
-    await audit(ctx, {
-      action: parsed.data.dryRun ? 'broadcast.dry-run' : 'broadcast.create',
-      facilityId: parsed.data.facilityId,
-      targets: { broadcastId: r.id },
-      counts: { recipients: r.recipients, skipped: r.skipped },
-      ...(r.existing && !parsed.data.dryRun ? { outcome: 'repeated' } : {}),
-    });
-    ctx.status = parsed.data.dryRun ? 200 : 202;
-    ctx.body = {
-      id: r.id,
-      recipients: r.recipients,
-      skipped: r.skipped,
-      byChannel: r.byChannel,
-      viberBotInitiated: r.viberBotInitiated,
-      dryRun: Boolean(parsed.data.dryRun),
-      repeated: r.existing,
-    };
-  });
-
-  router.get('/broadcasts/:id', async (ctx) => {
-    const facilityId = await deps.broadcastFacility(ctx.params.id!);
-    if (!facilityId) throw notFound(`no broadcast "${ctx.params.id}"`);
-    if (!mayReach(member(ctx), facilityId)) throw new HttpError(403, 'forbidden', 'this staff token does not reach that broadcast’s facility');
-    const p = await broadcastProgress(deps.broadcasts, ctx.params.id!);
-    if (!p) throw notFound(`no broadcast "${ctx.params.id}"`);
-    ctx.body = p;
-  });
-
+  router.post('/broadcasts', (ctx) => createBroadcast(scope, ctx));
+  router.get('/broadcasts/:id', (ctx) => broadcastStatus(scope, ctx));
   router.get('/facilities/:facilityId/undeliverable', async (ctx) => {
-    reach(ctx, ctx.params.facilityId!);
+    scope.reach(ctx, ctx.params.facilityId!);
     ctx.body = { items: (await deps.undeliverable?.(ctx.params.facilityId!)) ?? [] };
   });
   router.get('/facilities/:facilityId/attention', async (ctx) => {
-    reach(ctx, ctx.params.facilityId!);
+    scope.reach(ctx, ctx.params.facilityId!);
     ctx.body = { items: (await deps.attention?.(ctx.params.facilityId!)) ?? [] };
   });
-
-  /** a refused privacy operation is recorded too (who tried, on which id) */
-  const guarded = async (ctx: Koa.Context, action: string, facilityId: string, contactId: string) => {
-    if (!CONTACT_ID.test(contactId)) throw badRequest('not a contact id');
-    try {
-      reach(ctx, facilityId);
-    } catch (e) {
-      if (e instanceof HttpError && e.status === 403 && known.has(facilityId)) await audit(ctx, { action, facilityId, targets: { contactId }, outcome: 'forbidden' });
-      throw e;
-    }
-  };
-
-  router.get('/facilities/:facilityId/contacts/:contactId/export', async (ctx) => {
-    const { facilityId, contactId } = ctx.params as { facilityId: string; contactId: string };
-    await guarded(ctx, 'contact.export', facilityId, contactId);
-    const data = await exportContact(deps.store, facilityId, contactId, now());
-    if (!data) {
-      await audit(ctx, { action: 'contact.export', facilityId, targets: { contactId }, outcome: 'not_found' });
-      throw notFound(`no contact "${contactId}" at "${facilityId}"`);
-    }
-    await audit(ctx, {
-      action: 'contact.export',
-      facilityId,
-      targets: { contactId: data.contact.id, patientIds: data.patients.map((p) => p.id), appointmentIds: data.appointments.map((a) => a.appointmentId) },
-    });
-    ctx.set('Content-Disposition', `attachment; filename="contact-${data.contact.id}.json"`);
-    ctx.body = data;
-  });
-
-  router.delete('/facilities/:facilityId/contacts/:contactId', async (ctx) => {
-    const { facilityId, contactId } = ctx.params as { facilityId: string; contactId: string };
-    await guarded(ctx, 'contact.erase', facilityId, contactId);
-    const r = await eraseContact(deps.store, facilityId, contactId, now());
-    if (!r) {
-      await audit(ctx, { action: 'contact.erase', facilityId, targets: { contactId }, outcome: 'not_found' });
-      throw notFound(`no contact "${contactId}" at "${facilityId}"`);
-    }
-    await audit(ctx, {
-      action: 'contact.erase',
-      facilityId,
-      targets: { contactId: r.contactId, mergedIds: r.mergedIds, patientIds: [...r.patientsDeleted, ...r.patientsUnlinked], appointmentIds: r.appointmentsAnonymized },
-      counts: { patientsDeleted: r.patientsDeleted.length, patientsUnlinked: r.patientsUnlinked.length, appointmentsAnonymized: r.appointmentsAnonymized.length, sendRecordsDeleted: r.sendRecordsDeleted, jobsRedacted: r.jobsRedacted, keysDeleted: r.keysDeleted },
-    });
-    ctx.body = { erased: true, ...r };
-  });
-
-  router.get('/audit', async (ctx) => {
-    const q = ctx.query as Record<string, string | string[] | undefined>;
-    const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-    const facilityId = one(q.facilityId);
-    const rawLimit = one(q.limit);
-    const limit = rawLimit === undefined ? 100 : Number(rawLimit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
-    let facilities: string[];
-    if (facilityId) {
-      reach(ctx, facilityId);
-      facilities = [facilityId];
-    } else {
-      const m = member(ctx);
-      facilities = deps.facilities.filter((f) => mayReach(m, f));
-    }
-    ctx.body = { entries: await listAudit(deps.store, facilities, limit) };
-  });
+  router.get('/facilities/:facilityId/contacts/:contactId/export', (ctx) => exportContactData(scope, ctx));
+  router.delete('/facilities/:facilityId/contacts/:contactId', (ctx) => eraseContactData(scope, ctx));
+  router.get('/audit', (ctx) => auditEntries(scope, ctx));
   return router;
+}
+
+/** POST /broadcasts: plans (or, with `dryRun`, only counts) a broadcast; 202 when planned, 200 for a dry run. */
+async function createBroadcast(scope: StaffScope, ctx: StaffContext): Promise<void> {
+  let body: unknown;
+  try {
+    body = await readJson(ctx);
+  } catch (e) {
+    if (e instanceof HttpError && e.status === 413) throw e;
+    throw badRequest('body is not JSON');
+  }
+  const parsed = broadcastRequestSchema.safeParse(body);
+  if (!parsed.success) throw badRequest('invalid broadcast request', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`));
+  scope.reach(ctx, parsed.data.facilityId);
+  const r = await planBroadcast(scope.deps.broadcasts, parsed.data);
+  await scope.audit(ctx, {
+    action: parsed.data.dryRun ? 'broadcast.dry-run' : 'broadcast.create',
+    facilityId: parsed.data.facilityId,
+    targets: { broadcastId: r.id },
+    counts: { recipients: r.recipients, skipped: r.skipped },
+    ...(r.existing && !parsed.data.dryRun ? { outcome: 'repeated' } : {}),
+  });
+  ctx.status = parsed.data.dryRun ? 200 : 202;
+  ctx.body = {
+    id: r.id,
+    recipients: r.recipients,
+    skipped: r.skipped,
+    byChannel: r.byChannel,
+    viberBotInitiated: r.viberBotInitiated,
+    dryRun: Boolean(parsed.data.dryRun),
+    repeated: r.existing,
+  };
+}
+
+/** GET /broadcasts/:id: a broadcast's progress, for a token that reaches its facility. */
+async function broadcastStatus(scope: StaffScope, ctx: StaffContext): Promise<void> {
+  const facilityId = await scope.deps.broadcastFacility(ctx.params.id!);
+  if (!facilityId) throw notFound(`no broadcast "${ctx.params.id}"`);
+  if (!mayReach(scope.member(ctx), facilityId)) throw new HttpError(403, 'forbidden', 'this staff token does not reach that broadcast’s facility');
+  const p = await broadcastProgress(scope.deps.broadcasts, ctx.params.id!);
+  if (!p) throw notFound(`no broadcast "${ctx.params.id}"`);
+  ctx.body = p;
+}
+
+/** GET …/contacts/:contactId/export: everything held on a contact, as a download. */
+async function exportContactData(scope: StaffScope, ctx: StaffContext): Promise<void> {
+  const { facilityId, contactId } = ctx.params as { facilityId: string; contactId: string };
+  await scope.guarded(ctx, 'contact.export', facilityId, contactId);
+  const data = await exportContact(scope.deps.store, facilityId, contactId, scope.now());
+  if (!data) {
+    await scope.audit(ctx, { action: 'contact.export', facilityId, targets: { contactId }, outcome: 'not_found' });
+    throw notFound(`no contact "${contactId}" at "${facilityId}"`);
+  }
+  await scope.audit(ctx, {
+    action: 'contact.export',
+    facilityId,
+    targets: { contactId: data.contact.id, patientIds: data.patients.map((p) => p.id), appointmentIds: data.appointments.map((a) => a.appointmentId) },
+  });
+  ctx.set('Content-Disposition', `attachment; filename="contact-${data.contact.id}.json"`);
+  ctx.body = data;
+}
+
+/** DELETE …/contacts/:contactId: erases a contact (and what only it holds). */
+async function eraseContactData(scope: StaffScope, ctx: StaffContext): Promise<void> {
+  const { facilityId, contactId } = ctx.params as { facilityId: string; contactId: string };
+  await scope.guarded(ctx, 'contact.erase', facilityId, contactId);
+  const r = await eraseContact(scope.deps.store, facilityId, contactId, scope.now());
+  if (!r) {
+    await scope.audit(ctx, { action: 'contact.erase', facilityId, targets: { contactId }, outcome: 'not_found' });
+    throw notFound(`no contact "${contactId}" at "${facilityId}"`);
+  }
+  await scope.audit(ctx, {
+    action: 'contact.erase',
+    facilityId,
+    targets: { contactId: r.contactId, mergedIds: r.mergedIds, patientIds: [...r.patientsDeleted, ...r.patientsUnlinked], appointmentIds: r.appointmentsAnonymized },
+    counts: { patientsDeleted: r.patientsDeleted.length, patientsUnlinked: r.patientsUnlinked.length, appointmentsAnonymized: r.appointmentsAnonymized.length, sendRecordsDeleted: r.sendRecordsDeleted, jobsRedacted: r.jobsRedacted, keysDeleted: r.keysDeleted },
+  });
+  ctx.body = { erased: true, ...r };
+}
+
+/** GET /audit: the latest entries of one facility, or of every facility the token reaches. */
+async function auditEntries(scope: StaffScope, ctx: StaffContext): Promise<void> {
+  const q = ctx.query as Record<string, string | string[] | undefined>;
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const facilityId = one(q.facilityId);
+  const rawLimit = one(q.limit);
+  const limit = rawLimit === undefined ? 100 : Number(rawLimit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) throw badRequest(`limit must be an integer from 1 to ${MAX_AUDIT_LIMIT}`);
+  let facilities: string[];
+  if (facilityId) {
+    scope.reach(ctx, facilityId);
+    facilities = [facilityId];
+  } else {
+    const m = scope.member(ctx);
+    facilities = scope.deps.facilities.filter((f) => mayReach(m, f));
+  }
+  ctx.body = { entries: await listAudit(scope.deps.store, facilities, limit) };
 }

@@ -1,4 +1,4 @@
-import type { Contact, Patient, ProviderAppointment } from '../core/domain.js';
+import { PHONE_CHANNEL, type Contact, type Patient, type ProviderAppointment } from '../core/domain.js';
 import { normalizePhone } from '../core/phone.js';
 import type { Store } from '../store/types.js';
 
@@ -31,7 +31,7 @@ export async function recipientFor(store: Store, facilityId: string, country: st
     const holder = await store.contacts.byVerifiedPhone(facilityId, phone);
     if (holder) return holder;
     if (create) return store.contacts.ensureForPhone(facilityId, phone);
-    return store.contacts.byChannelUser(facilityId, 'sms', phone);
+    return store.contacts.byChannelUser(facilityId, PHONE_CHANNEL, phone);
   }
   const link = patient.links.find((l) => l.verified);
   return link ? store.contacts.get(facilityId, link.contactId) : undefined;

@@ -1,13 +1,14 @@
-import type { ChannelName, Contact, Patient, Relationship } from '../core/domain.js';
+import { PHONE_CHANNEL, type ChannelName, type Contact, type Patient, type Relationship } from '../core/domain.js';
 import type { Logger } from '../log.js';
 import { channelAddress } from '../store/contacts.js';
 import type { Store } from '../store/types.js';
 
-const CHAT: ChannelName[] = ['messenger', 'viber', 'dev'];
+/** the chat channels (every one but the phone's own) either contact has an address on */
+const chatChannels = (a: Contact, b: Contact): ChannelName[] => [...new Set([...Object.keys(a.channels ?? {}), ...Object.keys(b.channels ?? {})] as ChannelName[])].filter((ch) => ch !== PHONE_CHANNEL);
 
 /** Two chat users of one channel sharing a phone are two people (a parent and a child), never one contact. */
 function mergeable(a: Contact, b: Contact): boolean {
-  return CHAT.every((ch) => {
+  return chatChannels(a, b).every((ch) => {
     const x = channelAddress(a, ch);
     const y = channelAddress(b, ch);
     return !x || !y || x === y;
@@ -44,14 +45,14 @@ export async function confirmPhone(
   facilityId: string,
   contactId: string,
   phone: string,
-  how: 'code' | 'sms' | 'staff',
+  how: 'code' | typeof PHONE_CHANNEL | 'staff',
   at: string,
   /** what the contact says of itself (this booking's details), to tell its own record from its household's */
   self?: { name?: string; dob?: string },
   logger?: Logger,
 ): Promise<Contact> {
   let res = await store.contacts.verifyPhone(facilityId, contactId, phone, how, at);
-  const smsContact = await store.contacts.byChannelUser(facilityId, 'sms', phone);
+  const smsContact = await store.contacts.byChannelUser(facilityId, PHONE_CHANNEL, phone);
   const others = [...new Set([res.heldBy, smsContact?.id].filter((x): x is string => !!x && x !== contactId))];
   for (const otherId of others) {
     const [self, other] = [await store.contacts.get(facilityId, contactId), await store.contacts.get(facilityId, otherId)];

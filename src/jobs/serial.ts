@@ -77,152 +77,200 @@ const LANE = { high: 0, normal: 1, low: 2 } as const;
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e)).slice(0, 500);
 const yieldToIo = () => new Promise<void>((r) => setImmediate(r));
 
+/** one serial queue's settings and what its worker holds now */
+interface SerialState<P> {
+  readonly opts: SerialQueueOptions<P>;
+  readonly store: SerialLog;
+  readonly name: string;
+  readonly concurrency: number;
+  readonly leaseMs: number;
+  readonly maxAttempts: number;
+  readonly backoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly pollMs: number;
+  readonly dedupeTtlMs: number;
+  readonly logger: Logger | undefined;
+  /** the runs in progress in this process */
+  readonly active: Set<Promise<void>>;
+  /** `settled(id)` callers, by item id */
+  readonly waiters: Map<string, ((o: SerialOutcome) => void)[]>;
+  running: boolean;
+  loopDone: Promise<void> | undefined;
+  /** ends the idle loop's wait early (a push, a run finished, stop) */
+  wake: (() => void) | undefined;
+}
+
+function initialState<P>(opts: SerialQueueOptions<P>): SerialState<P> {
+  return {
+    opts,
+    store: opts.log,
+    name: opts.name,
+    concurrency: Math.max(1, opts.concurrency ?? 4),
+    leaseMs: opts.leaseMs ?? 30_000,
+    maxAttempts: Math.max(1, opts.maxAttempts ?? 5),
+    backoffMs: opts.backoffMs ?? 1000,
+    maxBackoffMs: opts.maxBackoffMs ?? 5 * 60_000,
+    pollMs: opts.pollMs ?? 200,
+    dedupeTtlMs: opts.dedupeTtlMs ?? 7 * 24 * 3_600_000,
+    logger: opts.logger,
+    active: new Set(),
+    waiters: new Map(),
+    running: false,
+    loopDone: undefined,
+    wake: undefined,
+  };
+}
+
+function notify<P>(s: SerialState<P>, id: string, o: SerialOutcome): void {
+  const list = s.waiters.get(id);
+  if (!list) return;
+  s.waiters.delete(id);
+  for (const w of list) w(o);
+}
+
+function poke<P>(s: SerialState<P>): void {
+  const w = s.wake;
+  s.wake = undefined;
+  w?.();
+}
+
+/** a failed run: retried after a backoff, or dead-lettered after `maxAttempts` */
+async function retryOrBury<P>(s: SerialState<P>, head: SerialHead, attempt: number, e: unknown): Promise<SerialOutcome> {
+  const { store, name, logger } = s;
+  const error = errorText(e);
+  if (attempt >= s.maxAttempts) {
+    await store.bury(head, error, false);
+    logger?.error({ queue: name, attempt, err: error }, 'queue item failed for good; dead-lettered');
+    return { outcome: 'dead', error };
+  }
+  await store.retry(head, Math.min(s.maxBackoffMs, s.backoffMs * 2 ** (attempt - 1)), error);
+  logger?.warn({ queue: name, attempt, err: error }, 'queue item failed; will retry');
+  return { outcome: 'retry', error };
+}
+
+async function run<P>(s: SerialState<P>, head: SerialHead): Promise<void> {
+  const { store, leaseMs } = s;
+  const started = Date.now();
+  const attempt = head.attempts + 1;
+  const renewal = setInterval(() => void store.renew(head, leaseMs).catch(() => undefined), Math.max(50, Math.floor(leaseMs / 3)));
+  renewal.unref();
+  let outcome: SerialOutcome;
+  try {
+    await s.opts.handler(JSON.parse(head.payload) as P, { id: head.id, key: head.key, attempt, enqueuedAt: head.enqueuedAt });
+    clearInterval(renewal);
+    if (!(await store.complete(head))) s.logger?.warn({ queue: s.name, attempt }, 'lease lost before the item was completed; another worker runs it again');
+    outcome = { outcome: 'done' };
+  } catch (e) {
+    clearInterval(renewal);
+    outcome = await retryOrBury(s, head, attempt, e);
+  }
+  s.opts.onRun?.({ outcome: outcome.outcome, ms: Date.now() - started, waitedMs: started - head.enqueuedAt });
+  notify(s, head.id, outcome);
+}
+
+function launch<P>(s: SerialState<P>, head: SerialHead): Promise<void> {
+  const p: Promise<void> = run(s, head)
+    .catch((e: unknown) => s.logger?.error({ queue: s.name, err: errorText(e) }, 'queue bookkeeping failed; the lease will expire and the item run again'))
+    .finally(() => {
+      s.active.delete(p);
+      poke(s);
+    });
+  s.active.add(p);
+  return p;
+}
+
+/**
+ * The acknowledgements first: wait while the HTTP side is busy, a bounded while; true when it still is
+ * (then only one item is taken, so a flood of webhooks slows the turns down instead of the answers).
+ */
+async function giveWay<P>(s: SerialState<P>): Promise<boolean> {
+  const { opts } = s;
+  if (!opts.pauseWhile) return false;
+  const until = performance.now() + (opts.maxPauseMs ?? 50);
+  while (s.running && opts.pauseWhile()) {
+    if (performance.now() >= until) return true;
+    await yieldToIo();
+  }
+  return false;
+}
+
+/** claims up to `free` items and launches them; the number claimed (0 when the claim failed) */
+async function claimAndLaunch<P>(s: SerialState<P>, free: number): Promise<number> {
+  try {
+    const heads = await s.store.claim(s.name, free, s.leaseMs);
+    for (const h of heads) void launch(s, h);
+    return heads.length;
+  } catch (e) {
+    s.logger?.error({ queue: s.name, err: errorText(e) }, 'queue claim failed');
+    return 0;
+  }
+}
+
+/** waits `pollMs`, or until poked */
+async function idle<P>(s: SerialState<P>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, s.pollMs);
+    timer.unref();
+    s.wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  s.wake = undefined;
+}
+
+async function loop<P>(s: SerialState<P>): Promise<void> {
+  while (s.running) {
+    const busy = await giveWay(s);
+    const free = busy ? Math.min(1, s.concurrency - s.active.size) : s.concurrency - s.active.size;
+    const claimed = free > 0 ? await claimAndLaunch(s, free) : 0;
+    if (claimed > 0 && claimed === free) {
+      await yieldToIo(); // let the HTTP side in between claims
+      continue;
+    }
+    await idle(s);
+  }
+}
+
+async function runReady<P>(s: SerialState<P>): Promise<number> {
+  let n = 0;
+  for (;;) {
+    const heads = await s.store.claim(s.name, s.concurrency, s.leaseMs);
+    if (heads.length === 0 && s.active.size === 0) return n;
+    n += heads.length;
+    await Promise.all([...heads.map((h) => launch(s, h)), ...s.active]);
+  }
+}
+
 export function createSerialQueue<P>(opts: SerialQueueOptions<P>): SerialQueue<P> {
-  const { log: store, name } = opts;
-  const concurrency = Math.max(1, opts.concurrency ?? 4);
-  const leaseMs = opts.leaseMs ?? 30_000;
-  const maxAttempts = Math.max(1, opts.maxAttempts ?? 5);
-  const backoffMs = opts.backoffMs ?? 1000;
-  const maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
-  const pollMs = opts.pollMs ?? 200;
-  const dedupeTtlMs = opts.dedupeTtlMs ?? 7 * 24 * 3_600_000;
-  const logger = opts.logger;
-
-  const active = new Set<Promise<void>>();
-  const waiters = new Map<string, ((o: SerialOutcome) => void)[]>();
-  let running = false;
-  let loopDone: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-
-  const notify = (id: string, o: SerialOutcome) => {
-    const list = waiters.get(id);
-    if (!list) return;
-    waiters.delete(id);
-    for (const w of list) w(o);
-  };
-  const poke = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-
-  async function run(head: SerialHead): Promise<void> {
-    const started = Date.now();
-    const attempt = head.attempts + 1;
-    const renewal = setInterval(() => void store.renew(head, leaseMs).catch(() => undefined), Math.max(50, Math.floor(leaseMs / 3)));
-    renewal.unref();
-    let outcome: SerialOutcome;
-    try {
-      await opts.handler(JSON.parse(head.payload) as P, { id: head.id, key: head.key, attempt, enqueuedAt: head.enqueuedAt });
-      clearInterval(renewal);
-      if (!(await store.complete(head))) logger?.warn({ queue: name, attempt }, 'lease lost before the item was completed; another worker runs it again');
-      outcome = { outcome: 'done' };
-    } catch (e) {
-      clearInterval(renewal);
-      const error = errorText(e);
-      if (attempt >= maxAttempts) {
-        await store.bury(head, error, false);
-        logger?.error({ queue: name, attempt, err: error }, 'queue item failed for good; dead-lettered');
-        outcome = { outcome: 'dead', error };
-      } else {
-        await store.retry(head, Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 1)), error);
-        logger?.warn({ queue: name, attempt, err: error }, 'queue item failed; will retry');
-        outcome = { outcome: 'retry', error };
-      }
-    }
-    opts.onRun?.({ outcome: outcome.outcome, ms: Date.now() - started, waitedMs: started - head.enqueuedAt });
-    notify(head.id, outcome);
-  }
-
-  function launch(head: SerialHead): Promise<void> {
-    const p: Promise<void> = run(head)
-      .catch((e: unknown) => logger?.error({ queue: name, err: errorText(e) }, 'queue bookkeeping failed; the lease will expire and the item run again'))
-      .finally(() => {
-        active.delete(p);
-        poke();
-      });
-    active.add(p);
-    return p;
-  }
-
-  /**
-   * The acknowledgements first: wait while the HTTP side is busy, a bounded while; true when it still is
-   * (then only one item is taken, so a flood of webhooks slows the turns down instead of the answers).
-   */
-  async function giveWay(): Promise<boolean> {
-    if (!opts.pauseWhile) return false;
-    const until = performance.now() + (opts.maxPauseMs ?? 50);
-    while (running && opts.pauseWhile()) {
-      if (performance.now() >= until) return true;
-      await yieldToIo();
-    }
-    return false;
-  }
-
-  async function loop(): Promise<void> {
-    while (running) {
-      const busy = await giveWay();
-      const free = busy ? Math.min(1, concurrency - active.size) : concurrency - active.size;
-      let claimed = 0;
-      if (free > 0) {
-        try {
-          const heads = await store.claim(name, free, leaseMs);
-          claimed = heads.length;
-          for (const h of heads) void launch(h);
-        } catch (e) {
-          logger?.error({ queue: name, err: errorText(e) }, 'queue claim failed');
-        }
-      }
-      if (claimed > 0 && claimed === free) {
-        await yieldToIo(); // let the HTTP side in between claims
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, pollMs);
-        timer.unref();
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-  }
-
+  const s = initialState(opts);
+  const { store, name } = s;
   return {
     name,
     async push(item) {
-      const fresh = await store.push(name, { id: item.id, key: item.key, payload: JSON.stringify(item.payload), lane: LANE[item.priority ?? 'normal'] }, dedupeTtlMs);
-      if (fresh) poke();
+      const fresh = await store.push(name, { id: item.id, key: item.key, payload: JSON.stringify(item.payload), lane: LANE[item.priority ?? 'normal'] }, s.dedupeTtlMs);
+      if (fresh) poke(s);
       return fresh;
     },
     settled(id) {
       return new Promise((resolve) => {
-        const list = waiters.get(id) ?? [];
+        const list = s.waiters.get(id) ?? [];
         list.push(resolve);
-        waiters.set(id, list);
+        s.waiters.set(id, list);
       });
     },
     start() {
-      if (running) return;
-      running = true;
-      loopDone = loop();
+      if (s.running) return;
+      s.running = true;
+      s.loopDone = loop(s);
     },
     async stop() {
-      running = false;
-      poke();
-      await loopDone;
-      await Promise.allSettled([...active]);
+      s.running = false;
+      poke(s);
+      await s.loopDone;
+      await Promise.allSettled([...s.active]);
     },
-    async runReady() {
-      let n = 0;
-      for (;;) {
-        const heads = await store.claim(name, concurrency, leaseMs);
-        if (heads.length === 0 && active.size === 0) return n;
-        n += heads.length;
-        await Promise.all([...heads.map(launch), ...active]);
-      }
-    },
+    runReady: () => runReady(s),
     stats: () => store.stats(name),
   };
 }

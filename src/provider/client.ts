@@ -3,7 +3,8 @@ import type { ProviderClient, ProviderError, ProviderResult } from '../core/prov
 import { err, ok } from '../core/result.js';
 import type { Logger } from '../log.js';
 import { readAppointment, readAppointments, readAvailability, readCalendarsBody, readError, readPatient, type ZoneOf } from './parse.js';
-import { createTransport, type ProviderRequest, type TransportOutcome } from './transport.js';
+import { requests, type Operation, type OperationRequest } from './requests.js';
+import { createTransport, type Transport, type TransportOptions, type TransportOutcome } from './transport.js';
 
 export interface ProviderClientOptions {
   facilityId: string;
@@ -25,8 +26,6 @@ export interface ProviderClientOptions {
   maxResponseBytes?: number;
   logger?: Logger;
 }
-
-type Operation = 'listCalendars' | 'findPatient' | 'availability' | 'createAppointment' | 'listAppointments' | 'reschedule' | 'cancel' | 'confirm';
 
 const TOO_CLOSE_CODES = new Set(['reschedule_too_close', 'cancel_too_close', 'too_close']);
 
@@ -68,7 +67,58 @@ const tooLarge = (op: Operation, status: number, limitBytes: number): ProviderEr
 });
 
 export function createProviderClient(opts: ProviderClientOptions): ProviderClient {
-  const transport = createTransport({
+  const transport = createTransport(transportOptions(opts));
+
+  // Calendars' own zones, learnt from the last listCalendars, for their offset-less times.
+  const calendarZones = new Map<string, string>();
+  const zoneOf: ZoneOf = (calendarId) => (calendarId ? calendarZones.get(calendarId) : undefined) ?? opts.timezone;
+  const readOne = (b: unknown) => readAppointment(b, zoneOf);
+
+  return {
+    async listCalendars() {
+      const result = await call(transport, requests.listCalendars(), (body) => readCalendarsBody(body, opts.defaultAppointmentType));
+      if (result.ok) rememberZones(calendarZones, result.value);
+      return result;
+    },
+
+    findPatient(q) {
+      return call(
+        transport,
+        requests.findPatient(q),
+        (body) => readPatient(body)?.found,
+        (status) => (status === 404 ? ok(null) : undefined),
+      );
+    },
+
+    availability(q) {
+      return call(transport, requests.availability(q), (body) => readAvailability(body, zoneOf(q.calendarId)));
+    },
+
+    createAppointment(input, idempotencyKey) {
+      return call(transport, requests.createAppointment(input, idempotencyKey), readOne);
+    },
+
+    listAppointments(q) {
+      return call(transport, requests.listAppointments(q), (body) => readAppointments(body, zoneOf));
+    },
+
+    reschedule(appointmentId, start, idempotencyKey) {
+      return call(transport, requests.reschedule(appointmentId, start, idempotencyKey), readOne);
+    },
+
+    cancel(appointmentId, reason, idempotencyKey) {
+      return call(transport, requests.cancel(appointmentId, reason, idempotencyKey), readOne);
+    },
+
+    confirm(appointmentId, idempotencyKey) {
+      return call(transport, requests.confirm(appointmentId, idempotencyKey), readOne);
+    },
+  };
+}
+
+/** The client's options with their defaults, as the transport takes them. */
+function transportOptions(opts: ProviderClientOptions): TransportOptions {
+  return {
     facilityId: opts.facilityId,
     baseUrl: opts.baseUrl,
     userId: opts.userId,
@@ -81,114 +131,29 @@ export function createProviderClient(opts: ProviderClientOptions): ProviderClien
     halfOpenAfterMs: opts.breaker?.halfOpenAfterMs ?? 30_000,
     ...(opts.maxResponseBytes ? { maxResponseBytes: opts.maxResponseBytes } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
-  });
-
-  // Calendars' own zones, learnt from the last listCalendars, for their offset-less times.
-  const calendarZones = new Map<string, string>();
-  const zoneOf: ZoneOf = (calendarId) => (calendarId ? calendarZones.get(calendarId) : undefined) ?? opts.timezone;
-
-  /** Sends, then reads a 2xx body with `read`; refusals and failures become typed errors. */
-  async function call<T>(
-    req: ProviderRequest & { operation: Operation },
-    read: (body: unknown, status: number) => T | undefined,
-    onRefusal?: (status: number) => ProviderResult<T> | undefined,
-  ): Promise<ProviderResult<T>> {
-    try {
-      const outcome = await transport.send(req);
-      if (outcome.kind === 'unavailable') return err(unavailable(outcome));
-      if (outcome.kind === 'too_large') return err(tooLarge(req.operation, outcome.status, outcome.limitBytes));
-      if (outcome.status < 200 || outcome.status >= 300) {
-        return onRefusal?.(outcome.status) ?? err(errorFor(req.operation, outcome.status, outcome.body));
-      }
-      const value = read(outcome.body, outcome.status);
-      return value === undefined ? err(unreadable(req.operation, outcome.status)) : ok(value);
-    } catch (e) {
-      // never throws: a bug in reading is still an answer
-      return err({ kind: 'invalid', message: `provider client failed: ${e instanceof Error ? e.message : String(e)}` });
-    }
-  }
-
-  const path = (appointmentId: string, action: string) => `/appointments/${encodeURIComponent(appointmentId)}/${action}`;
-
-  return {
-    async listCalendars() {
-      const result = await call({ method: 'GET', path: '/calendars', operation: 'listCalendars' }, (body) =>
-        readCalendarsBody(body, opts.defaultAppointmentType),
-      );
-      if (result.ok) rememberZones(calendarZones, result.value);
-      return result;
-    },
-
-    findPatient(q) {
-      return call(
-        {
-          method: 'GET',
-          path: '/patient',
-          operation: 'findPatient',
-          query: { name: q.name, dob: q.dob, phone: q.phone, email: q.email, nationalId: q.nationalId },
-        },
-        (body) => readPatient(body)?.found,
-        (status) => (status === 404 ? ok(null) : undefined),
-      );
-    },
-
-    availability(q) {
-      return call(
-        {
-          method: 'GET',
-          path: '/availability',
-          operation: 'availability',
-          query: { month: q.month, calendar_id: q.calendarId, appointment_type_id: q.appointmentTypeId },
-        },
-        (body) => readAvailability(body, zoneOf(q.calendarId)),
-      );
-    },
-
-    createAppointment(input, idempotencyKey) {
-      const body = {
-        calendarId: input.calendarId,
-        appointmentTypeId: input.appointmentTypeId,
-        start: input.start,
-        ...(input.patientId ? { patientId: input.patientId } : {}),
-        patient: input.patient,
-        ...(input.notes ? { notes: input.notes } : {}),
-      };
-      return call({ method: 'POST', path: '/appointments', operation: 'createAppointment', body, idempotencyKey }, (b) => readAppointment(b, zoneOf));
-    },
-
-    listAppointments(q) {
-      return call(
-        {
-          method: 'GET',
-          path: '/appointments',
-          operation: 'listAppointments',
-          query: { patientId: q.patientId, temporaryPatientId: q.temporaryPatientId, from: q.from, to: q.to },
-        },
-        (body) => readAppointments(body, zoneOf),
-      );
-    },
-
-    reschedule(appointmentId, start, idempotencyKey) {
-      return call(
-        { method: 'PUT', path: path(appointmentId, 'reschedule'), operation: 'reschedule', body: { start }, idempotencyKey },
-        (b) => readAppointment(b, zoneOf),
-      );
-    },
-
-    cancel(appointmentId, reason, idempotencyKey) {
-      return call(
-        { method: 'PUT', path: path(appointmentId, 'cancel'), operation: 'cancel', body: reason ? { reason } : {}, idempotencyKey },
-        (b) => readAppointment(b, zoneOf),
-      );
-    },
-
-    confirm(appointmentId, idempotencyKey) {
-      return call(
-        { method: 'PUT', path: path(appointmentId, 'confirm'), operation: 'confirm', idempotencyKey },
-        (b) => readAppointment(b, zoneOf),
-      );
-    },
   };
+}
+
+/** Sends, then reads a 2xx body with `read`; refusals and failures become typed errors. */
+async function call<T>(
+  transport: Transport,
+  req: OperationRequest,
+  read: (body: unknown, status: number) => T | undefined,
+  onRefusal?: (status: number) => ProviderResult<T> | undefined,
+): Promise<ProviderResult<T>> {
+  try {
+    const outcome = await transport.send(req);
+    if (outcome.kind === 'unavailable') return err(unavailable(outcome));
+    if (outcome.kind === 'too_large') return err(tooLarge(req.operation, outcome.status, outcome.limitBytes));
+    if (outcome.status < 200 || outcome.status >= 300) {
+      return onRefusal?.(outcome.status) ?? err(errorFor(req.operation, outcome.status, outcome.body));
+    }
+    const value = read(outcome.body, outcome.status);
+    return value === undefined ? err(unreadable(req.operation, outcome.status)) : ok(value);
+  } catch (e) {
+    // never throws: a bug in reading is still an answer
+    return err({ kind: 'invalid', message: `provider client failed: ${e instanceof Error ? e.message : String(e)}` });
+  }
 }
 
 function rememberZones(zones: Map<string, string>, calendars: Calendar[]): void {

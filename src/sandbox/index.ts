@@ -66,19 +66,9 @@ export type { DeliveryView } from './webhooks.js';
 
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function createSandbox(opts: SandboxOptions): Sandbox {
-  const logger = opts.logger ?? createLogger();
-  const now = opts.now ?? (() => new Date());
-  const dispatcher = new WebhookDispatcher({
-    maxAttempts: opts.webhookRetry?.maxAttempts ?? 6,
-    initialDelayMs: opts.webhookRetry?.initialDelayMs ?? 500,
-    logger,
-  });
-  const facilities = new Map<string, FacilityState>();
-  const saved = opts.stateFile ? loadState(opts.stateFile) : undefined;
-  const seed = saved?.seed ?? opts.seed ?? 1;
-
-  const publish = (f: FacilityState, e: ClinicEvent): void => {
+/** Sends the signed webhook of a clinic event to the facility's target, when it has one. */
+function eventPublisher(dispatcher: WebhookDispatcher) {
+  return (f: FacilityState, e: ClinicEvent): void => {
     if (!f.webhook) return;
     const zone = f.clinic.zone;
     const envelope = {
@@ -92,32 +82,42 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
     };
     dispatcher.send(f.id, f.webhook, e.type, envelope);
   };
+}
 
-  for (const cfg of opts.facilities) {
-    const snapshot = saved?.facilities[cfg.id];
-    const state: FacilityState = {
-      id: cfg.id,
-      userId: cfg.userId,
-      apiKey: cfg.apiKey,
-      supportsConfirm: cfg.supportsConfirm ?? true,
-      idempotency: new Map(snapshot?.idempotency ?? []),
-      ...(cfg.webhook ? { webhook: { ...cfg.webhook } } : {}),
-      clinic: undefined as unknown as Clinic,
-    };
-    state.clinic = new Clinic({
-      timezone: cfg.timezone,
-      cutoffHours: cfg.cutoffHours ?? 24,
-      seed,
-      now,
-      onEvent: (e) => publish(state, e),
-      newIdOnReschedule: cfg.newIdOnReschedule ?? false,
-      ...(snapshot ? { snapshot: snapshot.clinic } : {}),
-    });
-    facilities.set(cfg.id, state);
-  }
+interface FacilitySetup {
+  seed: number;
+  now: () => Date;
+  saved: SandboxState | undefined;
+  publish: (f: FacilityState, e: ClinicEvent) => void;
+}
 
-  const stateFile = opts.stateFile;
-  const save = (): void => {
+/** One seeded clinic (or the one saved in the state file) per configured facility. */
+function openFacility(cfg: SandboxFacility, { seed, now, saved, publish }: FacilitySetup): FacilityState {
+  const snapshot = saved?.facilities[cfg.id];
+  const state: FacilityState = {
+    id: cfg.id,
+    userId: cfg.userId,
+    apiKey: cfg.apiKey,
+    supportsConfirm: cfg.supportsConfirm ?? true,
+    idempotency: new Map(snapshot?.idempotency ?? []),
+    ...(cfg.webhook ? { webhook: { ...cfg.webhook } } : {}),
+    clinic: undefined as unknown as Clinic,
+  };
+  state.clinic = new Clinic({
+    timezone: cfg.timezone,
+    cutoffHours: cfg.cutoffHours ?? 24,
+    seed,
+    now,
+    onEvent: (e) => publish(state, e),
+    newIdOnReschedule: cfg.newIdOnReschedule ?? false,
+    ...(snapshot ? { snapshot: snapshot.clinic } : {}),
+  });
+  return state;
+}
+
+/** Writes every facility's state to the file (a no-op without one); a failed write is logged, not thrown. */
+function stateSaver(stateFile: string | undefined, seed: number, saved: SandboxState | undefined, facilities: Map<string, FacilityState>, logger: Logger) {
+  return (): void => {
     if (!stateFile) return;
     const state: SandboxState = { version: 1, seed, facilities: {} };
     // facilities of the file that this sandbox does not serve are kept as they were
@@ -129,23 +129,14 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       logger.error({ err: { message: (e as Error).message } }, 'sandbox state file could not be written');
     }
   };
-  save(); // the seeded appointments are dated from now(): keep the first ones
+}
 
-  const setWebhookTarget = (facilityId: string, url: string, secret?: string): void => {
-    const f = facilities.get(facilityId);
-    if (!f) throw new Error(`unknown sandbox facility ${facilityId}`);
-    f.webhook = { url, secret: secret ?? f.webhook?.secret ?? `whsec_${randomBytes(24).toString('base64')}` };
-  };
-  const deliveries = (facilityId: string) => dispatcher.deliveries(facilityId);
-
-  const router = new Router();
-  mountPatientApi(router, (id) => facilities.get(id));
-  mountStaffApi(router, (id) => facilities.get(id), { setWebhookTarget, deliveries });
+/** Makes the middleware of the routes under /sandbox/: JSON errors (and JSON 404/405s), a save after every successful change. */
+function sandboxMiddleware(router: Router, logger: Logger, save: () => void): () => Koa.Middleware {
   const routes = router.routes() as unknown as Koa.Middleware;
   const allowed = router.allowedMethods() as unknown as Koa.Middleware;
   const errors = errorsAsJson(logger);
-
-  const middleware = (): Koa.Middleware => async (ctx, next) => {
+  return () => async (ctx, next) => {
     if (!ctx.path.startsWith('/sandbox/')) return next();
     await errors(ctx, async () => {
       await routes(ctx, () => allowed(ctx, async () => undefined));
@@ -159,6 +150,36 @@ export function createSandbox(opts: SandboxOptions): Sandbox {
       }
     });
   };
+}
+
+export function createSandbox(opts: SandboxOptions): Sandbox {
+  const logger = opts.logger ?? createLogger();
+  const now = opts.now ?? (() => new Date());
+  const dispatcher = new WebhookDispatcher({
+    maxAttempts: opts.webhookRetry?.maxAttempts ?? 6,
+    initialDelayMs: opts.webhookRetry?.initialDelayMs ?? 500,
+    logger,
+  });
+  const saved = opts.stateFile ? loadState(opts.stateFile) : undefined;
+  const seed = saved?.seed ?? opts.seed ?? 1;
+  const setup: FacilitySetup = { seed, now, saved, publish: eventPublisher(dispatcher) };
+  const facilities = new Map<string, FacilityState>();
+  for (const cfg of opts.facilities) facilities.set(cfg.id, openFacility(cfg, setup));
+
+  const save = stateSaver(opts.stateFile, seed, saved, facilities, logger);
+  save(); // the seeded appointments are dated from now(): keep the first ones
+
+  const setWebhookTarget = (facilityId: string, url: string, secret?: string): void => {
+    const f = facilities.get(facilityId);
+    if (!f) throw new Error(`unknown sandbox facility ${facilityId}`);
+    f.webhook = { url, secret: secret ?? f.webhook?.secret ?? `whsec_${randomBytes(24).toString('base64')}` };
+  };
+  const deliveries = (facilityId: string) => dispatcher.deliveries(facilityId);
+
+  const router = new Router();
+  mountPatientApi(router, (id) => facilities.get(id));
+  mountStaffApi(router, (id) => facilities.get(id), { setWebhookTarget, deliveries });
+  const middleware = sandboxMiddleware(router, logger, save);
 
   const app = new Koa();
   app.use(middleware());

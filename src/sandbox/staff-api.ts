@@ -21,10 +21,18 @@ export interface StaffHooks {
   deliveries(facilityId: string): DeliveryView[];
 }
 
-export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: StaffHooks): void {
-  const base = '/sandbox/:facilityId/staff';
+const BASE = '/sandbox/:facilityId/staff';
 
-  router.get(`${base}/appointments`, (ctx) => {
+export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: StaffHooks): void {
+  mountAppointmentBooking(router, lookup);
+  mountAppointmentChanges(router, lookup);
+  mountPatients(router, lookup);
+  mountWebhookTarget(router, lookup, hooks);
+}
+
+/** List and book (one, or many on one date at once) */
+function mountAppointmentBooking(router: Router, lookup: FacilityLookup): void {
+  router.get(`${BASE}/appointments`, (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const q = parseWith(StaffListQuery, ctx.query);
     const status = q.status === undefined ? undefined : parseStatus(q.status);
@@ -38,7 +46,7 @@ export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: Sta
     ctx.body = { appointments: list.map((a) => ({ ...f.clinic.toContract(a), source: a.source })) };
   });
 
-  router.post(`${base}/appointments`, async (ctx) => {
+  router.post(`${BASE}/appointments`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(StaffCreateBody, await readJson(ctx));
     const actor: Actor = { ...staff(body.overbook || body.source === 'walk-in'), source: body.source };
@@ -47,58 +55,67 @@ export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: Sta
     ctx.body = f.clinic.toContract(a);
   });
 
-  router.post(`${base}/appointments/bulk`, async (ctx) => {
+  router.post(`${BASE}/appointments/bulk`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(BulkBody, await readJson(ctx));
     const list = unwrap(f.clinic.bulk(body.date, body.count, body.calendarId, body.source, body.notify));
     ctx.status = 201;
     ctx.body = { created: list.length, appointments: list.map((a) => f.clinic.toContract(a)) };
   });
+}
 
-  router.put(`${base}/appointments/:id/reschedule`, async (ctx) => {
+/** Reschedule, cancel, confirm, check in, mark a no-show */
+function mountAppointmentChanges(router: Router, lookup: FacilityLookup): void {
+  router.put(`${BASE}/appointments/:id/reschedule`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(StaffRescheduleBody, await readJson(ctx));
     ctx.body = f.clinic.toContract(unwrap(f.clinic.reschedule(ctx.params.id ?? '', body.start, staff(body.overbook))));
   });
 
-  router.put(`${base}/appointments/:id/cancel`, async (ctx) => {
+  router.put(`${BASE}/appointments/:id/cancel`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(CancelBody, await readJson(ctx));
     ctx.body = f.clinic.toContract(unwrap(f.clinic.cancel(ctx.params.id ?? '', body?.reason, staff(false))));
   });
 
-  router.put(`${base}/appointments/:id/confirm`, async (ctx) => {
+  router.put(`${BASE}/appointments/:id/confirm`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     await readJson(ctx);
     ctx.body = f.clinic.toContract(unwrap(f.clinic.confirm(ctx.params.id ?? '', staff(false))));
   });
 
-  router.put(`${base}/appointments/:id/check-in`, async (ctx) => {
+  router.put(`${BASE}/appointments/:id/check-in`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(StaffCheckInBody, await readJson(ctx));
     ctx.body = f.clinic.toContract(unwrap(f.clinic.checkIn(ctx.params.id ?? '', body?.queueNumber, 'staff')));
   });
 
-  router.put(`${base}/appointments/:id/no-show`, async (ctx) => {
+  router.put(`${BASE}/appointments/:id/no-show`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     await readJson(ctx);
     ctx.body = f.clinic.toContract(unwrap(f.clinic.noShow(ctx.params.id ?? '', 'staff')));
   });
+}
 
-  router.get(`${base}/patients`, (ctx) => {
+/** The patient records, and giving a temporary patient its real id */
+function mountPatients(router: Router, lookup: FacilityLookup): void {
+  router.get(`${BASE}/patients`, (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     ctx.body = { patients: f.clinic.patientRecords().map((p) => f.clinic.patientView(p)) };
   });
 
-  router.post(`${base}/patients/:temporaryPatientId/assign`, async (ctx) => {
+  router.post(`${BASE}/patients/:temporaryPatientId/assign`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(AssignPatientBody, await readJson(ctx));
     const r = unwrap(f.clinic.assignPatientId(ctx.params.temporaryPatientId ?? '', body?.patientId));
     ctx.body = { patient: f.clinic.patientView(r.patient), movedAppointments: r.moved };
   });
+}
 
+/** Where the facility's webhooks go, and what was delivered there */
+function mountWebhookTarget(router: Router, lookup: FacilityLookup, hooks: StaffHooks): void {
   // only to the bot's own provider-webhook route on this machine; the secret is never echoed (send your own)
-  router.put(`${base}/webhook`, async (ctx) => {
+  router.put(`${BASE}/webhook`, async (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     const body = parseWith(WebhookTargetBody, await readJson(ctx));
     const problem =
@@ -109,7 +126,7 @@ export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: Sta
     ctx.body = { url: body.url, secretChanged: body.secret !== undefined };
   });
 
-  router.get(`${base}/webhook/deliveries`, (ctx) => {
+  router.get(`${BASE}/webhook/deliveries`, (ctx) => {
     const f = authorizedFacility(ctx, lookup);
     ctx.body = { deliveries: hooks.deliveries(f.id) };
   });

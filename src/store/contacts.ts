@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { compact } from '../core/compact.js';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChannelName, Contact } from '../core/domain.js';
+import { PHONE_CHANNEL, type ChannelName, type Contact } from '../core/domain.js';
+import { upgradeContact, type LegacyContact } from './migrations/contact-channels.js';
 import type { Logger } from '../log.js';
 import { StoreError } from './errors.js';
 import type { ContactRepo, Indexes, KeyValue, Locks } from './types.js';
@@ -24,48 +25,22 @@ const phoneKey = (f: string, e164: string) => `contact-vphone:${f}:${e164}`;
 export const legacyPhoneKey = (f: string, e164: string) => `contact-phone:${f}:${e164}`;
 const listSet = (f: string) => `contacts:${f}`;
 
-const CHANNELS: readonly ChannelName[] = ['messenger', 'viber', 'sms', 'dev'];
 /** how long a loser of a creation race keeps re-reading for the winner's record */
 const WINNER_READ_ATTEMPTS = 20;
 
-export function channelAddress(c: Contact, channel: ChannelName): string | undefined {
-  switch (channel) {
-    case 'messenger':
-      return c.messenger?.psid;
-    case 'viber':
-      return c.viber?.userId;
-    case 'sms':
-      return c.sms?.phone;
-    case 'dev':
-      return c.dev?.userId;
-  }
-}
+export const channelAddress = (c: Contact, channel: ChannelName): string | undefined => c.channels?.[channel]?.userId;
 
+/** gives the contact an address on a channel; an address on the phone channel is the contact's proved phone */
 function withChannel(c: Contact, channel: ChannelName, userId: string): Contact {
-  switch (channel) {
-    case 'messenger':
-      return { ...c, messenger: { ...c.messenger, psid: userId } };
-    case 'viber':
-      // subscription is the platform's word (a message or a subscribed event), not ours
-      return { ...c, viber: { subscribed: false, ...c.viber, userId } };
-    case 'sms':
-      // an SMS contact is its number: what we send there reaches only whoever holds that phone
-      return {
-        ...c,
-        sms: { optedOut: false, ...c.sms, phone: userId },
-        ...(c.phoneVerifiedAt && c.phone !== userId ? {} : { phone: userId, phoneVerifiedAt: c.phoneVerifiedAt ?? new Date().toISOString(), phoneVerifiedBy: c.phoneVerifiedBy ?? 'sms' }),
-      };
-    case 'dev':
-      return { ...c, dev: { ...c.dev, userId } };
-  }
+  const next: Contact = { ...c, channels: { ...c.channels, [channel]: { ...c.channels?.[channel], userId } } };
+  if (channel !== PHONE_CHANNEL || (c.phoneVerifiedAt && c.phone !== userId)) return next;
+  // what we send there reaches only whoever holds that phone
+  return { ...next, phone: userId, phoneVerifiedAt: c.phoneVerifiedAt ?? new Date().toISOString(), phoneVerifiedBy: c.phoneVerifiedBy ?? PHONE_CHANNEL };
 }
 
 function uniqueKeys(c: Contact): string[] {
   const keys = new Set<string>();
-  for (const ch of CHANNELS) {
-    const address = channelAddress(c, ch);
-    if (address) keys.add(channelKey(c.facilityId, ch, address));
-  }
+  for (const [ch, state] of Object.entries(c.channels ?? {})) if (state?.userId) keys.add(channelKey(c.facilityId, ch as ChannelName, state.userId));
   if (c.phone && c.phoneVerifiedAt) keys.add(phoneKey(c.facilityId, c.phone));
   return [...keys];
 }
@@ -80,6 +55,8 @@ export function mergeContacts(into: Contact, from: Contact, now: string): Contac
     merged.phoneVerifiedAt = from.phoneVerifiedAt;
     merged.phoneVerifiedBy = from.phoneVerifiedBy;
   }
+  // each channel's state: `into`'s where it has one, `from`'s elsewhere
+  if (into.channels || from.channels) merged.channels = { ...from.channels, ...into.channels };
   merged.id = into.id;
   merged.createdAt = into.createdAt < from.createdAt ? into.createdAt : from.createdAt;
   merged.updatedAt = now;
@@ -99,7 +76,7 @@ export class ContactStore implements ContactRepo {
   async get(facilityId: string, id: string): Promise<Contact | undefined> {
     let current = id;
     for (let hop = 0; hop < 8; hop++) {
-      const c = await this.kv.get<Contact>(recordKey(facilityId, current));
+      const c = await this.read(recordKey(facilityId, current));
       if (c) return c;
       const next = await this.kv.get<string>(mergedKey(facilityId, current));
       if (!next) return undefined;
@@ -120,10 +97,10 @@ export class ContactStore implements ContactRepo {
   async ensureForChannelUser(facilityId: string, channel: ChannelName, userId: string, init?: Partial<Contact>): Promise<Contact> {
     const existing = await this.byChannelUser(facilityId, channel, userId);
     if (existing) return existing;
-    if (channel === 'sms') {
+    if (channel === PHONE_CHANNEL) {
       // the number was proved by a chat contact's code: its texts are that contact's
       const holder = await this.byVerifiedPhone(facilityId, userId);
-      if (holder) return this.update(facilityId, holder.id, (c) => withChannel(c, 'sms', userId));
+      if (holder) return this.update(facilityId, holder.id, (c) => withChannel(c, PHONE_CHANNEL, userId));
     }
     const draft = withChannel(this.draft(facilityId, { lastChannel: channel, ...init }), channel, userId);
     const contact = await this.create(draft, channelKey(facilityId, channel, userId));
@@ -132,10 +109,10 @@ export class ContactStore implements ContactRepo {
   }
 
   async ensureForPhone(facilityId: string, e164: string, init?: Partial<Contact>): Promise<Contact> {
-    const existing = (await this.byVerifiedPhone(facilityId, e164)) ?? (await this.byChannelUser(facilityId, 'sms', e164));
+    const existing = (await this.byVerifiedPhone(facilityId, e164)) ?? (await this.byChannelUser(facilityId, PHONE_CHANNEL, e164));
     if (existing) return existing;
-    const draft = withChannel(this.draft(facilityId, init ?? {}), 'sms', e164);
-    return this.create(draft, channelKey(facilityId, 'sms', e164));
+    const draft = withChannel(this.draft(facilityId, init ?? {}), PHONE_CHANNEL, e164);
+    return this.create(draft, channelKey(facilityId, PHONE_CHANNEL, e164));
   }
 
   async verifyPhone(facilityId: string, id: string, e164: string, how: NonNullable<Contact['phoneVerifiedBy']>, at: string): Promise<{ contact: Contact; heldBy?: string }> {
@@ -149,7 +126,7 @@ export class ContactStore implements ContactRepo {
   async update(facilityId: string, id: string, fn: (c: Contact) => Contact | void): Promise<Contact> {
     const target = (await this.get(facilityId, id))?.id ?? id;
     return this.locks.withLock(lockKey(facilityId, target), async () => {
-      const current = await this.kv.get<Contact>(recordKey(facilityId, target));
+      const current = await this.read(recordKey(facilityId, target));
       if (!current) throw new StoreError('not_found', 'contact not found');
       const draft = structuredClone(current);
       const next: Contact = { ...(fn(draft) ?? draft), id: target, facilityId, updatedAt: new Date().toISOString() };
@@ -163,10 +140,10 @@ export class ContactStore implements ContactRepo {
     const [first, second] = [intoId, fromId].sort();
     return this.locks.withLock(lockKey(facilityId, first!), () =>
       this.locks.withLock(lockKey(facilityId, second!), async () => {
-        const into = await this.kv.get<Contact>(recordKey(facilityId, intoId));
+        const into = await this.read(recordKey(facilityId, intoId));
         if (!into) throw new StoreError('not_found', 'merge target contact not found');
         if (intoId === fromId) return into;
-        const from = await this.kv.get<Contact>(recordKey(facilityId, fromId));
+        const from = await this.read(recordKey(facilityId, fromId));
         if (!from) throw new StoreError('not_found', 'merged contact not found');
         const merged = mergeContacts(into, from, new Date().toISOString());
         await this.kv.set(mergedKey(facilityId, fromId), intoId);
@@ -182,10 +159,16 @@ export class ContactStore implements ContactRepo {
   async list(facilityId: string): Promise<Contact[]> {
     const out: Contact[] = [];
     for (const id of await this.indexes.members(listSet(facilityId))) {
-      const c = await this.kv.get<Contact>(recordKey(facilityId, id));
+      const c = await this.read(recordKey(facilityId, id));
       if (c) out.push(c);
     }
     return out;
+  }
+
+  /** a record as stored, in today's shape (records from before per-channel state are read as it) */
+  private async read(key: string): Promise<Contact | undefined> {
+    const raw = await this.kv.get<Contact | LegacyContact>(key);
+    return raw ? upgradeContact(raw) : undefined;
   }
 
   private draft(facilityId: string, init: Partial<Contact>): Contact {
@@ -195,7 +178,7 @@ export class ContactStore implements ContactRepo {
 
   private async byClaim(facilityId: string, key: string): Promise<Contact | undefined> {
     const id = await this.indexes.claimedBy(key);
-    return id ? this.kv.get<Contact>(recordKey(facilityId, id)) : undefined;
+    return id ? this.read(recordKey(facilityId, id)) : undefined;
   }
 
   /**
@@ -215,7 +198,7 @@ export class ContactStore implements ContactRepo {
     for (let i = 0; i < WINNER_READ_ATTEMPTS; i++) {
       holder = await this.indexes.claimedBy(decisive);
       if (holder) {
-        const winner = await this.kv.get<Contact>(recordKey(f, holder));
+        const winner = await this.read(recordKey(f, holder));
         if (winner) return winner;
       }
       await sleep(5 * (i + 1));

@@ -1,4 +1,5 @@
-import type { Appointment, Contact, Patient } from '../core/domain.js';
+import { PHONE_CHANNEL, type Appointment, type Contact, type Patient } from '../core/domain.js';
+import { upgradeContact } from './migrations/contact-channels.js';
 import { canScan, type ScanningBackend } from './backends/namespaced.js';
 import type { LegacyContact } from './migrations/identity.js';
 import { JOB_RECORD_TTL_MS, K, PREFIX, type JobRecordLike } from './keys.js';
@@ -103,21 +104,11 @@ async function personIds(store: Store, f: string, id: string): Promise<{ ids: Se
   return { ids, mergedKeys };
 }
 
+/** the phones the person is known by: its own and its SMS address */
+const phonesOf = (c: Contact): string[] => uniq([c.phone, c.channels?.[PHONE_CHANNEL]?.userId]);
+
 /** (channel, address) pairs the person is reached at */
-function addressesOf(c: Contact): [string, string][] {
-  const out: [string, string][] = [];
-  if (c.messenger?.psid) out.push(['messenger', c.messenger.psid]);
-  if (c.viber?.userId) out.push(['viber', c.viber.userId]);
-  if (c.sms?.phone) out.push(['sms', c.sms.phone]);
-  if (c.dev?.userId) out.push(['dev', c.dev.userId]);
-  for (const [k, v] of Object.entries(c as unknown as Record<string, unknown>)) {
-    // a channel added later (e.g. whatsapp) keeps its address the same way
-    if (['messenger', 'viber', 'sms', 'dev'].includes(k) || !v || typeof v !== 'object') continue;
-    const addr = (v as Record<string, unknown>).userId ?? (v as Record<string, unknown>).waId ?? (v as Record<string, unknown>).phone;
-    if (typeof addr === 'string') out.push([k, addr]);
-  }
-  return out;
-}
+const addressesOf = (c: Contact): [string, string][] => Object.entries(c.channels ?? {}).flatMap(([ch, st]) => (st?.userId ? [[ch, st.userId] as [string, string]] : []));
 
 async function patientsOf(store: Store, f: string, ids: Set<string>): Promise<Patient[]> {
   const byId = new Map<string, Patient>();
@@ -163,7 +154,7 @@ export async function exportContact(store: Store, facilityId: string, contactId:
   const f = facilityId;
   const { ids } = await personIds(store, f, contact.id);
   const patients = await patientsOf(store, f, ids);
-  const phones = uniq([contact.phone, contact.sms?.phone]);
+  const phones = phonesOf(contact);
   const appointments = await appointmentsOf(store, f, ids, patients, phones);
   const conversation = (await store.conversations.get(f, contact.id)) ?? null;
   const lastTurn = (await store.backend.kv.get(K.turn(f, contact.id))) ?? null;
@@ -198,6 +189,29 @@ function anonymized(a: Appointment, ids: Set<string>, deletedPatients: Set<strin
   return next;
 }
 
+/** what one erasure knows about the person (read once, under the conversation lock) and what it has done */
+interface Erasure {
+  store: Store;
+  f: string;
+  /** the contact erased */
+  id: string;
+  contact: LegacyContact;
+  /** its id and the ids merged into it */
+  ids: Set<string>;
+  /** the `contact-merged:` pointers to those ids */
+  mergedKeys: string[];
+  scan: ScanningBackend | undefined;
+  phones: string[];
+  addresses: [string, string][];
+  report: ErasureReport;
+  now: Date;
+}
+
+/** `kv.delete`, counted in the report */
+async function deleteKey(e: Erasure, key: string): Promise<void> {
+  if (await e.store.backend.kv.delete(key)) e.report.keysDeleted += 1;
+}
+
 /**
  * Forgets a person (a contact) at a facility: the contact and its channel/phone claims, the patients
  * linked to it alone (shared patients lose its link and phone), the mirror appointments' patient
@@ -206,181 +220,251 @@ function anonymized(a: Appointment, ids: Set<string>, deletedPatients: Set<strin
  * Returns what was done (ids and counts only), or undefined when the contact is unknown.
  */
 export async function eraseContact(store: Store, facilityId: string, contactId: string, now: Date = new Date()): Promise<ErasureReport | undefined> {
-  const f = facilityId;
-  const { kv, indexes } = store.backend;
-  const found = (await store.contacts.get(f, contactId)) as LegacyContact | undefined;
+  const found = (await store.contacts.get(facilityId, contactId)) as LegacyContact | undefined;
   if (!found) return undefined;
+  return store.locks.withLock(K.conv(facilityId, found.id), () => eraseUnderLock(store, facilityId, found, now), LOCK);
+}
+
+/** the erasure, step by step; the contact record goes last, so an erasure cut short can be run again */
+async function eraseUnderLock(store: Store, f: string, found: LegacyContact, now: Date): Promise<ErasureReport> {
+  const e = await beginErasure(store, f, found, now);
+  // what the indexes reach is read before anything is deleted
+  const patients = await patientsOf(store, f, e.ids);
+  const appointments = await appointmentsOf(store, f, e.ids, patients, e.phones);
+  const needles = contactNeedles(e);
+  const deletedPatients = await erasePatients(e, patients, needles);
+  await erasePatientsByPhone(e, deletedPatients);
+  await deleteMergedPatientPointers(e, deletedPatients);
+  await anonymizeAppointments(e, appointments, deletedPatients, needles);
+  await deletePerContactRecords(e);
+  if (e.scan) {
+    await deleteInboxAndAttentionItems(e);
+    await deleteSendRecords(e, e.scan);
+    await deleteQueuedBatches(e);
+    await redactJobs(e, needles);
+  }
+  await store.locks.withLock(`contact:${f}:${e.id}`, () => deleteContactRecord(e));
+  return e.report;
+}
+
+/** the contact as stored now (it may have changed before the lock was ours), its ids, phones and addresses; an empty report */
+async function beginErasure(store: Store, f: string, found: LegacyContact, now: Date): Promise<Erasure> {
   const id = found.id;
-  return store.locks.withLock(
-    K.conv(f, id),
-    async () => {
-      const contact = ((await kv.get<LegacyContact>(K.contact(f, id))) ?? found) as LegacyContact;
-      const { ids, mergedKeys } = await personIds(store, f, id);
-      const scan = scanner(store.backend);
-      const phones = uniq([contact.phone, contact.sms?.phone]);
-      const addresses = addressesOf(contact);
-      const report: ErasureReport = {
-        contactId: id,
-        mergedIds: [...ids].filter((x) => x !== id),
-        patientsDeleted: [],
-        patientsUnlinked: [],
-        appointmentsAnonymized: [],
-        sendRecordsDeleted: 0,
-        jobsRedacted: 0,
-        keysDeleted: 0,
-      };
-      const del = async (key: string) => {
-        if (await kv.delete(key)) report.keysDeleted += 1;
-      };
-
-      // patients: ours alone are deleted; shared ones lose this contact's link and phone
-      const patients = await patientsOf(store, f, ids);
-      const appointments = await appointmentsOf(store, f, ids, patients, phones);
-      const deletedPatients = new Set<string>();
-      const needles = new Set<string>([...ids, ...phones, ...addresses.map(([, a]) => a), ...uniq([contact.nationalId, contact.email])]);
-      if (contact.name && contact.name.trim().length >= 3) needles.add(contact.name);
-      for (const p of patients) {
-        const others = p.links.filter((l) => !ids.has(l.contactId));
-        if (others.length === 0) {
-          deletedPatients.add(p.id);
-          for (const x of uniq([p.nationalId, p.email, ...(p.phones ?? [])])) needles.add(x);
-          if (p.name && p.name.trim().length >= 3) needles.add(p.name);
-          await store.patients.delete(f, p.id);
-          report.patientsDeleted.push(p.id);
-        } else {
-          await store.patients.update(f, p.id, (cur) => ({
-            ...cur,
-            links: cur.links.filter((l) => !ids.has(l.contactId)),
-            ...(cur.phones ? { phones: cur.phones.filter((ph) => !phones.includes(ph)) } : {}),
-          }));
-          report.patientsUnlinked.push(p.id);
-        }
-      }
-      // patients of nobody that carry this person's phone (a desk booking the hospital sent us): ours, deleted
-      for (const phone of phones) {
-        for (const p of await store.patients.byPhone(f, phone)) {
-          if (deletedPatients.has(p.id) || report.patientsUnlinked.includes(p.id)) continue;
-          if (p.links.length === 0) {
-            deletedPatients.add(p.id);
-            await store.patients.delete(f, p.id);
-            report.patientsDeleted.push(p.id);
-          } else {
-            await store.patients.update(f, p.id, (cur) => ({ ...cur, phones: (cur.phones ?? []).filter((ph) => ph !== phone) }));
-            report.patientsUnlinked.push(p.id);
-          }
-        }
-      }
-      if (scan && deletedPatients.size > 0) {
-        for await (const key of scan.scanKeys(`patient-merged:${f}:`)) {
-          const to = await kv.get<string>(key);
-          if (to && deletedPatients.has(to)) await del(key);
-        }
-      }
-
-      // the mirror keeps the appointment, not the person
-      for (const a of appointments) {
-        for (const x of uniq([a.patient?.nationalId, a.patient?.email])) if (!a.patientRef || deletedPatients.has(a.patientRef)) needles.add(x);
-        await store.appointments.upsert(f, a.appointmentId, (cur) => (cur ? anonymized(cur, ids, deletedPatients, phones) : undefined));
-        report.appointmentsAnonymized.push(a.appointmentId);
-      }
-
-      // conversation, turn, inbox, pushed choices, refresh marks (per contact id, merged ones too)
-      for (const cid of ids) {
-        await store.conversations.delete(f, cid);
-        for (const key of [K.turn(f, cid), K.push(f, cid), K.mirrorRefreshed(f, cid)]) await del(key);
-        for (const member of await indexes.members(K.inboxQueue(f, cid))) {
-          await del(K.inboxItem(f, member));
-          await indexes.remove(K.inboxQueue(f, cid), member);
-        }
-        await indexes.remove(K.inboxPending, K.inboxPendingMember(f, cid));
-      }
-
-      if (scan) {
-        // inbox items whose queue entry is gone, and attention items about this person
-        for (const { key } of await collect<{ contactId?: string }>(store.backend, `${PREFIX.inboxItem}${f}:`, (e) => !!e.contactId && ids.has(e.contactId))) await del(key);
-        for (const { key, value } of await collect<AttentionLike>(store.backend, `${PREFIX.attentionItem}${f}:`, (a) => !!a.contactId && ids.has(a.contactId))) {
-          await del(key);
-          await indexes.remove(K.attention(f), value.id);
-        }
-
-        // send records (ids and statuses, but they say whom we wrote to and when) and their receipt index
-        const records = await collect<SendRecordLike>(store.backend, PREFIX.sendRecord, (r) => r.facilityId === f && !!r.contactId && ids.has(r.contactId));
-        const recordIds = new Set(records.map((r) => r.value.id));
-        for (const { key, value } of records) {
-          await del(key);
-          await indexes.remove(K.undeliverable(f), value.id);
-          report.sendRecordsDeleted += 1;
-        }
-        if (recordIds.size > 0) {
-          for await (const key of scan.scanKeys(PREFIX.pmid)) {
-            const to = await kv.get<string>(key);
-            if (to && recordIds.has(to)) await del(key);
-          }
-        }
-
-        // batches waiting to be sent to this person (rendered text) and their order sets
-        const mine = (m: OutboundLike) => (!!m.contactId && ids.has(m.contactId)) || addresses.some(([ch, a]) => m.channel === ch && m.channelUserId === a) || (m.channel === 'sms' && !!m.channelUserId && phones.includes(m.channelUserId));
-        for (const { key } of await collect<OutboundLike[]>(store.backend, PREFIX.batch, (msgs) => Array.isArray(msgs) && msgs.some(mine))) await del(key);
-        const orderSets = uniq([...addresses.map(([ch, a]) => K.order(f, ch, a)), ...phones.map((p) => K.order(f, 'sms', p))]);
-        for (const set of orderSets) for (const m of await indexes.members(set)) await indexes.remove(set, m);
-
-        // job payloads that mention the person: finished ones redacted, pending sends canceled
-        // (a name alone may be someone else's: it redacts a finished payload, never cancels a send)
-        const list = [...needles].filter((n) => n.length >= 3);
-        const strong = [...ids, ...phones, ...addresses.map(([, a]) => a)];
-        const jobs = await collect<JobRecordLike>(store.backend, PREFIX.job, (j) => j.payload !== null && j.payload !== undefined && list.some((n) => JSON.stringify(j.payload).includes(n)));
-        for (const { key, value } of jobs) {
-          if (FINAL_JOB.includes(value.state)) {
-            await kv.set(key, { ...value, payload: null, redacted: true }, remainingTtl(value, now));
-          } else if (value.state === 'pending' && SEND_JOBS.includes(value.name) && strong.some((n) => JSON.stringify(value.payload).includes(n))) {
-            await indexes.remove(K.jobsDue, value.id);
-            await kv.set(key, { ...value, state: 'canceled', payload: null, redacted: true, updatedAt: now.getTime() }, JOB_RECORD_TTL_MS);
-          } else {
-            continue;
-          }
-          report.jobsRedacted += 1;
-        }
-      }
-
-      // the contact itself, its merged pointers, claims and list entries
-      await store.locks.withLock(`contact:${f}:${id}`, async () => {
-        await del(K.contact(f, id));
-        for (const key of mergedKeys) await del(key);
-        for (const [ch, a] of addresses) await releaseIfOurs(store.backend, K.contactChannel(f, ch, a), ids);
-        for (const p of phones) {
-          await releaseIfOurs(store.backend, K.contactVerifiedPhone(f, p), ids);
-          await releaseIfOurs(store.backend, K.contactPhone(f, p), ids);
-        }
-        if (scan) {
-          const segments = new Set([...ids, ...phones, ...addresses.map(([, a]) => a)]);
-          for await (const c of scan.scanClaims('')) {
-            const parts = c.key.split(':');
-            if (parts[1] !== f && !c.key.includes(`:${f}:`)) continue;
-            if (ids.has(c.owner) || parts.some((s) => segments.has(s))) await indexes.release(c.key, c.owner);
-          }
-        }
-        for (const cid of ids) {
-          await indexes.remove(K.contacts(f), cid);
-          await del(`otp:${f}:${cid}`);
-        }
-        for (const pid of uniq([contact.patientId, ...(contact.temporaryPatientIds ?? [])])) for (const cid of ids) await indexes.remove(K.contactPid(f, pid), cid);
-        if (scan) {
-          // per-contact families not named above (a later feature's `<family>:<f>:<contactId>`)
-          for await (const key of scan.scanKeys('')) {
-            const parts = key.split(':');
-            if (parts.length >= 3 && parts.includes(f) && ids.has(parts[parts.length - 1]!)) await del(key);
-          }
-          for await (const set of scan.scanSets('')) {
-            const parts = set.split(':');
-            if (!parts.includes(f) || !parts.slice(1).some((s) => ids.has(s) || phones.includes(s) || addresses.some(([, a]) => a === s))) continue;
-            for (const m of await indexes.members(set)) await indexes.remove(set, m);
-          }
-        }
-      });
-      return report;
+  const stored = await store.backend.kv.get<LegacyContact>(K.contact(f, id));
+  const contact = (stored ? upgradeContact(stored) : found) as LegacyContact;
+  const { ids, mergedKeys } = await personIds(store, f, id);
+  return {
+    store,
+    f,
+    id,
+    contact,
+    ids,
+    mergedKeys,
+    scan: scanner(store.backend),
+    phones: phonesOf(contact),
+    addresses: addressesOf(contact),
+    report: {
+      contactId: id,
+      mergedIds: [...ids].filter((x) => x !== id),
+      patientsDeleted: [],
+      patientsUnlinked: [],
+      appointmentsAnonymized: [],
+      sendRecordsDeleted: 0,
+      jobsRedacted: 0,
+      keysDeleted: 0,
     },
-    LOCK,
-  );
+    now,
+  };
+}
+
+/** strings that point at the person inside a job payload (the patients erased and their appointments add theirs) */
+function contactNeedles(e: Erasure): Set<string> {
+  const { contact } = e;
+  const needles = new Set<string>([...e.ids, ...e.phones, ...e.addresses.map(([, a]) => a), ...uniq([contact.nationalId, contact.email])]);
+  if (contact.name && contact.name.trim().length >= 3) needles.add(contact.name);
+  return needles;
+}
+
+/** patients: ours alone are deleted; shared ones lose this contact's link and phone. Returns the ids deleted. */
+async function erasePatients(e: Erasure, patients: Patient[], needles: Set<string>): Promise<Set<string>> {
+  const { store, f, ids, phones, report } = e;
+  const deletedPatients = new Set<string>();
+  for (const p of patients) {
+    const others = p.links.filter((l) => !ids.has(l.contactId));
+    if (others.length === 0) {
+      deletedPatients.add(p.id);
+      for (const x of uniq([p.nationalId, p.email, ...(p.phones ?? [])])) needles.add(x);
+      if (p.name && p.name.trim().length >= 3) needles.add(p.name);
+      await store.patients.delete(f, p.id);
+      report.patientsDeleted.push(p.id);
+    } else {
+      await store.patients.update(f, p.id, (cur) => ({
+        ...cur,
+        links: cur.links.filter((l) => !ids.has(l.contactId)),
+        ...(cur.phones ? { phones: cur.phones.filter((ph) => !phones.includes(ph)) } : {}),
+      }));
+      report.patientsUnlinked.push(p.id);
+    }
+  }
+  return deletedPatients;
+}
+
+/** patients of nobody that carry this person's phone (a desk booking the hospital sent us): ours, deleted (added to `deletedPatients`) */
+async function erasePatientsByPhone(e: Erasure, deletedPatients: Set<string>): Promise<void> {
+  const { store, f, report } = e;
+  for (const phone of e.phones) {
+    for (const p of await store.patients.byPhone(f, phone)) {
+      if (deletedPatients.has(p.id) || report.patientsUnlinked.includes(p.id)) continue;
+      if (p.links.length === 0) {
+        deletedPatients.add(p.id);
+        await store.patients.delete(f, p.id);
+        report.patientsDeleted.push(p.id);
+      } else {
+        await store.patients.update(f, p.id, (cur) => ({ ...cur, phones: (cur.phones ?? []).filter((ph) => ph !== phone) }));
+        report.patientsUnlinked.push(p.id);
+      }
+    }
+  }
+}
+
+/** `patient-merged:<f>:<old>` pointers to a deleted patient */
+async function deleteMergedPatientPointers(e: Erasure, deletedPatients: Set<string>): Promise<void> {
+  if (!e.scan || deletedPatients.size === 0) return;
+  for await (const key of e.scan.scanKeys(`patient-merged:${e.f}:`)) {
+    const to = await e.store.backend.kv.get<string>(key);
+    if (to && deletedPatients.has(to)) await deleteKey(e, key);
+  }
+}
+
+/** the mirror keeps the appointment, not the person */
+async function anonymizeAppointments(e: Erasure, appointments: Appointment[], deletedPatients: Set<string>, needles: Set<string>): Promise<void> {
+  for (const a of appointments) {
+    for (const x of uniq([a.patient?.nationalId, a.patient?.email])) if (!a.patientRef || deletedPatients.has(a.patientRef)) needles.add(x);
+    await e.store.appointments.upsert(e.f, a.appointmentId, (cur) => (cur ? anonymized(cur, e.ids, deletedPatients, e.phones) : undefined));
+    e.report.appointmentsAnonymized.push(a.appointmentId);
+  }
+}
+
+/** conversation, turn, inbox, pushed choices, refresh marks (per contact id, merged ones too) */
+async function deletePerContactRecords(e: Erasure): Promise<void> {
+  const { store, f } = e;
+  const { indexes } = store.backend;
+  for (const cid of e.ids) {
+    await store.conversations.delete(f, cid);
+    for (const key of [K.turn(f, cid), K.push(f, cid), K.mirrorRefreshed(f, cid)]) await deleteKey(e, key);
+    for (const member of await indexes.members(K.inboxQueue(f, cid))) {
+      await deleteKey(e, K.inboxItem(f, member));
+      await indexes.remove(K.inboxQueue(f, cid), member);
+    }
+    await indexes.remove(K.inboxPending, K.inboxPendingMember(f, cid));
+  }
+}
+
+/** inbox items whose queue entry is gone, and attention items about this person */
+async function deleteInboxAndAttentionItems(e: Erasure): Promise<void> {
+  const { store, f, ids } = e;
+  for (const { key } of await collect<{ contactId?: string }>(store.backend, `${PREFIX.inboxItem}${f}:`, (i) => !!i.contactId && ids.has(i.contactId))) await deleteKey(e, key);
+  for (const { key, value } of await collect<AttentionLike>(store.backend, `${PREFIX.attentionItem}${f}:`, (a) => !!a.contactId && ids.has(a.contactId))) {
+    await deleteKey(e, key);
+    await store.backend.indexes.remove(K.attention(f), value.id);
+  }
+}
+
+/** send records (ids and statuses, but they say whom we wrote to and when) and their receipt index */
+async function deleteSendRecords(e: Erasure, scan: ScanningBackend): Promise<void> {
+  const { store, f, ids } = e;
+  const { kv, indexes } = store.backend;
+  const records = await collect<SendRecordLike>(store.backend, PREFIX.sendRecord, (r) => r.facilityId === f && !!r.contactId && ids.has(r.contactId));
+  const recordIds = new Set(records.map((r) => r.value.id));
+  for (const { key, value } of records) {
+    await deleteKey(e, key);
+    await indexes.remove(K.undeliverable(f), value.id);
+    e.report.sendRecordsDeleted += 1;
+  }
+  if (recordIds.size === 0) return;
+  for await (const key of scan.scanKeys(PREFIX.pmid)) {
+    const to = await kv.get<string>(key);
+    if (to && recordIds.has(to)) await deleteKey(e, key);
+  }
+}
+
+/** batches waiting to be sent to this person (rendered text) and their order sets */
+async function deleteQueuedBatches(e: Erasure): Promise<void> {
+  const { store, f, ids, phones, addresses } = e;
+  const { indexes } = store.backend;
+  const mine = (m: OutboundLike) => (!!m.contactId && ids.has(m.contactId)) || addresses.some(([ch, a]) => m.channel === ch && m.channelUserId === a) || (m.channel === PHONE_CHANNEL && !!m.channelUserId && phones.includes(m.channelUserId));
+  for (const { key } of await collect<OutboundLike[]>(store.backend, PREFIX.batch, (msgs) => Array.isArray(msgs) && msgs.some(mine))) await deleteKey(e, key);
+  const orderSets = uniq([...addresses.map(([ch, a]) => K.order(f, ch, a)), ...phones.map((p) => K.order(f, PHONE_CHANNEL, p))]);
+  for (const set of orderSets) for (const m of await indexes.members(set)) await indexes.remove(set, m);
+}
+
+/**
+ * Job payloads that mention the person: finished ones redacted, pending sends canceled
+ * (a name alone may be someone else's: it redacts a finished payload, never cancels a send).
+ */
+async function redactJobs(e: Erasure, needles: Set<string>): Promise<void> {
+  const { store, now } = e;
+  const { kv, indexes } = store.backend;
+  const list = [...needles].filter((n) => n.length >= 3);
+  const strong = [...e.ids, ...e.phones, ...e.addresses.map(([, a]) => a)];
+  const jobs = await collect<JobRecordLike>(store.backend, PREFIX.job, (j) => j.payload !== null && j.payload !== undefined && list.some((n) => JSON.stringify(j.payload).includes(n)));
+  for (const { key, value } of jobs) {
+    if (FINAL_JOB.includes(value.state)) {
+      await kv.set(key, { ...value, payload: null, redacted: true }, remainingTtl(value, now));
+    } else if (value.state === 'pending' && SEND_JOBS.includes(value.name) && strong.some((n) => JSON.stringify(value.payload).includes(n))) {
+      await indexes.remove(K.jobsDue, value.id);
+      await kv.set(key, { ...value, state: 'canceled', payload: null, redacted: true, updatedAt: now.getTime() }, JOB_RECORD_TTL_MS);
+    } else {
+      continue;
+    }
+    e.report.jobsRedacted += 1;
+  }
+}
+
+/** the contact itself, its merged pointers, claims and list entries (under the contact's lock) */
+async function deleteContactRecord(e: Erasure): Promise<void> {
+  const { store, f, id, ids, phones, addresses, scan, contact } = e;
+  const { indexes } = store.backend;
+  await deleteKey(e, K.contact(f, id));
+  for (const key of e.mergedKeys) await deleteKey(e, key);
+  for (const [ch, a] of addresses) await releaseIfOurs(store.backend, K.contactChannel(f, ch, a), ids);
+  for (const p of phones) {
+    await releaseIfOurs(store.backend, K.contactVerifiedPhone(f, p), ids);
+    await releaseIfOurs(store.backend, K.contactPhone(f, p), ids);
+  }
+  if (scan) await releaseClaimsNamingPerson(e, scan);
+  for (const cid of ids) {
+    await indexes.remove(K.contacts(f), cid);
+    await deleteKey(e, `otp:${f}:${cid}`);
+  }
+  for (const pid of uniq([contact.patientId, ...(contact.temporaryPatientIds ?? [])])) for (const cid of ids) await indexes.remove(K.contactPid(f, pid), cid);
+  if (scan) await deleteOtherPerContactFamilies(e, scan);
+}
+
+/** claims of this facility held by the person, or whose key names one of its ids or addresses */
+async function releaseClaimsNamingPerson(e: Erasure, scan: ScanningBackend): Promise<void> {
+  const { f, ids } = e;
+  const segments = new Set([...ids, ...e.phones, ...e.addresses.map(([, a]) => a)]);
+  for await (const c of scan.scanClaims('')) {
+    const parts = c.key.split(':');
+    if (parts[1] !== f && !c.key.includes(`:${f}:`)) continue;
+    if (ids.has(c.owner) || parts.some((s) => segments.has(s))) await e.store.backend.indexes.release(c.key, c.owner);
+  }
+}
+
+/** per-contact families not named above (a later feature's `<family>:<f>:<contactId>`), keys and sets */
+async function deleteOtherPerContactFamilies(e: Erasure, scan: ScanningBackend): Promise<void> {
+  const { f, ids, phones, addresses } = e;
+  const { indexes } = e.store.backend;
+  for await (const key of scan.scanKeys('')) {
+    const parts = key.split(':');
+    if (parts.length >= 3 && parts.includes(f) && ids.has(parts[parts.length - 1]!)) await deleteKey(e, key);
+  }
+  for await (const set of scan.scanSets('')) {
+    const parts = set.split(':');
+    if (!parts.includes(f) || !parts.slice(1).some((s) => ids.has(s) || phones.includes(s) || addresses.some(([, a]) => a === s))) continue;
+    for (const m of await indexes.members(set)) await indexes.remove(set, m);
+  }
 }
 
 async function releaseIfOurs(backend: StoreBackend, key: string, ids: Set<string>): Promise<void> {

@@ -2,7 +2,13 @@ import type { Logger } from '../log.js';
 import { AppointmentStore } from './appointments.js';
 import { DEFAULT_NAMESPACE, openBackend } from './backends/open.js';
 import type { NamespacedBackend } from './backends/namespaced.js';
+import { AttentionStore } from './attention.js';
+import { BroadcastStore } from './broadcasts.js';
 import { CalendarStore } from './calendars.js';
+import { MirrorRefreshStore } from './mirror-refreshes.js';
+import { PushedChoiceStore } from './pushed-choices.js';
+import { SendRecordStore } from './send-records.js';
+import { TurnLog } from './turns.js';
 import { ContactStore } from './contacts.js';
 import { ConversationStore } from './conversations.js';
 import { PatientStore } from './patients.js';
@@ -58,6 +64,12 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     appointments: new AppointmentStore(backend.kv, backend.indexes, locks),
     conversations: new ConversationStore(backend.kv),
     calendars: new CalendarStore(backend.kv),
+    turns: new TurnLog(backend.kv),
+    pushedChoices: new PushedChoiceStore(backend.kv),
+    mirrorRefreshes: new MirrorRefreshStore(backend.kv),
+    attention: new AttentionStore(backend.kv, backend.indexes),
+    sendRecords: new SendRecordStore(backend.kv, backend.indexes),
+    broadcasts: new BroadcastStore(backend.kv, backend.indexes),
     serial,
     close() {
       closing ??= (async () => {
@@ -80,3 +92,10 @@ export { mergeContacts, channelAddress } from './contacts.js';
 export { providerIdsOf, mergeLink } from './patients.js';
 export type * from './types.js';
 export type { VerificationCode, VerificationCodeStore } from './verification-codes.js';
+export { AttentionStore, ATTENTION_TTL_MS, type AttentionItem } from './attention.js';
+export { BroadcastStore, type BroadcastRecordLike } from './broadcasts.js';
+export { JobStore, jobStore, DEFAULT_JOB_RETENTION_MS, type StoredJob, type StoredJobState, type JobStoreOptions } from './jobs.js';
+export { MirrorRefreshStore } from './mirror-refreshes.js';
+export { PushedChoiceStore, PUSHED_CHOICES_TTL_MS, type PushedChoices } from './pushed-choices.js';
+export { SendRecordStore, DEFAULT_SEND_RECORD_RETENTION_MS, type SendRecord, type SendRecordStoreOptions } from './send-records.js';
+export { TurnLog, type TurnRecordLike } from './turns.js';

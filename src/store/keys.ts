@@ -85,11 +85,13 @@ const F = (pattern: string, kind: KeyKind, owner: string, personal: boolean, hol
 const CONTACTS = 'src/store/contacts.ts';
 const PATIENTS = 'src/store/patients.ts';
 const APPTS = 'src/store/appointments.ts';
-const ENGINE = 'src/engine';
-const OUTBOX = 'src/jobs/outbox.ts';
+const TURNS = 'src/store/turns.ts';
+const ATTENTION = 'src/store/attention.ts';
+const OUTBOX = 'src/store/send-records.ts';
+const BROADCASTS = 'src/store/broadcasts.ts';
 const SERIAL = 'src/store/backends/serial-sqlite.ts';
 const LEGACY = 'src/store/migrations/inbox.ts';
-const JOBS = 'src/jobs/embedded.ts';
+const JOBS = 'src/store/jobs.ts';
 const WITH_CONTACT = 'with its contact (erasure, inactive contacts)';
 
 export const KEY_FAMILIES: readonly KeyFamily[] = [
@@ -121,18 +123,18 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
 
   // conversations and the engine
   F('conv:{f}:{id}', 'kv', 'src/store/conversations.ts', true, 'the conversation snapshot (answers given so far: name, date of birth, phone…)', 'conversationsDays after its last activity', 'conversationsDays'),
-  F('engine:turn:{f}:{id}', 'kv', `${ENGINE}/index.ts`, true, "a contact's last turn: its replies (text) and effects, replayed after a crash", 'turnRecordsDays', 'turnRecordsDays'),
+  F('engine:turn:{f}:{id}', 'kv', TURNS, true, "a contact's last turn: its replies (text) and effects, replayed after a crash", 'turnRecordsDays', 'turnRecordsDays'),
   F('engine:done:{*}', 'kv', LEGACY, false, 'before the serial queue: an inbound message id was processed', '7 days (TTL); no longer written'),
-  F('engine:push:{f}:{id}', 'kv', `${ENGINE}/push-choices.ts`, true, 'the choices of the last push to a contact (reminder answers by number)', '14 days (TTL)'),
-  F('engine:mirror-refreshed:{f}:{id}', 'kv', `${ENGINE}/mirror.ts`, false, "when a contact's appointments were last refreshed from the provider", 'turnRecordsDays', 'turnRecordsDays'),
+  F('engine:push:{f}:{id}', 'kv', 'src/store/pushed-choices.ts', true, 'the choices of the last push to a contact (reminder answers by number)', '14 days (TTL)'),
+  F('engine:mirror-refreshed:{f}:{id}', 'kv', 'src/store/mirror-refreshes.ts', false, "when a contact's appointments were last refreshed from the provider", 'turnRecordsDays', 'turnRecordsDays'),
   F('inbox:item:{f}:{*}', 'kv', LEGACY, true, 'before the serial queue: an inbound message waiting for its turn', 'moved to the queue at start-up; leftovers inboxDays', 'inboxDays'),
   F('inbox:q:{f}:{id}', 'zset', LEGACY, false, "before the serial queue: a conversation's waiting message keys", 'moved to the queue at start-up; leftovers inboxDays', 'inboxDays'),
   F('inbox:pending', 'zset', LEGACY, false, 'before the serial queue: conversations that may hold waiting messages', 'emptied at start-up'),
   F('seen:{*}', 'claim', LEGACY, false, 'before the serial queue: inbound message ids already accepted', '7 days (TTL); no longer written'),
-  F('attention:item:{f}:{id}', 'kv', `${ENGINE}/attention.ts`, false, 'a handoff or local confirmation for staff (ids, channel, reason)', '30 days (TTL)'),
-  F('attention:{f}', 'zset', `${ENGINE}/attention.ts`, false, 'attention items by time', 'with its items'),
+  F('attention:item:{f}:{id}', 'kv', ATTENTION, false, 'a handoff or local confirmation for staff (ids, channel, reason)', '30 days (TTL)'),
+  F('attention:{f}', 'zset', ATTENTION, false, 'attention items by time', 'with its items'),
 
-  // the outbox
+  // the outbox (src/jobs/outbox.ts): its send records
   F('outbox:rec:{*}', 'kv', OUTBOX, false, 'per message: channel, status, purpose, contact and appointment ids, platform ids (no text)', 'sendRecordsDays', 'sendRecordsDays'),
   F('outbox:pmid:{id}:{*}', 'kv', OUTBOX, false, "platform message id → our message id (delivery receipts)", 'sendRecordsDays', 'sendRecordsDays'),
   F('outbox:sent:{f}:{id}:{*}', 'zset', OUTBOX, true, "Messenger messages sent to a recipient, by time (its name holds the PSID): a read watermark marks them read", 'until read; at most sendRecordsDays', 'sendRecordsDays'),
@@ -146,15 +148,15 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   F('serial:keys:{id}:{*}', 'serial', SERIAL, true, "a key's place in line and lease: a chat user's or recipient's address, a provider appointment id", 'while the key has items'),
   F('serial:dead:{id}:{*}', 'serial', SERIAL, false, 'an item that failed for good: its ids, attempts and error (never the payload)', 'deadLettersDays', 'deadLettersDays'),
 
-  // the embedded job queue (BullMQ keeps its own, below)
+  // the embedded job queue (src/jobs/embedded.ts), through its repository; BullMQ keeps its own, below
   F('jobs:job:{*}', 'kv', JOBS, true, "a job: name, state, attempts and payload (a send holds the rendered message; a provider event the patient's details)", 'payload redacted finishedJobsDays after it finished; record 30 days (TTL)', 'finishedJobsDays'),
   F('jobs:due', 'zset', JOBS, false, 'pending job ids by run time', 'until run'),
   F('jobs:lease:{*}', 'claim', JOBS, false, 'which worker runs a job now', 'minutes (TTL)'),
   F('jobs:alive:{*}', 'kv', JOBS, false, 'a worker instance is alive', '10 seconds (TTL)'),
 
   // staff
-  F('broadcast:{id}', 'kv', 'src/sync/broadcast.ts', false, "a broadcast: the staff's request (date, calendar, text) and recipients (ids)", 'sendRecordsDays after it was made', 'sendRecordsDays'),
-  F('broadcast-claim:{id}', 'claim', 'src/sync/broadcast.ts', false, 'one broadcast per identical request', 'with its broadcast'),
+  F('broadcast:{id}', 'kv', BROADCASTS, false, "a broadcast: the staff's request (date, calendar, text) and recipients (ids)", 'sendRecordsDays after it was made', 'sendRecordsDays'),
+  F('broadcast-claim:{id}', 'claim', BROADCASTS, false, 'one broadcast per identical request', 'with its broadcast'),
   F('audit-entry:{f}:{id}', 'kv', 'src/store/audit.ts', false, 'a staff action: who (token name), when, what, facility, target ids', 'auditDays', 'auditDays'),
   F('audit:{f}', 'zset', 'src/store/audit.ts', false, 'audit entries by time', 'auditDays', 'auditDays'),
 
@@ -190,7 +192,10 @@ export function familyOf(key: string, kind: KeyKind): KeyFamily | undefined {
   return best?.family;
 }
 
-/** The key builders the privacy operations and the sweeper use (each family's owner has its own copy). */
+/**
+ * The key builders the repositories, the privacy operations and the sweeper use (the send records' and the
+ * job queue's repositories take a namespace, `outbox` and `jobs` by default, and build their own).
+ */
 export const K = {
   contact: (f: string, id: string) => `contact:${f}:${id}`,
   contactMergedPrefix: (f: string) => `contact-merged:${f}:`,

@@ -3,9 +3,10 @@ import type { Logger } from '../log.js';
 import { recordAudit, type AuditEntry } from './audit.js';
 import { canScan, type ScanningBackend } from './backends/namespaced.js';
 import { eraseContact } from './erasure.js';
+import { upgradeContact } from './migrations/contact-channels.js';
 import { DAY_MS, DEFAULT_RETENTION, JOB_RECORD_TTL_MS, K, PREFIX, type JobRecordLike, type RetentionPeriods } from './keys.js';
 import { providerIdsOf } from './patients.js';
-import type { ConversationRecord, Store } from './types.js';
+import type { ConversationRecord, Indexes, KeyValue, Store } from './types.js';
 
 /**
  * The retention sweeper: deletes what has outlived its period (src/store/keys.ts lists every family and
@@ -74,46 +75,78 @@ interface AuditLike {
   at: string;
 }
 
+/** one pass of the sweeper: the store walked, the clock every age is measured against, and the counts so far */
+interface Sweep {
+  store: Store;
+  scan: ScanningBackend;
+  kv: KeyValue;
+  indexes: Indexes;
+  nowMs: number;
+  r: SweepReport;
+}
+
+/** each kv value under `prefix`, handed to `fn` (deleted when it answers true); returns how many were deleted */
+async function deleteEach<T>(s: Sweep, prefix: string, fn: (value: T, key: string) => boolean | Promise<boolean>): Promise<number> {
+  let n = 0;
+  for await (const key of s.scan.scanKeys(prefix)) {
+    const value = await s.kv.get<T>(key);
+    if (value === undefined) continue;
+    if (await fn(value, key)) {
+      if (await s.kv.delete(key)) n += 1;
+    }
+  }
+  return n;
+}
+
 /** one pass; `now` decides every age (the values' own timestamps against it) */
 export async function sweep(store: Store, now: Date | number = Date.now(), periods: Partial<RetentionPeriods> = {}, logger?: Logger): Promise<SweepReport> {
   const backend = store.backend;
   if (!canScan(backend)) throw new Error('this store backend cannot be walked; retention needs sqlite, redis or postgres');
-  const scan: ScanningBackend = backend;
-  const { kv, indexes } = backend;
   const p = { ...DEFAULT_RETENTION, ...periods };
   const nowMs = typeof now === 'number' ? now : now.getTime();
   const before = (days: number) => nowMs - days * DAY_MS;
-  const r = emptyReport();
+  const s: Sweep = { store, scan: backend, kv: backend.kv, indexes: backend.indexes, nowMs, r: emptyReport() };
+  const r = s.r;
 
-  /** each kv value under `prefix`, handed to `fn` (deleted when it answers true) */
-  async function each<T>(prefix: string, fn: (value: T, key: string) => boolean | Promise<boolean>): Promise<number> {
-    let n = 0;
-    for await (const key of scan.scanKeys(prefix)) {
-      const value = await kv.get<T>(key);
-      if (value === undefined) continue;
-      if (await fn(value, key)) {
-        if (await kv.delete(key)) n += 1;
-      }
-    }
-    return n;
-  }
-
-  r.expired = await scan.purgeExpired();
+  r.expired = await s.scan.purgeExpired();
   // the serial queue: ledger ids past queue.dedupeDays (their own expiry), dead letters past deadLettersDays
   r.queue = await store.serial.purge(before(p.deadLettersDays));
+  await sweepConversationsAndTurns(s, before(p.conversationsDays), before(p.turnRecordsDays));
+  await sweepInbox(s, before(p.inboxDays));
+  await sweepSendRecords(s, before(p.sendRecordsDays));
+  await sweepFinishedJobs(s, before(p.finishedJobsDays));
+  await sweepAppointments(s, before(p.appointmentsDays));
+  // inactive contacts: erased (as a staff erasure would); then patients nobody is linked to
+  const contactCut = before(p.inactiveContactsDays);
+  const erased = await eraseInactiveContacts(s, contactCut);
+  await deleteUnlinkedPatients(s, contactCut);
+  await sweepAttentionIndex(s);
+  // the audit log itself
+  const auditCut = before(p.auditDays);
+  r.audit = await deleteEach<AuditLike>(s, PREFIX.auditEntry, async (e) => {
+    if (latest(time(e.at)) >= auditCut) return false;
+    await s.indexes.remove(K.audit(e.facilityId), e.id);
+    return true;
+  });
 
-  // conversations: after their last activity
-  const convCut = before(p.conversationsDays);
-  r.conversations = await each<ConversationRecord>(PREFIX.conv, (c) => latest(time(c.updatedAt)) < convCut);
+  for (const [facilityId, contactIds] of erased) {
+    await recordAudit(store, { actor: 'retention', action: 'contact.erase-inactive', facilityId, targets: { contactIds }, counts: { contacts: contactIds.length }, at: new Date(nowMs) });
+  }
+  logger?.info({ ...r }, 'retention sweep done');
+  return r;
+}
 
-  // turn records and refresh marks
-  const turnCut = before(p.turnRecordsDays);
-  r.turnRecords = await each<{ at?: string }>(PREFIX.turn, (t) => latest(time(t.at)) < turnCut);
-  r.turnRecords += await each<number>(PREFIX.mirrorRefreshed, (t) => typeof t !== 'number' || t < turnCut);
+/** conversations after their last activity; turn records and refresh marks */
+async function sweepConversationsAndTurns(s: Sweep, convCut: number, turnCut: number): Promise<void> {
+  s.r.conversations = await deleteEach<ConversationRecord>(s, PREFIX.conv, (c) => latest(time(c.updatedAt)) < convCut);
+  s.r.turnRecords = await deleteEach<{ at?: string }>(s, PREFIX.turn, (t) => latest(time(t.at)) < turnCut);
+  s.r.turnRecords += await deleteEach<number>(s, PREFIX.mirrorRefreshed, (t) => typeof t !== 'number' || t < turnCut);
+}
 
-  // inbox leftovers (a message that never got its turn)
-  const inboxCut = before(p.inboxDays);
-  for await (const set of scan.scanSets(PREFIX.inboxQueue)) {
+/** inbox leftovers (a message that never got its turn) */
+async function sweepInbox(s: Sweep, inboxCut: number): Promise<void> {
+  const { kv, indexes, r } = s;
+  for await (const set of s.scan.scanSets(PREFIX.inboxQueue)) {
     const f = set.split(':')[2];
     for (const { member, score } of await indexes.range(set, MIN, MAX)) {
       // scores are arrival ms × 1000 (src/engine/inbox.ts)
@@ -122,7 +155,7 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
       if (f && (await kv.delete(K.inboxItem(f, member)))) r.inbox += 1;
     }
   }
-  r.inbox += await each<{ msg?: { sentAt?: string } }>(PREFIX.inboxItem, (e) => latest(time(e.msg?.sentAt)) < inboxCut);
+  r.inbox += await deleteEach<{ msg?: { sentAt?: string } }>(s, PREFIX.inboxItem, (e) => latest(time(e.msg?.sentAt)) < inboxCut);
   for (const member of await indexes.members(K.inboxPending)) {
     try {
       const [f, contactId] = JSON.parse(member) as [string, string];
@@ -134,16 +167,18 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
       // not ours
     }
   }
+}
 
-  // send records and what points at them
-  const sendCut = before(p.sendRecordsDays);
-  r.sendRecords = await each<{ id: string; facilityId: string; createdAt?: string; updatedAt?: string }>(PREFIX.sendRecord, async (rec) => {
+/** send records and what points at them; broadcasts */
+async function sweepSendRecords(s: Sweep, sendCut: number): Promise<void> {
+  const { kv, indexes, r } = s;
+  r.sendRecords = await deleteEach<{ id: string; facilityId: string; createdAt?: string; updatedAt?: string }>(s, PREFIX.sendRecord, async (rec) => {
     if (latest(time(rec.updatedAt), time(rec.createdAt)) >= sendCut) return false;
     await indexes.remove(K.undeliverable(rec.facilityId), rec.id);
     return true;
   });
-  await each<string>(PREFIX.pmid, async (id) => (await kv.get(K.sendRecord(id))) === undefined);
-  for await (const set of scan.scanSets(PREFIX.undeliverable)) {
+  await deleteEach<string>(s, PREFIX.pmid, async (id) => (await kv.get(K.sendRecord(id))) === undefined);
+  for await (const set of s.scan.scanSets(PREFIX.undeliverable)) {
     for (const member of await indexes.members(set)) {
       if ((await kv.get(K.sendRecord(member))) === undefined) {
         await indexes.remove(set, member);
@@ -151,15 +186,18 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
       }
     }
   }
-  r.broadcasts = await each<BroadcastLike>(PREFIX.broadcast, async (b) => {
+  r.broadcasts = await deleteEach<BroadcastLike>(s, PREFIX.broadcast, async (b) => {
     if (latest(time(b.createdAt)) >= sendCut) return false;
     await indexes.release(K.broadcastClaim(b.id), b.id);
     return true;
   });
+}
 
-  // finished jobs: the payload goes (the record stays until its TTL, so its id still dedupes)
-  const jobCut = before(p.finishedJobsDays);
-  for await (const key of scan.scanKeys(PREFIX.job)) {
+/** finished jobs' payloads, then the batches and order entries they left behind */
+async function sweepFinishedJobs(s: Sweep, jobCut: number): Promise<void> {
+  const { kv, indexes, r, nowMs } = s;
+  // the payload goes (the record stays until its TTL, so its id still dedupes)
+  for await (const key of s.scan.scanKeys(PREFIX.job)) {
     const job = await kv.get<JobRecordLike>(key);
     if (!job || !FINAL_JOB.includes(job.state) || job.redacted || (job.updatedAt ?? 0) >= jobCut) continue;
     const ttl = Math.max(60_000, (job.updatedAt ?? nowMs) + JOB_RECORD_TTL_MS - nowMs);
@@ -168,12 +206,12 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
   }
   // batches (a turn's rendered replies) left behind: their age is their first message's send record's,
   // written before the batch (a batch whose record is gone is older than any record)
-  r.batches = await each<{ id?: string }[]>(PREFIX.batch, async (msgs) => {
+  r.batches = await deleteEach<{ id?: string }[]>(s, PREFIX.batch, async (msgs) => {
     const first = Array.isArray(msgs) ? msgs[0]?.id : undefined;
     const rec = first ? await kv.get<{ createdAt?: string }>(K.sendRecord(first)) : undefined;
     return !rec || latest(time(rec.createdAt)) < jobCut;
   });
-  for await (const set of scan.scanSets(PREFIX.order)) {
+  for await (const set of s.scan.scanSets(PREFIX.order)) {
     for (const { member, score } of await indexes.range(set, MIN, MAX)) {
       // scores are enqueue ms × 1000 (src/jobs/outbox.ts)
       if (score / 1000 < jobCut && (await kv.get(K.batch(member))) === undefined) {
@@ -182,13 +220,15 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
       }
     }
   }
+}
 
-  // the appointment mirror, after the appointment's start
-  const apptCut = before(p.appointmentsDays);
-  for await (const key of scan.scanKeys(PREFIX.appt)) {
+/** the appointment mirror, after the appointment's start */
+async function sweepAppointments(s: Sweep, apptCut: number): Promise<void> {
+  const { kv, indexes, r } = s;
+  for await (const key of s.scan.scanKeys(PREFIX.appt)) {
     const a = await kv.get<Appointment>(key);
     if (!a?.appointmentId || !a.facilityId || latest(time(a.end), time(a.start)) >= apptCut) continue;
-    await store.locks.withLock(`appt:${a.facilityId}:${a.appointmentId}`, async () => {
+    await s.store.locks.withLock(`appt:${a.facilityId}:${a.appointmentId}`, async () => {
       const f = a.facilityId;
       await indexes.remove(K.apptDay(f, a.start.slice(0, 10)), a.appointmentId);
       if (a.contactId) await indexes.remove(K.apptContact(f, a.contactId), a.appointmentId);
@@ -197,21 +237,29 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
       if (await kv.delete(key)) r.appointments += 1;
     });
   }
+}
 
-  // inactive contacts: erased (as a staff erasure would); then patients nobody is linked to
-  const contactCut = before(p.inactiveContactsDays);
+/** contacts with no sign of life since `contactCut`, erased; returns the ids erased per facility */
+async function eraseInactiveContacts(s: Sweep, contactCut: number): Promise<Map<string, string[]>> {
   const erased = new Map<string, string[]>();
-  for await (const key of scan.scanKeys(PREFIX.contact)) {
-    const c = await kv.get<Contact>(key);
+  for await (const key of s.scan.scanKeys(PREFIX.contact)) {
+    const raw = await s.kv.get<Contact>(key);
+    const c = raw ? upgradeContact(raw) : undefined;
     if (!c?.id || !c.facilityId) continue;
-    if ((await lastActivity(store, c)) >= contactCut) continue;
-    const done = await eraseContact(store, c.facilityId, c.id, new Date(nowMs));
+    if ((await lastActivity(s.store, c)) >= contactCut) continue;
+    const done = await eraseContact(s.store, c.facilityId, c.id, new Date(s.nowMs));
     if (!done) continue;
-    r.contacts += 1;
+    s.r.contacts += 1;
     erased.set(c.facilityId, [...(erased.get(c.facilityId) ?? []), c.id]);
   }
-  for await (const key of scan.scanKeys(PREFIX.patient)) {
-    const pt = await kv.get<Patient>(key);
+  return erased;
+}
+
+/** patients linked to no contact, unchanged since `contactCut` and with no appointment since */
+async function deleteUnlinkedPatients(s: Sweep, contactCut: number): Promise<void> {
+  const { store } = s;
+  for await (const key of s.scan.scanKeys(PREFIX.patient)) {
+    const pt = await s.kv.get<Patient>(key);
     if (!pt?.id || !pt.facilityId || pt.links?.length) continue;
     if (latest(time(pt.updatedAt), time(pt.createdAt)) >= contactCut) continue;
     let recent = false;
@@ -220,34 +268,23 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
     }
     if (recent) continue;
     await store.patients.delete(pt.facilityId, pt.id);
-    r.patients += 1;
+    s.r.patients += 1;
   }
+}
 
-  // attention index entries whose item expired
-  for await (const set of scan.scanSets(PREFIX.attention)) {
+/** attention index entries whose item expired */
+async function sweepAttentionIndex(s: Sweep): Promise<void> {
+  const { kv, indexes } = s;
+  for await (const set of s.scan.scanSets(PREFIX.attention)) {
     const f = set.split(':')[1];
     if (!f || set.split(':').length !== 2) continue;
     for (const member of await indexes.members(set)) {
       if ((await kv.get(K.attentionItem(f, member))) === undefined) {
         await indexes.remove(set, member);
-        r.indexEntries += 1;
+        s.r.indexEntries += 1;
       }
     }
   }
-
-  // the audit log itself
-  const auditCut = before(p.auditDays);
-  r.audit = await each<AuditLike>(PREFIX.auditEntry, async (e) => {
-    if (latest(time(e.at)) >= auditCut) return false;
-    await indexes.remove(K.audit(e.facilityId), e.id);
-    return true;
-  });
-
-  for (const [facilityId, contactIds] of erased) {
-    await recordAudit(store, { actor: 'retention', action: 'contact.erase-inactive', facilityId, targets: { contactIds }, counts: { contacts: contactIds.length }, at: new Date(nowMs) });
-  }
-  logger?.info({ ...r }, 'retention sweep done');
-  return r;
 }
 
 /** the latest sign of life of a contact: its record, its channels, its conversation, its appointments */
@@ -256,10 +293,7 @@ async function lastActivity(store: Store, c: Contact): Promise<number> {
   let t = latest(
     time(c.updatedAt),
     time(c.createdAt),
-    time(c.messenger?.lastInboundAt),
-    time(c.viber?.lastInboundAt),
-    time(c.sms?.lastInboundAt),
-    time(c.dev?.lastInboundAt),
+    ...Object.values(c.channels ?? {}).map((st) => time(st?.lastInboundAt)),
     time(c.phoneVerifiedAt),
     time(conv?.updatedAt),
   );

@@ -1,5 +1,11 @@
 import type { Appointment, ChannelName, Contact, Patient, PatientLink } from '../core/domain.js';
+import type { AttentionStore } from './attention.js';
+import type { BroadcastStore } from './broadcasts.js';
 import type { CalendarStore } from './calendars.js';
+import type { MirrorRefreshStore } from './mirror-refreshes.js';
+import type { PushedChoiceStore } from './pushed-choices.js';
+import type { SendRecordStore } from './send-records.js';
+import type { TurnLog } from './turns.js';
 import type { VerificationCodeStore } from './verification-codes.js';
 
 /**
@@ -132,6 +138,18 @@ export interface Store {
   readonly appointments: AppointmentRepo;
   readonly conversations: ConversationRepo;
   readonly calendars: CalendarStore;
+  /** the engine's last turn per contact (its commit point) */
+  readonly turns: TurnLog;
+  /** the choices of the last push to a contact */
+  readonly pushedChoices: PushedChoiceStore;
+  /** when a contact's appointments were last refreshed from the provider */
+  readonly mirrorRefreshes: MirrorRefreshStore;
+  /** handoffs and local confirmations for staff */
+  readonly attention: AttentionStore;
+  /** the outbox's send records, receipt and undeliverable indexes */
+  readonly sendRecords: SendRecordStore;
+  /** staff broadcasts */
+  readonly broadcasts: BroadcastStore;
   /** the queue's log: the backend's own, or Redis when `redis` is configured */
   readonly serial: SerialLog;
   close(): Promise<void>;

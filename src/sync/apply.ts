@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { FacilityConfig } from '../config/schema.js';
-import type { Appointment, Contact, Patient } from '../core/domain.js';
+import type { Appointment, ChannelName, Contact, Patient } from '../core/domain.js';
+import type { ChannelCatalog } from '../core/channel.js';
 import type { OutboundMessage } from '../core/messages.js';
 import { canTransition, isClosed } from '../core/status.js';
 import type { JobQueue } from '../jobs/types.js';
@@ -8,7 +9,7 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { patientOfAppointment, recipientFor } from '../identity/resolve.js';
 import type { ProviderEvent } from './events.js';
-import { describeNotice, noticeMessage, type NoticeKind, type RenderReply } from './notices.js';
+import { describeNotice, noticeMessage, pushNotice, type NoticeKind, type RenderReply } from './notices.js';
 import { planReminders, reminderJobId } from './reminder-plan.js';
 import { takeUnsettled } from '../store/unsettled.js';
 
@@ -27,11 +28,16 @@ export interface SyncDeps {
   facility(id: string): FacilityConfig | undefined;
   calendarName(facilityId: string, calendarId: string): Promise<string | undefined>;
   render: RenderReply;
-  /** the outbox */
+  /** the outbox (a push goes through `pushNotice`, which remembers its choices first) */
   send(msg: OutboundMessage): Promise<unknown>;
   logger: Logger;
   now(): number;
+  /** the channel registry: the order a notice tries channels in, and what each says about reach */
+  channels?: ChannelCatalog;
 }
+
+/** the channels a notice tries, in order */
+export const reachOrder = (deps: Pick<SyncDeps, 'channels'>): ChannelName[] => (deps.channels?.all ?? []).map((m) => m.name);
 
 export type ApplyOutcome =
   | { applied: true; notice?: NoticeKind; contactId?: string }
@@ -92,12 +98,12 @@ export async function syncReminders(deps: SyncDeps, appt: Appointment): Promise<
 async function notify(deps: SyncDeps, f: FacilityConfig, id: string, kind: NoticeKind, appt: Appointment, contact: Contact) {
   const person = await personFor(deps, f.id, appt, contact);
   const descriptor = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId), f.name, person);
-  const msg = noticeMessage({ id, facility: f, contact, purpose: kind === 'reminder' ? 'reminder' : 'update', descriptor, appointmentId: appt.appointmentId, render: deps.render });
+  const msg = noticeMessage({ id, facility: f, contact, purpose: kind === 'reminder' ? 'reminder' : 'update', descriptor, appointmentId: appt.appointmentId, render: deps.render, reachOrder: reachOrder(deps) });
   if (!msg) {
     deps.logger.warn({ facilityId: f.id, appointmentId: appt.appointmentId, kind }, 'contact has no address; notice not sent');
     return false;
   }
-  await deps.send(msg);
+  await pushNotice(deps, msg);
   return true;
 }
 

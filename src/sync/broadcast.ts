@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Appointment, Contact, LocaleCode } from '../core/domain.js';
+import { PHONE_CHANNEL, type Appointment, type ChannelName, type Contact, type LocaleCode } from '../core/domain.js';
 import type { OutboundMessage } from '../core/messages.js';
 import { isClosed } from '../core/status.js';
 import type { SyncDeps } from './apply.js';
-import { describeNotice, pickAddress, type NoticeDescriptor } from './notices.js';
-import { personFor } from './apply.js';
+import { describeNotice, pickAddress, pushNotice, type NoticeDescriptor } from './notices.js';
+import { personFor, reachOrder } from './apply.js';
 
 export const BROADCAST_JOB = 'broadcast';
 
@@ -53,26 +53,23 @@ export interface BroadcastProgress {
 export interface BroadcastDeps extends SyncDeps {
   /** the outbox's record of a message: its final status once sent, failed or undeliverable */
   sendStatus(messageId: string): Promise<'queued' | 'sent' | 'failed' | 'undeliverable' | undefined>;
-  /** would a message to this contact now be a bot-initiated (billed) Viber message? */
-  viberBotInitiated?(contact: Contact, now: Date): boolean;
 }
 
 /** The same request (facility, date, calendar, kind, text) always has the same id: repeating it sends nothing twice. */
 export const broadcastId = (r: BroadcastRequest): string =>
   createHash('sha256').update(JSON.stringify([r.facilityId, r.date, r.calendarId ?? '', r.kind, r.text ?? ''])).digest('hex').slice(0, 20);
 
-const key = (id: string) => `broadcast:${id}`;
-
-/** why a contact cannot be told, or undefined when a channel (or the SMS fallback) can carry it */
-export function reachable(c: Contact | undefined): string | undefined {
+/** why a contact cannot be told, or undefined when a channel (or the phone fallback) can carry it */
+export function reachable(c: Contact | undefined, order: readonly ChannelName[] = []): string | undefined {
   if (!c) return 'no_contact';
-  const to = pickAddress(c);
+  const to = pickAddress(c, order);
   if (!to) return 'no_address';
-  const smsOnly = !c.messenger && !c.viber && !c.dev;
-  if (smsOnly && c.sms?.optedOut) return 'opted_out';
-  // Viber refuses a bot's message to a user who is not subscribed; the outbox then falls back to SMS
-  const smsFallback = !c.sms?.optedOut && !!(c.sms?.phone ?? c.phone);
-  if (to.channel === 'viber' && c.viber && !c.viber.subscribed && !smsFallback) return 'not_subscribed';
+  const states = Object.values(c.channels ?? {});
+  if (states.length > 0 && states.every((st) => st?.optedOut)) return 'opted_out';
+  // a platform that refuses a bot's message to a user who is not subscribed (Viber): the outbox then falls back to the phone
+  const phone = c.channels?.[PHONE_CHANNEL];
+  const phoneFallback = !phone?.optedOut && !!(phone?.userId ?? c.phone);
+  if (c.channels?.[to.channel]?.subscribed === false && !phoneFallback) return 'not_subscribed';
   return undefined;
 }
 
@@ -86,7 +83,7 @@ async function recipientsFor(deps: BroadcastDeps, r: BroadcastRequest, id: strin
     if (r.kind === 'message' && a.contactId && seenContacts.has(a.contactId)) continue;
     if (a.contactId) seenContacts.add(a.contactId);
     const contact = a.contactId ? await deps.store.contacts.get(r.facilityId, a.contactId) : undefined;
-    const skip = reachable(contact);
+    const skip = reachable(contact, reachOrder(deps));
     out.push({ recipient: { messageId: `bc:${id}:${a.appointmentId}`, appointmentId: a.appointmentId, ...(contact ? { contactId: contact.id } : {}), ...(skip ? { skip } : {}) }, appt: a, ...(contact ? { contact } : {}) });
   }
   return out;
@@ -94,15 +91,16 @@ async function recipientsFor(deps: BroadcastDeps, r: BroadcastRequest, id: strin
 
 export async function planBroadcast(deps: BroadcastDeps, r: BroadcastRequest): Promise<{ id: string; recipients: number; skipped: number; byChannel: Record<string, number>; viberBotInitiated: number; existing: boolean }> {
   const id = broadcastId(r);
-  const existing = await deps.store.backend.kv.get<BroadcastRecord>(key(id));
+  const existing = await deps.store.broadcasts.find<BroadcastRecord>(id);
   const planned = await recipientsFor(deps, r, id);
   const byChannel: Record<string, number> = {};
   let viberBotInitiated = 0;
   for (const p of planned) {
     if (p.recipient.skip || !p.contact) continue;
-    const ch = pickAddress(p.contact)?.channel ?? 'none';
-    byChannel[ch] = (byChannel[ch] ?? 0) + 1;
-    if (ch === 'viber' && deps.viberBotInitiated?.(p.contact, new Date(deps.now()))) viberBotInitiated += 1;
+    const ch = pickAddress(p.contact, reachOrder(deps))?.channel;
+    byChannel[ch ?? 'none'] = (byChannel[ch ?? 'none'] ?? 0) + 1;
+    // would a message now open a conversation the platform bills (Viber's bot-initiated messages)?
+    if (ch && deps.channels?.get(ch)?.botInitiated?.(p.contact, new Date(deps.now()))) viberBotInitiated += 1;
   }
   const skipped = planned.filter((p) => p.recipient.skip).length;
   if (r.dryRun) return { id, recipients: planned.length, skipped, byChannel, viberBotInitiated, existing: Boolean(existing) };
@@ -110,18 +108,17 @@ export async function planBroadcast(deps: BroadcastDeps, r: BroadcastRequest): P
     const { dryRun: _d, ...request } = r;
     const record: BroadcastRecord = { id, request, status: 'queued', recipients: planned.map((p) => p.recipient), createdAt: new Date(deps.now()).toISOString() };
     // claim first: two identical requests at once create one broadcast
-    if (await deps.store.backend.indexes.claim(`broadcast-claim:${id}`, id)) {
-      await deps.store.backend.kv.set(key(id), record);
+    if (await deps.store.broadcasts.createOnce(record)) {
       await deps.queue.enqueue({ id: `bc:${id}`, name: BROADCAST_JOB, payload: { id }, attempts: 5 });
     }
   }
-  const rec = (await deps.store.backend.kv.get<BroadcastRecord>(key(id))) ?? existing;
+  const rec = (await deps.store.broadcasts.find<BroadcastRecord>(id)) ?? existing;
   return { id, recipients: rec?.recipients.length ?? planned.length, skipped, byChannel, viberBotInitiated, existing: Boolean(existing) };
 }
 
 function messageFor(deps: BroadcastDeps, rec: BroadcastRecord, appt: Appointment, contact: Contact, calendarName: string | undefined, messageId: string, person?: string): OutboundMessage | undefined {
   const f = deps.facility(rec.request.facilityId);
-  const to = pickAddress(contact);
+  const to = pickAddress(contact, reachOrder(deps));
   if (!f || !to) return undefined;
   const locale = contact.locale ?? (f.locale as LocaleCode);
   const plain: NoticeDescriptor =
@@ -145,9 +142,8 @@ function messageFor(deps: BroadcastDeps, rec: BroadcastRecord, appt: Appointment
  * (broadcast, appointment), so a run resumed after a crash sends nobody twice; the channel senders throttle.
  */
 export async function runBroadcast(deps: BroadcastDeps, id: string, onProgress?: (n: number) => void): Promise<void> {
-  const rec = await deps.store.backend.kv.get<BroadcastRecord>(key(id));
+  const rec = await deps.store.broadcasts.markRunning<BroadcastRecord>(id);
   if (!rec) return;
-  await deps.store.backend.kv.set(key(id), { ...rec, status: 'running' });
   let n = 0;
   for (const r of rec.recipients) {
     n += 1;
@@ -155,13 +151,13 @@ export async function runBroadcast(deps: BroadcastDeps, id: string, onProgress?:
     const [appt, contact] = await Promise.all([deps.store.appointments.get(rec.request.facilityId, r.appointmentId), deps.store.contacts.get(rec.request.facilityId, r.contactId)]);
     if (!appt || !contact) continue;
     const msg = messageFor(deps, rec, appt, contact, await deps.calendarName(rec.request.facilityId, appt.calendarId), r.messageId, await personFor(deps, rec.request.facilityId, appt, contact));
-    if (msg) await deps.send(msg);
+    if (msg) await pushNotice(deps, msg);
     onProgress?.(n);
   }
 }
 
 export async function broadcastProgress(deps: BroadcastDeps, id: string): Promise<BroadcastProgress | undefined> {
-  const rec = await deps.store.backend.kv.get<BroadcastRecord>(key(id));
+  const rec = await deps.store.broadcasts.find<BroadcastRecord>(id);
   if (!rec) return undefined;
   let sent = 0;
   let failed = 0;

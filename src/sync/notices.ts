@@ -1,6 +1,7 @@
-import type { Appointment, ChannelName, Contact, LocaleCode } from '../core/domain.js';
+import { PHONE_CHANNEL, type Appointment, type ChannelName, type Contact, type LocaleCode } from '../core/domain.js';
 import type { OutboundMessage, Reply, SendPurpose } from '../core/messages.js';
 import type { FacilityConfig } from '../config/schema.js';
+import type { Store } from '../store/types.js';
 
 /** What the i18n layer renders: a key, its params, choices by key. Same shape the flows emit. */
 export interface NoticeDescriptor {
@@ -49,25 +50,16 @@ function describe(kind: NoticeKind, appt: Appointment, calendarName: string | un
   }
 }
 
-const ORDER: ChannelName[] = ['messenger', 'viber', 'sms', 'dev'];
-
-/** The address a push goes to: the channel the patient last used, else any address the contact has. */
-export function pickAddress(contact: Contact): { channel: ChannelName; userId: string } | undefined {
-  const addressOf = (ch: ChannelName): string | undefined => {
-    switch (ch) {
-      case 'messenger':
-        return contact.messenger?.psid;
-      case 'viber':
-        return contact.viber?.userId;
-      case 'sms':
-        // a typed phone is where this contact asked to be reached about its own bookings
-        return contact.sms?.phone ?? contact.phone;
-      case 'dev':
-        return contact.dev?.userId;
-    }
-  };
-  for (const ch of contact.lastChannel ? [contact.lastChannel, ...ORDER] : ORDER) {
-    const userId = addressOf(ch);
+/**
+ * The address a push goes to: the channel the patient last used, else the first channel (in the registry's
+ * reach order) where the contact has an address; on the phone channel a typed phone is where this contact
+ * asked to be reached about its own bookings.
+ */
+export function pickAddress(contact: Contact, reachOrder: readonly ChannelName[] = []): { channel: ChannelName; userId: string } | undefined {
+  const known = Object.keys(contact.channels ?? {}) as ChannelName[];
+  const candidates = new Set<ChannelName>([...(contact.lastChannel ? [contact.lastChannel] : []), ...reachOrder, ...known, PHONE_CHANNEL]);
+  for (const ch of candidates) {
+    const userId = contact.channels?.[ch]?.userId ?? (ch === PHONE_CHANNEL ? contact.phone : undefined);
     if (userId) return { channel: ch, userId };
   }
   return undefined;
@@ -84,8 +76,9 @@ export function noticeMessage(opts: {
   descriptor: NoticeDescriptor;
   appointmentId: string;
   render: RenderReply;
+  reachOrder?: readonly ChannelName[];
 }): OutboundMessage | undefined {
-  const to = pickAddress(opts.contact);
+  const to = pickAddress(opts.contact, opts.reachOrder);
   if (!to) return undefined;
   const locale = opts.contact.locale ?? (opts.facility.locale as LocaleCode);
   return {
@@ -99,4 +92,13 @@ export function noticeMessage(opts: {
     contactId: opts.contact.id,
     appointmentId: opts.appointmentId,
   };
+}
+
+/**
+ * A push to a patient: the choices it offers are remembered for the conversation (an SMS answer "1" picks
+ * the first), then the outbox takes it. Sync's one way out; it never calls the engine.
+ */
+export async function pushNotice(deps: { store: Pick<Store, 'pushedChoices'>; now(): number; send(msg: OutboundMessage): Promise<unknown> }, msg: OutboundMessage): Promise<unknown> {
+  if (msg.contactId && msg.reply.choices?.length) await deps.store.pushedChoices.remember(msg.facilityId, msg.contactId, msg.reply.choices, new Date(deps.now()).toISOString());
+  return deps.send(msg);
 }

@@ -52,7 +52,7 @@ describe('staff broadcasts to a few hundred appointments', () => {
     await eventually(() => countBy(platforms.twilio()).size >= COUNT, 'creation notices sent', 1200);
     // one patient opts out by SMS; one number Twilio refuses
     expect((await postSms(fd.base, smsParams(phones[OPTED_OUT_INDEX]!, 'STOP'))).status).toBe(200);
-    await eventually(async () => (await fd.store.contacts.byVerifiedPhone(FACILITY, phones[OPTED_OUT_INDEX]!))?.sms?.optedOut === true, 'opted out');
+    await eventually(async () => (await fd.store.contacts.byVerifiedPhone(FACILITY, phones[OPTED_OUT_INDEX]!))?.channels?.sms?.optedOut === true, 'opted out');
   });
 
   it('needs a staff token', async () => {

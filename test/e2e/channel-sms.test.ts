@@ -50,7 +50,7 @@ async function push(phone: string, purpose: SendPurpose, body = 'Reminder: your 
   }, `record of ${msg.id}`);
 }
 
-const optedOut = async (phone: string) => (await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone))?.sms?.optedOut;
+const optedOut = async (phone: string) => (await svc.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone))?.channels?.sms?.optedOut;
 
 describe('Twilio behind a proxy', () => {
   it('accepts a request signed for publicUrl + path and refuses one signed for the internal URL', async () => {

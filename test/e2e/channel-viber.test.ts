@@ -86,7 +86,7 @@ describe('Viber lifecycle', () => {
     await processed(id, body.message_token);
     // the user has not subscribed: Viber refuses send_message to them until they do or write
     expect.soft(viberTo(id).map((r) => r.json.text)).toEqual([]);
-    expect((await contactOf(id))?.viber?.subscribed).toBe(false);
+    expect((await contactOf(id))?.channels?.viber?.subscribed).toBe(false);
   });
 
   it('a conversation_started redelivered with the same message_token is answered again but processed once', async () => {
@@ -105,12 +105,12 @@ describe('Viber lifecycle', () => {
     const sub = subscribed(id);
     expect((await postViber(svc.fd.base, sub)).status).toBe(200);
     await processed(id, sub.message_token);
-    expect((await contactOf(id))?.viber).toMatchObject({ userId: id, subscribed: true });
+    expect((await contactOf(id))?.channels?.viber).toMatchObject({ userId: id, subscribed: true });
 
     const unsub = unsubscribed(id);
     expect((await postViber(svc.fd.base, unsub)).status).toBe(200);
     await processed(id, unsub.message_token);
-    expect((await contactOf(id))?.viber?.subscribed).toBe(false);
+    expect((await contactOf(id))?.channels?.viber?.subscribed).toBe(false);
     expect(viberTo(id)).toHaveLength(0);
 
     // writing again re-subscribes (Viber: a message from the user subscribes them)
@@ -118,7 +118,7 @@ describe('Viber lifecycle', () => {
     expect((await postViber(svc.fd.base, hi)).status).toBe(200);
     const replies = await processed(id, hi.message_token);
     expect(replies.length).toBeGreaterThan(0);
-    expect((await contactOf(id))?.viber?.subscribed).toBe(true);
+    expect((await contactOf(id))?.channels?.viber?.subscribed).toBe(true);
     expect(viberTo(id).length).toBeGreaterThan(0);
   });
 

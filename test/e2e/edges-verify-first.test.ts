@@ -9,6 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { BODY_LIMITS } from '../../src/http/raw-body.js';
+import { MESSENGER_BODY_LIMIT } from '../../channels/messenger/module.js';
+import { SMS_BODY_LIMIT } from '../../channels/sms/module.js';
+import { VIBER_BODY_LIMIT } from '../../channels/viber/module.js';
 import { FACILITY, messengerSignature, messengerText, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM, smsParams, twilioSignature, useService, viberSignature, viberText } from '../support/frontdesk.js';
 import { edgeConfig, quietStore, rowChanges, send, storeRows, whileWatchingHealth, type RawAnswer } from '../http/support.js';
 
@@ -63,7 +66,7 @@ describe('the quadratic form body (SMS)', () => {
 
   it('just under the cap, 32 000 repeats of one field, unsigned: parsed in linear time, 401, nothing stored, /healthz answered throughout', async () => {
     const body = `To=${encodeURIComponent(SMS_FROM)}&${'a&'.repeat(32_000)}`;
-    expect(body.length).toBeLessThan(BODY_LIMITS.sms);
+    expect(body.length).toBeLessThan(SMS_BODY_LIMIT);
     for (const path of ['/webhooks/sms', '/webhooks/sms/status']) {
       const answers = await unchangedAndResponsive(() => Promise.all([1, 2, 3].map(() => send(svc.fd.base, { path, headers: smsHeaders(WRONG_TWILIO), body }))));
       for (const res of answers) expectUnauthenticated(res);
@@ -87,7 +90,7 @@ describe('the 1 MB unsigned JSON (Messenger)', () => {
 
   it('is refused by the HMAC alone: 401, a small answer, nothing stored, /healthz answered throughout', async () => {
     expect(body.length).toBeGreaterThan(999_000);
-    expect(body.length).toBeLessThan(BODY_LIMITS.messenger);
+    expect(body.length).toBeLessThan(MESSENGER_BODY_LIMIT);
     const answers = await unchangedAndResponsive(() =>
       Promise.all([1, 2].map(() => send(svc.fd.base, { path: '/webhooks/messenger', headers: { 'content-type': JSON_TYPE, 'x-hub-signature-256': WRONG_HUB }, body }))),
     );
@@ -120,7 +123,7 @@ describe('body caps per route: 413 above, signed or not, nothing read or stored'
 
   it('SMS: a valid, signed message padded past 64 KB is 413 and not processed', async () => {
     const phone = '+639175551002';
-    const params = smsParams(phone, 'x'.repeat(BODY_LIMITS.sms));
+    const params = smsParams(phone, 'x'.repeat(SMS_BODY_LIMIT));
     const res = await unchangedAndResponsive(() => send(svc.fd.base, { path: '/webhooks/sms', headers: smsHeaders(twilioSignature(`${PUBLIC_URL}/webhooks/sms`, params)), body: form(params) }));
     expect(res.status).toBe(413);
     expectSmall(res);
@@ -129,7 +132,7 @@ describe('body caps per route: 413 above, signed or not, nothing read or stored'
 
   it('Viber: a valid, signed message padded past 256 KB is 413 and not processed', async () => {
     const user = 'capViberUser0001==';
-    const text = JSON.stringify(viberText(user, 'y'.repeat(BODY_LIMITS.viber)));
+    const text = JSON.stringify(viberText(user, 'y'.repeat(VIBER_BODY_LIMIT)));
     const res = await unchangedAndResponsive(() =>
       send(svc.fd.base, { path: `/webhooks/viber/${FACILITY}`, headers: { 'content-type': JSON_TYPE, 'x-viber-content-signature': viberSignature(text) }, body: text }),
     );
@@ -140,7 +143,7 @@ describe('body caps per route: 413 above, signed or not, nothing read or stored'
 
   it('Messenger and provider: a signed body past 1 MiB is 413', async () => {
     const psid = '7100000000000777';
-    const text = JSON.stringify(messengerText(psid, 'z'.repeat(BODY_LIMITS.messenger)));
+    const text = JSON.stringify(messengerText(psid, 'z'.repeat(MESSENGER_BODY_LIMIT)));
     const m = await unchangedAndResponsive(() => send(svc.fd.base, { path: '/webhooks/messenger', headers: { 'content-type': JSON_TYPE, 'x-hub-signature-256': messengerSignature(text) }, body: text }));
     expect(m.status).toBe(413);
     expectSmall(m);
@@ -151,10 +154,10 @@ describe('body caps per route: 413 above, signed or not, nothing read or stored'
   });
 
   it.each([
-    ['/webhooks/sms', BODY_LIMITS.sms, FORM],
-    ['/webhooks/sms/status', BODY_LIMITS.sms, FORM],
-    [`/webhooks/viber/${FACILITY}`, BODY_LIMITS.viber, JSON_TYPE],
-    ['/webhooks/messenger', BODY_LIMITS.messenger, JSON_TYPE],
+    ['/webhooks/sms', SMS_BODY_LIMIT, FORM],
+    ['/webhooks/sms/status', SMS_BODY_LIMIT, FORM],
+    [`/webhooks/viber/${FACILITY}`, VIBER_BODY_LIMIT, JSON_TYPE],
+    ['/webhooks/messenger', MESSENGER_BODY_LIMIT, JSON_TYPE],
     [`/webhooks/provider/${FACILITY}`, BODY_LIMITS.provider, JSON_TYPE],
   ])('%s: a declared Content-Length over the cap is answered 413 before the body is sent', async (path, cap, type) => {
     const res = await send(svc.fd.base, { path, headers: { 'content-type': type }, declaredLength: cap + 1 });
@@ -163,9 +166,9 @@ describe('body caps per route: 413 above, signed or not, nothing read or stored'
   });
 
   it.each([
-    ['/webhooks/sms', BODY_LIMITS.sms, FORM],
-    [`/webhooks/viber/${FACILITY}`, BODY_LIMITS.viber, JSON_TYPE],
-    ['/webhooks/messenger', BODY_LIMITS.messenger, JSON_TYPE],
+    ['/webhooks/sms', SMS_BODY_LIMIT, FORM],
+    [`/webhooks/viber/${FACILITY}`, VIBER_BODY_LIMIT, JSON_TYPE],
+    ['/webhooks/messenger', MESSENGER_BODY_LIMIT, JSON_TYPE],
     [`/webhooks/provider/${FACILITY}`, BODY_LIMITS.provider, JSON_TYPE],
   ])('%s: a chunked body (no length) growing past the cap is 413', async (path, cap, type) => {
     const res = await send(svc.fd.base, { path, headers: { 'content-type': type }, body: Buffer.alloc(cap + 64 * 1024, 0x61), chunked: true });

@@ -51,7 +51,7 @@ describe('typed phone of an existing patient (with his name and date of birth: t
   it('reveals none of his appointments, cannot cancel them, never redirects his notices or his texts', async () => {
     const desk = await deskBooks({ name: JUAN.name, phone: JUAN.phone, patientId: JUAN.patientId }, 6);
     const victimContact = await svc.fd.store.contacts.byVerifiedPhone(FACILITY, JUAN.phone);
-    expect(victimContact?.sms?.phone).toBe(JUAN.phone);
+    expect(victimContact?.channels?.sms?.userId).toBe(JUAN.phone);
     const smsBefore = smsTo(JUAN.phone).length;
 
     const ATTACKER = '8800000000000001';
@@ -127,7 +127,7 @@ describe('a pre-claimed phone', () => {
     expect(rec.channel).toBe('sms');
     expect(smsTo(PHONE).some((r) => /booked an appointment/.test(r.form.Body ?? ''))).toBe(true);
     expect(toPsid(PSID)).toHaveLength(seen);
-    expect((await svc.fd.store.contacts.byVerifiedPhone(FACILITY, PHONE))?.messenger).toBeUndefined();
+    expect((await svc.fd.store.contacts.byVerifiedPhone(FACILITY, PHONE))?.channels?.messenger).toBeUndefined();
   });
 });
 

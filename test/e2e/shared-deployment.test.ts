@@ -62,7 +62,7 @@ describe.each([
     // the next step, sent to the other instance, continues the same conversation
     expect((await postMessenger(b.base, messengerText(psid, 'book', { quickReply: 'menu:book' }))).status).toBe(200);
     await eventually(() => repliesTo(psid).some((r) => /privacy/i.test(JSON.stringify(r.json))), 'the consent question from instance B');
-    const contacts = (await a.store.contacts.list('st-lukes')).filter((c) => c.messenger?.psid === psid);
+    const contacts = (await a.store.contacts.list('st-lukes')).filter((c) => c.channels?.messenger?.userId === psid);
     expect(contacts).toHaveLength(1);
   });
 
@@ -78,6 +78,6 @@ describe.each([
     await new Promise((r) => setTimeout(r, 500));
     expect(platforms.twilio().filter((r) => r.form.To === phone)).toHaveLength(1);
     const contact = await b.store.contacts.byVerifiedPhone('st-lukes', phone);
-    expect(contact?.sms?.phone).toBe(phone);
+    expect(contact?.channels?.sms?.userId).toBe(phone);
   });
 });

@@ -65,7 +65,7 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     expectWhenAndWho(sms[0]!, start, /Reyes/);
 
     const contact = await svc.fd.store.contacts.byVerifiedPhone(FACILITY, phone);
-    expect(contact).toMatchObject({ phone, phoneVerifiedBy: 'sms', sms: { phone, optedOut: false } });
+    expect(contact).toMatchObject({ phone, phoneVerifiedBy: 'sms', channels: { sms: { userId: phone } } });
     const patient = await svc.fd.store.patients.byProviderId(FACILITY, booked.patientId!);
     expect(patient!.links).toMatchObject([{ contactId: contact!.id, verified: true }]);
     const mirror = await svc.fd.store.appointments.get(FACILITY, id);

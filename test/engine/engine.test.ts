@@ -48,7 +48,7 @@ describe('engine: one conversation turn per message', () => {
     const contact = await h.store.contacts.byChannelUser(FACILITY_ID, 'dev', user);
     expect(out).toMatchObject({ channel: 'dev', channelUserId: user, purpose: 'response', locale: 'en', contactId: contact!.id });
     expect(out.id).toMatch(/^dev:m-.*:0$/);
-    expect(contact).toMatchObject({ lastChannel: 'dev', dev: { userId: user } });
+    expect(contact).toMatchObject({ lastChannel: 'dev', channels: { dev: { userId: user } } });
     const appts = await h.store.appointments.byContact(FACILITY_ID, contact!.id);
     expect(appts).toHaveLength(1);
     expect(appts[0]).toMatchObject({ source: 'bot', creationNoticeSent: true, contactId: contact!.id, start: '2031-03-03T09:00:00+08:00' });
@@ -178,10 +178,10 @@ describe('engine: events that are not conversation messages', () => {
     const phone = '+639171112222';
     expect(await h.engine.handle(inbound(phone, { channel: 'sms', kind: 'opt_out', text: 'STOP' }))).toEqual([]);
     let c = await h.store.contacts.byChannelUser(FACILITY_ID, 'sms', phone);
-    expect(c).toMatchObject({ phone, sms: { phone, optedOut: true } });
+    expect(c).toMatchObject({ phone, channels: { sms: { userId: phone, optedOut: true } } });
     await h.engine.handle(inbound(phone, { channel: 'sms', kind: 'opt_in', text: 'START' }));
     c = await h.store.contacts.get(FACILITY_ID, c!.id);
-    expect(c!.sms!.optedOut).toBe(false);
+    expect(c!.channels?.sms!.optedOut).toBe(false);
     expect(h.delivered).toEqual([]);
   });
 
@@ -189,9 +189,9 @@ describe('engine: events that are not conversation messages', () => {
     const h = await start(tempSqliteUrl());
     const user = 'viber-user-1';
     await h.engine.handle(inbound(user, { channel: 'viber', kind: 'subscribed' }));
-    expect((await h.store.contacts.byChannelUser(FACILITY_ID, 'viber', user))!.viber).toMatchObject({ userId: user, subscribed: true });
+    expect((await h.store.contacts.byChannelUser(FACILITY_ID, 'viber', user))!.channels?.viber).toMatchObject({ userId: user, subscribed: true });
     await h.engine.handle(inbound(user, { channel: 'viber', kind: 'unsubscribed' }));
-    expect((await h.store.contacts.byChannelUser(FACILITY_ID, 'viber', user))!.viber!.subscribed).toBe(false);
+    expect((await h.store.contacts.byChannelUser(FACILITY_ID, 'viber', user))!.channels?.viber!.subscribed).toBe(false);
     expect(h.delivered).toEqual([]);
   });
 

@@ -1,6 +1,5 @@
 import type { Calendar, LocaleCode } from '../../src/core/index.js';
 import type { FlowContact, FlowFacility } from '../../flows/protocol.js';
-import { makeConversationActors } from '../../flows/actors.js';
 import { FakeProvider } from '../support/fakeProvider.js';
 import { createChat, type Chat } from '../support/transcript.js';
 
@@ -26,7 +25,7 @@ export function setup(opts: { locale?: LocaleCode; facility?: Partial<FlowFacili
     facility: facility({ locale: opts.locale ?? 'en', ...opts.facility }),
     contact: contact(opts.contact),
     calendars,
-    actors: makeConversationActors({ provider, myAppointments: (c) => provider.myAppointments(c) }),
+    provider,
     startAt: opts.startAt ?? NOW,
   });
   return { chat, provider };

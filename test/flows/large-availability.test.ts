@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { makeConversationActors } from '../../flows/actors.js';
-import type { ConversationContext } from '../../flows/context.js';
-import { ok } from '../../src/core/index.js';
 import { createLogger } from '../../src/log.js';
 import { createProviderClient } from '../../src/provider/client.js';
 import { fakeProvider, sendJson } from '../provider/fake-provider.js';
@@ -49,13 +46,13 @@ function chatOver(maxResponseBytes?: number): Chat {
     facility: { id: 'big', name: 'Big Clinic', timezone: TZ, locale: 'en', country: 'PH', cutoffHours: 24, askNationalId: false },
     contact: { id: 'c1', channel: 'messenger', name: 'Maria Santos', dob: '1990-05-15', phone: '+639171234567', gender: 'female', consent: true, patientId: 'P1' },
     calendars: [{ id: 'cal-lab', name: 'Laboratory', appointmentTypes: [{ id: 'blood', name: 'Blood test' }] }],
-    actors: makeConversationActors({ provider: client, myAppointments: async () => ok([]) }),
+    provider: client,
     startAt: '2026-11-30T09:00:00+08:00',
   });
 }
 
-const snapshotBytes = (chat: Chat) => Buffer.byteLength(JSON.stringify(chat.actor.getPersistedSnapshot()));
-const draft = (chat: Chat) => (chat.actor.getSnapshot().context as ConversationContext).draft;
+const snapshotBytes = (chat: Chat) => Buffer.byteLength(JSON.stringify(chat.snapshot));
+const draft = (chat: Chat) => chat.context().draft;
 
 describe('a month of 300k slots', () => {
   it('with the cap raised to read it: the snapshot holds the open dates, then one capped date, never the month', { timeout: 300_000 }, async () => {

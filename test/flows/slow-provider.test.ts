@@ -1,10 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeConversationActors } from '../../flows/actors.js';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowContact } from '../../flows/protocol.js';
-import type { Appointment, ProviderAppointment } from '../../src/core/index.js';
-import { ok } from '../../src/core/index.js';
+import type { ProviderAppointment } from '../../src/core/index.js';
 import { createLogger } from '../../src/log.js';
 import { createProviderClient } from '../../src/provider/client.js';
 import { createSandbox } from '../../src/sandbox/index.js';
@@ -59,17 +57,12 @@ async function world(fault: (req: Omit<SeenRequest, 'fault'>, n: number) => Faul
   const direct = createProviderClient({ facilityId, baseUrl: `${origin}/sandbox/${facilityId}/api/v1`, userId, apiKey, timezone: SANDBOX_TZ, logger: createLogger({ level: 'silent' }) });
   const calendars = await direct.listCalendars();
   if (!calendars.ok) throw new Error('sandbox calendars');
-  const myAppointments = async (contact: FlowContact) => {
-    if (!contact.patientId) return ok([] as Appointment[]);
-    const r = await client.listAppointments({ patientId: contact.patientId });
-    return r.ok ? ok(r.value.map((a) => ({ ...a, facilityId, contactId: contact.id }))) : r;
-  };
   const chat = (contact: Partial<FlowContact>): Chat =>
     createChat({
       facility: { id: facilityId, name: 'Sandbox Clinic', timezone: SANDBOX_TZ, locale: 'en', country: 'PH', cutoffHours: 24, askNationalId: false },
       contact: { id: 'c1', channel: 'messenger', ...contact },
       calendars: calendars.value,
-      actors: makeConversationActors({ provider: client, myAppointments }),
+      provider: client,
       startAt: SANDBOX_NOW,
     });
   const staff = async (): Promise<(ProviderAppointment & { source?: string })[]> => {
@@ -85,6 +78,14 @@ const juan = { name: JUAN.name, dob: JUAN.dob, phone: JUAN.phone, gender: JUAN.g
 /** a new patient picks the laboratory on Wed Dec 2 at 9:00 and is shown the summary */
 const toReview = (chat: Chat) =>
   chat.send('book').expectEventually(/Which doctor or service/).choose(/Laboratory/).expectKey('slots.date').send('Dec 2').expectKey('slots.time').choose('9:00 AM').expectKey('book.summaryPrompt');
+
+// Once through the whole path (sandbox, proxy, provider client, the production turn and its store) before the
+// timed tests: a first, cold run of that code can take more than TIMEOUT_MS on its own.
+beforeAll(async () => {
+  const w = await world(() => 'pass');
+  await toReview(w.chat(lorna));
+  for (const c of closers.splice(0).reverse()) await c();
+}, 30_000);
 
 const posts = (p: FaultyProxy) => p.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/appointments'));
 const neverSaysNothingChanged = (chat: Chat) => expect(chat.replies.filter((r) => /nothing (has been|was) (booked or )?changed/i.test(r.text)).map((r) => r.text)).toEqual([]);
@@ -188,9 +189,11 @@ describe('reschedule and cancel whose answer is lost', () => {
     neverSaysNothingChanged(chat);
     const juans = (await w.staff()).filter((a) => a.patientId === JUAN.patientId && a.calendarId === '101');
     expect(juans.map((a) => [a.start, a.status])).toEqual([['2026-12-04T10:00:00+08:00', 'RESCHEDULED']]);
+    // the check (src/engine/reconcile.ts) reads Juan's appointments first: the move it finds done is not asked for again
     const puts = w.proxy.requests.filter((r) => r.method === 'PUT');
-    expect(puts.map((r) => r.fault)).toEqual(['lose', 'pass']);
-    expect(new Set(puts.map((r) => r.headers['idempotency-key'])).size).toBe(1);
+    expect(puts.map((r) => r.fault)).toEqual(['lose']);
+    const afterLoss = w.proxy.requests.slice(w.proxy.requests.indexOf(puts[0]!) + 1);
+    expect(afterLoss.some((r) => r.method === 'GET' && r.url.includes('/appointments') && r.url.includes(JUAN.patientId))).toBe(true);
   });
 
   it('a cancel while the provider stays down: "checking", then "Check again" once it is back tells it was cancelled', async () => {

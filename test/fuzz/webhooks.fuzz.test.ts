@@ -15,6 +15,9 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNAUTHENTICATED } from '../../src/http/errors.js';
 import { BODY_LIMITS } from '../../src/http/raw-body.js';
+import { MESSENGER_BODY_LIMIT } from '../../channels/messenger/module.js';
+import { SMS_BODY_LIMIT } from '../../channels/sms/module.js';
+import { VIBER_BODY_LIMIT } from '../../channels/viber/module.js';
 import { FACILITY, messengerText, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM, smsParams, useService, viberText } from '../support/frontdesk.js';
 import { edgeConfig, quietStore, rowChanges, send, storeRows, watchHealth, type RawAnswer } from '../http/support.js';
 
@@ -26,10 +29,10 @@ const RESPONSIVE_MS = 2000;
 type Route = 'messenger' | 'messenger-get' | 'viber' | 'sms' | 'sms-status' | 'provider';
 const ROUTES: Route[] = ['messenger', 'messenger-get', 'viber', 'sms', 'sms-status', 'provider'];
 const CAP: Record<Exclude<Route, 'messenger-get'>, number> = {
-  messenger: BODY_LIMITS.messenger,
-  viber: BODY_LIMITS.viber,
-  sms: BODY_LIMITS.sms,
-  'sms-status': BODY_LIMITS.sms,
+  messenger: MESSENGER_BODY_LIMIT,
+  viber: VIBER_BODY_LIMIT,
+  sms: SMS_BODY_LIMIT,
+  'sms-status': SMS_BODY_LIMIT,
   provider: BODY_LIMITS.provider,
 };
 

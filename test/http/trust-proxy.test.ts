@@ -7,7 +7,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSmsInbound, createSmsStatusInbound } from '../../channels/sms/index.js';
+import { sms } from '../../channels/sms/module.js';
+import type { ChannelModule } from '../../src/core/channel.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import type { InboundMessage } from '../../src/core/messages.js';
 import { createLogger } from '../../src/log.js';
@@ -47,7 +48,7 @@ async function start(config: Config, opts: { withoutPublicUrl?: boolean } = {}) 
     ready: async () => ({}),
     inbound: { accept: async (m) => (accepted.push(m), { duplicate: false }), acceptReceipt: async () => true },
     providerEvents: { accept: async () => true },
-    channels: { sms: createSmsInbound(cfg.facilities), smsStatus: createSmsStatusInbound(cfg.facilities) },
+    channels: [{ module: sms as ChannelModule, routes: sms.create({ facilities: cfg.facilities, apiBase: cfg.platformApis.twilio, perSecond: 10, publicUrl: cfg.publicUrl, logger: createLogger({ level: 'silent' }), text: () => '' }).routes }],
   });
   const server = app.listen(0, '127.0.0.1');
   servers.push(server);

@@ -28,7 +28,7 @@ describe('locale files', () => {
   it('every message key used in flows/ exists in all three locales', () => {
     const dir = new URL('../../flows/', import.meta.url);
     const used = new Set<string>();
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
+    for (const f of (readdirSync(dir, { recursive: true }) as string[]).filter((n) => n.endsWith('.ts'))) {
       for (const m of readFileSync(new URL(f, dir), 'utf8').matchAll(/\bk\('([\w.]+)'\)/g)) used.add(m[1]!);
     }
     expect(used.size).toBeGreaterThan(60);

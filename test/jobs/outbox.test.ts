@@ -1,3 +1,4 @@
+import { channelCatalog } from '../../channels/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +27,9 @@ async function setup(channels: ChannelName[] = ['messenger', 'viber', 'sms']) {
   outcomes = [];
   outbox = createOutbox({
     serial: store.serial,
+    channels: channelCatalog,
     retryMs: 1,
-    kv: store.backend.kv,
-    indexes: store.backend.indexes,
+    records: store.sendRecords,
     contacts: store.contacts,
     senders: Object.fromEntries(channels.map((c) => [c, createHttpSender(c, stub.url)])),
     now: () => new Date(clock),
@@ -56,7 +57,7 @@ let seq = 0;
 function message(over: Partial<OutboundMessage> & { contact: Contact; purpose?: SendPurpose }): OutboundMessage {
   const { contact, ...rest } = over;
   const channel = rest.channel ?? 'messenger';
-  const channelUserId = channel === 'messenger' ? contact.messenger!.psid : channel === 'viber' ? contact.viber!.userId : contact.sms!.phone;
+  const channelUserId = contact.channels![channel]!.userId;
   return {
     id: `out-${++seq}`,
     facilityId: FACILITY,
@@ -74,8 +75,8 @@ async function messengerContact(opts: { lastInboundHoursAgo: number; sms?: { opt
   const psid = `psid-${++seq}`;
   const c = await store.contacts.ensureForChannelUser(FACILITY, 'messenger', psid);
   return store.contacts.update(FACILITY, c.id, (x) => {
-    x.messenger = { psid, lastInboundAt: new Date(clock - opts.lastInboundHoursAgo * 3600_000).toISOString() };
-    if (opts.sms) x.sms = { phone: PHONE, optedOut: opts.sms.optedOut };
+    x.channels = { ...x.channels, messenger: { userId: psid, lastInboundAt: new Date(clock - opts.lastInboundHoursAgo * 3600_000).toISOString() } };
+    if (opts.sms) x.channels.sms = { userId: PHONE, optedOut: opts.sms.optedOut };
   });
 }
 
@@ -88,7 +89,7 @@ describe('outbox', () => {
     expect((await outbox.record(msg.id))?.status).toBe('queued');
     await drain();
 
-    expect(stub.sends).toEqual([{ channel: 'messenger', to: contact.messenger!.psid, text: msg.reply.text, ref: msg.id }]);
+    expect(stub.sends).toEqual([{ channel: 'messenger', to: contact.channels?.messenger!.userId, text: msg.reply.text, ref: msg.id }]);
     expect(await outbox.record(msg.id)).toMatchObject({ id: msg.id, status: 'sent', channel: 'messenger', attempts: 1, platformMessageIds: ['messenger-mid-1'] });
     expect(await outbox.enqueue(msg)).toBe(false);
 
@@ -132,8 +133,7 @@ describe('outbox', () => {
     const psid = 'psid-viber';
     const c = await store.contacts.ensureForChannelUser(FACILITY, 'viber', psid);
     const contact = await store.contacts.update(FACILITY, c.id, (x) => {
-      x.viber = { userId: psid, subscribed: false };
-      x.sms = { phone: PHONE, optedOut: false };
+      x.channels = { ...x.channels, viber: { userId: psid, subscribed: false }, sms: { userId: PHONE, optedOut: false } };
     });
     const msg = message({ contact, channel: 'viber', purpose: 'welcome' });
     await outbox.enqueue(msg);
@@ -157,7 +157,7 @@ describe('outbox', () => {
 
   it("marks the contact's SMS opted out when Twilio answers 21610, and sends no more SMS to it", async () => {
     const contact = await store.contacts.ensureForPhone(FACILITY, PHONE);
-    expect(contact.sms?.optedOut).toBe(false);
+    expect(contact.channels?.sms?.optedOut).toBeFalsy();
     stub.script('sms', {
       status: 400,
       body: { code: 21610, message: 'Attempt to send to unsubscribed recipient', more_info: 'https://www.twilio.com/docs/errors/21610', status: 400 },
@@ -166,7 +166,7 @@ describe('outbox', () => {
     await outbox.enqueue(first);
     await drain();
     expect(await outbox.record(first.id)).toMatchObject({ status: 'failed', code: '21610', attempts: 1 });
-    expect((await store.contacts.byVerifiedPhone(FACILITY, PHONE))?.sms?.optedOut).toBe(true);
+    expect((await store.contacts.byVerifiedPhone(FACILITY, PHONE))?.channels?.sms?.optedOut).toBe(true);
 
     const second = message({ contact, channel: 'sms', purpose: 'reminder' });
     await outbox.enqueue(second);

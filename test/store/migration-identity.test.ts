@@ -77,11 +77,11 @@ describe('identity migration at start-up', () => {
 
       // C: merged by a typed phone before; the number is its own contact again, with the desk's appointment
       const c = (await contacts.get(F, 'C'))!;
-      expect(c.sms).toBeUndefined();
+      expect(c.channels?.sms).toBeUndefined();
       expect(c.phoneVerifiedAt).toBeUndefined();
       const sms = (await contacts.byChannelUser(F, 'sms', PHONE_C))!;
       expect(sms.id).not.toBe('C');
-      expect(sms).toMatchObject({ phone: PHONE_C, phoneVerifiedBy: 'sms', sms: { lastInboundAt: NOW } });
+      expect(sms).toMatchObject({ phone: PHONE_C, phoneVerifiedBy: 'sms', channels: { sms: { userId: PHONE_C, lastInboundAt: NOW } } });
       expect(await appointments.get(F, 'C1')).toMatchObject({ contactId: sms.id });
       expect(await appointments.get(F, 'C2')).toMatchObject({ contactId: 'C', bookedBy: 'C' });
       const p3 = (await patients.byProviderId(F, 'P-3'))!;

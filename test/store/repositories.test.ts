@@ -210,7 +210,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       it('creates one contact per channel user and finds it by every key', async () => {
         const f = newFacility();
         const c = await a.contacts.ensureForChannelUser(f, 'messenger', 'psid-1', { locale: 'fil' });
-        expect(c).toMatchObject({ facilityId: f, messenger: { psid: 'psid-1' }, locale: 'fil', lastChannel: 'messenger' });
+        expect(c).toMatchObject({ facilityId: f, channels: { messenger: { userId: 'psid-1' } }, locale: 'fil', lastChannel: 'messenger' });
         expect((await a.contacts.ensureForChannelUser(f, 'messenger', 'psid-1')).id).toBe(c.id);
         expect((await b.contacts.get(f, c.id))?.id).toBe(c.id);
         expect((await b.contacts.byChannelUser(f, 'messenger', 'psid-1'))?.id).toBe(c.id);
@@ -222,13 +222,13 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       it('a typed phone claims nothing; a verified phone belongs to one contact and follows changes', async () => {
         const f = newFacility();
         const c = await a.contacts.ensureForChannelUser(f, 'viber', 'vb-1');
-        expect(c.viber).toEqual({ userId: 'vb-1', subscribed: false });
+        expect(c.channels?.viber).toEqual({ userId: 'vb-1' });
         await a.contacts.update(f, c.id, (x) => ({ ...x, phone: '+639170000001' }));
         expect(await b.contacts.byVerifiedPhone(f, '+639170000001')).toBeUndefined();
         // the desk's number is its own SMS contact, not the chat user who typed it
         const desk = await b.contacts.ensureForPhone(f, '+639170000001');
         expect(desk.id).not.toBe(c.id);
-        expect(desk).toMatchObject({ phone: '+639170000001', phoneVerifiedBy: 'sms', sms: { phone: '+639170000001', optedOut: false } });
+        expect(desk).toMatchObject({ phone: '+639170000001', phoneVerifiedBy: 'sms', channels: { sms: { userId: '+639170000001' } } });
 
         const other = await a.contacts.ensureForChannelUser(f, 'messenger', 'psid-v');
         const r = await a.contacts.verifyPhone(f, other.id, '+639170000002', 'code', new Date().toISOString());
@@ -245,7 +245,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       it('ensureForPhone creates an SMS contact; the number texting in, or the chat user who proved it, is that contact', async () => {
         const f = newFacility();
         const desk = await a.contacts.ensureForPhone(f, '+639170000010', { name: 'Maria' });
-        expect(desk).toMatchObject({ phone: '+639170000010', sms: { phone: '+639170000010', optedOut: false }, name: 'Maria' });
+        expect(desk).toMatchObject({ phone: '+639170000010', channels: { sms: { userId: '+639170000010' } }, name: 'Maria' });
         expect((await b.contacts.byChannelUser(f, 'sms', '+639170000010'))?.id).toBe(desk.id);
         expect((await b.contacts.ensureForPhone(f, '+639170000010')).id).toBe(desk.id);
         expect((await b.contacts.ensureForChannelUser(f, 'sms', '+639170000010')).id).toBe(desk.id);
@@ -261,7 +261,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
         expect((await a.contacts.ensureForPhone(f, '+639170000011')).id).toBe(m.id);
         const viaSms = await a.contacts.ensureForChannelUser(f, 'sms', '+639170000011');
         expect(viaSms.id).toBe(m.id);
-        expect(viaSms.sms).toEqual({ phone: '+639170000011', optedOut: false });
+        expect(viaSms.channels?.sms).toEqual({ userId: '+639170000011' });
         expect((await a.contacts.byChannelUser(f, 'sms', '+639170000011'))?.id).toBe(m.id);
       });
 
@@ -270,7 +270,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
         const desk = await a.contacts.ensureForPhone(f, '+639170000020', { name: 'Ana', dob: '1990-01-02' });
         const m = await a.contacts.ensureForChannelUser(f, 'messenger', 'psid-merge');
         const merged = await b.contacts.merge(f, m.id, desk.id);
-        expect(merged).toMatchObject({ id: m.id, phone: '+639170000020', phoneVerifiedBy: 'sms', name: 'Ana', messenger: { psid: 'psid-merge' }, sms: { phone: '+639170000020', optedOut: false } });
+        expect(merged).toMatchObject({ id: m.id, phone: '+639170000020', phoneVerifiedBy: 'sms', name: 'Ana', channels: { messenger: { userId: 'psid-merge' }, sms: { userId: '+639170000020' } } });
         expect(merged.createdAt).toBe(desk.createdAt);
         expect((await a.contacts.byVerifiedPhone(f, '+639170000020'))?.id).toBe(m.id);
         expect((await a.contacts.byChannelUser(f, 'sms', '+639170000020'))?.id).toBe(m.id);

@@ -65,13 +65,13 @@ export function platformRules(channel: ChannelName, msg: OutboundMessage, contac
   if (msg.purpose === 'response' && channel !== 'sms') return { ok: true, mode: 'session' };
   switch (channel) {
     case 'messenger': {
-      const last = contact?.messenger?.lastInboundAt;
+      const last = contact?.channels?.messenger?.lastInboundAt;
       return last && now.getTime() - Date.parse(last) < DAY_MS ? { ok: true, mode: 'session' } : { ok: false, reason: 'outside_window' };
     }
     case 'viber':
-      return contact?.viber?.subscribed ? { ok: true, mode: 'standard' } : { ok: false, reason: 'not_subscribed' };
+      return contact?.channels?.viber?.subscribed ? { ok: true, mode: 'standard' } : { ok: false, reason: 'not_subscribed' };
     case 'sms':
-      return contact?.sms?.optedOut ? { ok: false, reason: 'opted_out' } : { ok: true, mode: 'standard' };
+      return contact?.channels?.sms?.optedOut ? { ok: false, reason: 'opted_out' } : { ok: true, mode: 'standard' };
     default:
       return { ok: true, mode: 'standard' };
   }

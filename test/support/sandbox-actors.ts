@@ -1,8 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Appointment, AppointmentStatus, Calendar, LocaleCode, ProviderAppointment, ProviderClient, ProviderResult, Slot } from '../../src/core/index.js';
-import { ok } from '../../src/core/index.js';
-import { makeConversationActors, type ConversationActors } from '../../flows/actors.js';
+import type { AppointmentStatus, Calendar, LocaleCode, ProviderAppointment, ProviderClient, Slot } from '../../src/core/index.js';
 import type { FlowContact, FlowFacility } from '../../flows/protocol.js';
 import { createLogger } from '../../src/log.js';
 import { createProviderClient } from '../../src/provider/client.js';
@@ -10,9 +8,9 @@ import { createSandbox, type Sandbox, type SandboxFacility } from '../../src/san
 import { createChat, type Chat } from './transcript.js';
 
 /**
- * The conversation machine over the REAL sandbox provider: a sandbox on an ephemeral port, the real provider
- * client pointed at it, and the injected actors built from that client. Every provider call of the machine
- * (and the "my appointments" lister) crosses real HTTP.
+ * The conversation machine over the REAL sandbox provider: a sandbox on an ephemeral port and the real provider
+ * client pointed at it, under the production turn and actors (test/support/transcript.ts). Every provider call
+ * of the machine crosses real HTTP.
  *
  * One fixed instant is both the sandbox's `now()` and the transcript's first message, so the slots the
  * sandbox offers ("from tomorrow for 90 days") and the dates the conversation reasons about agree.
@@ -35,9 +33,6 @@ export interface SandboxWorld {
   /** the provider client the actors use (real HTTP) */
   client: ProviderClient;
   calendars: Calendar[];
-  actors: ConversationActors;
-  /** the contact's appointments read from the sandbox by patientId / temporaryPatientId */
-  myAppointments(contact: FlowContact): Promise<ProviderResult<Appointment[]>>;
   /** a conversation over these actors; the clock starts at the world's `now` */
   chat(opts: { contact: Partial<FlowContact>; locale?: LocaleCode; facility?: Partial<FlowFacility>; calendars?: Calendar[] }): Chat;
   /** `GET /sandbox/:id/staff/appointments` (the hospital's view) */
@@ -88,42 +83,6 @@ export async function startSandboxWorld(opts: SandboxWorldOptions = {}): Promise
   const calendars = await client.listCalendars();
   if (!calendars.ok) throw new Error(`sandbox calendars: ${calendars.error.kind} ${calendars.error.message}`);
 
-  /** what each phone booked through this world: the engine's mirror lists a contact's own chat bookings */
-  const bookedByPhone = new Map<string, Set<string>>();
-  const trackedClient: typeof client = {
-    ...client,
-    createAppointment: async (input, key) => {
-      const r = await client.createAppointment(input, key);
-      if (r.ok) bookedByPhone.set(input.patient.phone, new Set([...(bookedByPhone.get(input.patient.phone) ?? []), r.value.appointmentId]));
-      return r;
-    },
-  };
-  const myAppointments = async (contact: FlowContact): Promise<ProviderResult<Appointment[]>> => {
-    const byId = new Map<string, Appointment>();
-    for (const id of contact.phone ? (bookedByPhone.get(contact.phone) ?? []) : []) {
-      const r = await client.listAppointments({ ...(await ownerOf(id)) });
-      if (r.ok) for (const a of r.value) if (a.appointmentId === id || a.patient.phone === contact.phone) byId.set(a.appointmentId, { ...a, facilityId, contactId: contact.id });
-    }
-    for (const q of [{ patientId: contact.patientId }, ...(contact.people ?? []).filter((p) => p.verified).flatMap((p) => [{ patientId: p.patientId }, ...(p.temporaryPatientIds ?? []).map((t) => ({ temporaryPatientId: t }))])] as { patientId?: string; temporaryPatientId?: string }[]) {
-      if (!q.patientId && !q.temporaryPatientId) continue;
-      const r = await client.listAppointments(q);
-      if (!r.ok) return r;
-      for (const a of r.value) byId.set(a.appointmentId, { ...a, facilityId, contactId: contact.id });
-    }
-    return ok([...byId.values()]);
-  };
-  const ids = new Map<string, { patientId?: string; temporaryPatientId?: string }>();
-  async function ownerOf(appointmentId: string) {
-    return ids.get(appointmentId) ?? {};
-  }
-  const originalCreate = trackedClient.createAppointment;
-  trackedClient.createAppointment = async (input, key) => {
-    const r = await originalCreate(input, key);
-    if (r.ok) ids.set(r.value.appointmentId, r.value.patientId ? { patientId: r.value.patientId } : { temporaryPatientId: r.value.temporaryPatientId });
-    return r;
-  };
-  const actors = makeConversationActors({ provider: trackedClient, myAppointments });
-
   const auth = `Basic ${Buffer.from(`${userId}:${apiKey}`).toString('base64')}`;
   const staff = async (method: string, path: string, body?: unknown): Promise<unknown> => {
     const res = await fetch(`${origin}/sandbox/${facilityId}/staff${path}`, {
@@ -142,14 +101,12 @@ export async function startSandboxWorld(opts: SandboxWorldOptions = {}): Promise
     facilityId,
     client,
     calendars: calendars.value,
-    actors,
-    myAppointments,
     chat: (o) =>
       createChat({
         facility: { id: facilityId, name: 'Sandbox Clinic', timezone: SANDBOX_TZ, locale: o.locale ?? 'en', country: 'PH', cutoffHours: opts.facility?.cutoffHours ?? 24, askNationalId: false, ...o.facility },
         contact: { id: `c${++chats}`, channel: 'messenger', ...o.contact },
         calendars: o.calendars ?? calendars.value,
-        actors,
+        provider: client,
         startAt: now,
       }),
     staffAppointments: async (q = {}) => {

@@ -75,7 +75,7 @@ describe('provider events into the mirror', () => {
     const r = await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt(), 'staff'));
     expect(r).toMatchObject({ applied: true, notice: 'created' });
     const contact = await store.contacts.byVerifiedPhone(F, '+639171234567');
-    expect(contact).toMatchObject({ sms: { phone: '+639171234567', optedOut: false } });
+    expect(contact).toMatchObject({ channels: { sms: { userId: '+639171234567' } } });
     const patient = await store.patients.byProviderId(F, 'P-9');
     expect(patient).toMatchObject({ name: 'Maria Santos', phones: ['+639171234567'] });
     expect(patient!.links).toMatchObject([{ contactId: contact!.id, verified: true }]);
@@ -178,7 +178,7 @@ describe('provider events into the mirror', () => {
 
   it('patientCreated attaches the permanent id to the contact and its appointments, keeps the alias, says nothing', async () => {
     // the conversation that booked it has the temporary id on its patient record
-    const chat = await store.contacts.ensureForChannelUser(F, 'viber', 'viber-1', { viber: { userId: 'viber-1', subscribed: true }, lastChannel: 'viber' });
+    const chat = await store.contacts.ensureForChannelUser(F, 'viber', 'viber-1', { channels: { viber: { userId: 'viber-1', subscribed: true } }, lastChannel: 'viber' });
     const held = await store.patients.ensure(F, { temporaryPatientId: 'TMP-7' }, { name: 'Maria Santos' });
     await store.patients.link(F, held.id, { contactId: chat.id, relationship: 'self', verified: false, how: 'booked_in_chat', since: '2026-12-01T00:00:00Z' });
     await applyProviderEvent(deps, F, 'wh-1', ev('appointmentCreated', '2026-12-01T09:00:00+08:00', appt({ patientId: undefined, temporaryPatientId: 'TMP-7' }), 'bot'));

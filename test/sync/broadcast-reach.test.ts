@@ -7,18 +7,18 @@ const base = (over: Partial<Contact>): Contact => ({ id: 'c1', facilityId: 'st-l
 
 describe('who a broadcast can reach', () => {
   it('skips a Viber user who is not subscribed and has no phone to fall back on', () => {
-    expect(reachable(base({ viber: { userId: 'v1', subscribed: false }, lastChannel: 'viber' }))).toBe('not_subscribed');
+    expect(reachable(base({ channels: { viber: { userId: 'v1', subscribed: false } }, lastChannel: 'viber' }))).toBe('not_subscribed');
   });
   it('counts that user when an SMS fallback exists, or once subscribed', () => {
-    expect(reachable(base({ viber: { userId: 'v1', subscribed: false }, phone: '+639171234567', lastChannel: 'viber' }))).toBeUndefined();
-    expect(reachable(base({ viber: { userId: 'v1', subscribed: true }, lastChannel: 'viber' }))).toBeUndefined();
+    expect(reachable(base({ channels: { viber: { userId: 'v1', subscribed: false } }, phone: '+639171234567', lastChannel: 'viber' }))).toBeUndefined();
+    expect(reachable(base({ channels: { viber: { userId: 'v1', subscribed: true } }, lastChannel: 'viber' }))).toBeUndefined();
   });
   it('skips an SMS contact that opted out, and one with no address', () => {
-    expect(reachable(base({ sms: { phone: '+639171234567', optedOut: true } }))).toBe('opted_out');
+    expect(reachable(base({ channels: { sms: { userId: '+639171234567', optedOut: true } } }))).toBe('opted_out');
     expect(reachable(base({}))).toBe('no_address');
     expect(reachable(undefined)).toBe('no_contact');
   });
   it('does not count an opted-out number as a Viber user’s fallback', () => {
-    expect(reachable(base({ viber: { userId: 'v1', subscribed: false }, sms: { phone: '+639171234567', optedOut: true }, lastChannel: 'viber' }))).toBe('not_subscribed');
+    expect(reachable(base({ channels: { viber: { userId: 'v1', subscribed: false }, sms: { userId: '+639171234567', optedOut: true } }, lastChannel: 'viber' }))).toBe('not_subscribed');
   });
 });

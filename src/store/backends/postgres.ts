@@ -108,7 +108,59 @@ async function ensureSchema(pool: pg.Pool): Promise<void> {
   }
 }
 
-export async function openPostgresBackend(url: string, namespace: string): Promise<NamespacedBackend> {
+/** a LIKE pattern for keys starting with `prefix + p` */
+const likePrefix = (prefix: string, p: string) => `${(prefix + p).replace(/[\\%_]/g, '\\$&')}%`;
+
+/** rows of one table under `prefix + p`, in pages ordered bytewise (COLLATE "C": the cursor must not depend on the locale) */
+async function* pages<T extends Record<string, unknown>>(pool: pg.Pool, prefix: string, sql: string, p: string, col: string, extra: unknown[] = []): AsyncIterable<T> {
+  let after = '';
+  for (;;) {
+    const { rows } = await pool.query<T>(sql, [likePrefix(prefix, p), after, SCAN_PAGE, ...extra]);
+    for (const r of rows) yield r;
+    if (rows.length < SCAN_PAGE) return;
+    after = String(rows[rows.length - 1]![col]);
+  }
+}
+
+/** expired claims and kv rows under `prefix`, deleted; returns the rows deleted */
+async function purgeExpired(pool: pg.Pool, prefix: string): Promise<number> {
+  const claims = await pool.query(`DELETE FROM fd_claims WHERE key LIKE $1 AND expires_at IS NOT NULL AND expires_at <= ${NOW_MS}`, [likePrefix(prefix, '')]);
+  // @keyv/postgres keeps the expiry inside the value (keyv's JSON), so expired rows are found by reading them
+  let deleted = claims.rowCount ?? 0;
+  const now = Date.now();
+  const sql = `SELECT key, value FROM ${KV_TABLE} WHERE key LIKE $1 AND key COLLATE "C" > $2 AND value LIKE '%"expires":%' ORDER BY key COLLATE "C" LIMIT $3`;
+  const expired: { key: string; value: string }[] = [];
+  for await (const r of pages<{ key: string; value: string }>(pool, prefix, sql, '', 'key')) {
+    try {
+      const { expires } = JSON.parse(r.value) as { expires?: unknown };
+      if (typeof expires === 'number' && expires <= now) expired.push(r);
+    } catch {
+      // not keyv's JSON: not ours to judge
+    }
+  }
+  for (let i = 0; i < expired.length; i += SCAN_PAGE) {
+    const batch = expired.slice(i, i + SCAN_PAGE);
+    // only rows still holding the expired value: one written again meanwhile stays
+    const r = await pool.query(
+      `DELETE FROM ${KV_TABLE} k USING unnest($1::text[], $2::text[]) AS x(key, value) WHERE k.key = x.key AND k.value = x.value`,
+      [batch.map((e) => e.key), batch.map((e) => e.value)],
+    );
+    deleted += r.rowCount ?? 0;
+  }
+  return deleted;
+}
+
+/** everything of one namespace: kv rows, sets, claims and the serial log's rows */
+async function clearNamespace(pool: pg.Pool, prefix: string, namespace: string): Promise<void> {
+  const like = likePrefix(prefix, '');
+  await pool.query(`DELETE FROM ${KV_TABLE} WHERE key LIKE $1`, [like]);
+  await pool.query('DELETE FROM fd_zsets WHERE name LIKE $1', [like]);
+  await pool.query('DELETE FROM fd_claims WHERE key LIKE $1', [like]);
+  for (const table of ['fd_serial_seen', 'fd_serial_items', 'fd_serial_keys', 'fd_serial_dead']) await pool.query(`DELETE FROM ${table} WHERE ns = $1`, [namespace]);
+}
+
+/** a pool whose schema is in place, or a StoreError('unreachable') */
+async function connect(url: string): Promise<pg.Pool> {
   const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => {
     // an idle client lost its connection; the pool replaces it and the next query reports failures
@@ -119,24 +171,33 @@ export async function openPostgresBackend(url: string, namespace: string): Promi
     await pool.end().catch(() => undefined);
     throw new StoreError('unreachable', 'postgres is not reachable or the schema could not be created', { cause });
   }
+  return pool;
+}
+
+function openKeyv(url: string, namespace: string): { adapter: KeyvPostgres; keyv: Keyv } {
   keyvPoolUsers.set(url, (keyvPoolUsers.get(url) ?? 0) + 1);
   const adapter = new KeyvPostgres({ uri: url, table: KV_TABLE, max: 5 });
   const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
   keyv.on('error', () => {
     // thrown to the caller as well (throwOnErrors)
   });
-  const prefix = `${namespace}:`;
-  const like = (p: string) => `${(prefix + p).replace(/[\\%_]/g, '\\$&')}%`;
-  /** rows of one table under `prefix + p`, in pages ordered bytewise (COLLATE "C": the cursor must not depend on the locale) */
-  async function* pages<T extends Record<string, unknown>>(sql: string, p: string, col: string, extra: unknown[] = []): AsyncIterable<T> {
-    let after = '';
-    for (;;) {
-      const { rows } = await pool.query<T>(sql, [like(p), after, SCAN_PAGE, ...extra]);
-      for (const r of rows) yield r;
-      if (rows.length < SCAN_PAGE) return;
-      after = String(rows[rows.length - 1]![col]);
-    }
+  return { adapter, keyv };
+}
+
+async function closeKeyv(url: string, adapter: KeyvPostgres): Promise<void> {
+  const users = (keyvPoolUsers.get(url) ?? 1) - 1;
+  if (users <= 0) {
+    keyvPoolUsers.delete(url);
+    await adapter.disconnect().catch(() => undefined);
+  } else {
+    keyvPoolUsers.set(url, users);
   }
+}
+
+export async function openPostgresBackend(url: string, namespace: string): Promise<NamespacedBackend> {
+  const pool = await connect(url);
+  const { adapter, keyv } = openKeyv(url, namespace);
+  const prefix = `${namespace}:`;
   let closed = false;
   return {
     kind: 'postgres',
@@ -146,42 +207,17 @@ export async function openPostgresBackend(url: string, namespace: string): Promi
     serial: postgresSerialLog(pool, namespace),
     async *scanKeys(p) {
       const sql = `SELECT key FROM ${KV_TABLE} WHERE key LIKE $1 AND key COLLATE "C" > $2 ORDER BY key COLLATE "C" LIMIT $3`;
-      for await (const r of pages<{ key: string }>(sql, p, 'key')) yield r.key.slice(prefix.length);
+      for await (const r of pages<{ key: string }>(pool, prefix, sql, p, 'key')) yield r.key.slice(prefix.length);
     },
     async *scanSets(p) {
       const sql = 'SELECT DISTINCT name COLLATE "C" AS name FROM fd_zsets WHERE name LIKE $1 AND name COLLATE "C" > $2 ORDER BY 1 LIMIT $3';
-      for await (const r of pages<{ name: string }>(sql, p, 'name')) yield r.name.slice(prefix.length);
+      for await (const r of pages<{ name: string }>(pool, prefix, sql, p, 'name')) yield r.name.slice(prefix.length);
     },
     async *scanClaims(p) {
       const sql = `SELECT key, owner FROM fd_claims WHERE key LIKE $1 AND key COLLATE "C" > $2 AND (expires_at IS NULL OR expires_at > ${NOW_MS}) ORDER BY key COLLATE "C" LIMIT $3`;
-      for await (const r of pages<{ key: string; owner: string }>(sql, p, 'key')) yield { key: r.key.slice(prefix.length), owner: r.owner };
+      for await (const r of pages<{ key: string; owner: string }>(pool, prefix, sql, p, 'key')) yield { key: r.key.slice(prefix.length), owner: r.owner };
     },
-    async purgeExpired() {
-      const claims = await pool.query(`DELETE FROM fd_claims WHERE key LIKE $1 AND expires_at IS NOT NULL AND expires_at <= ${NOW_MS}`, [like('')]);
-      // @keyv/postgres keeps the expiry inside the value (keyv's JSON), so expired rows are found by reading them
-      let deleted = claims.rowCount ?? 0;
-      const now = Date.now();
-      const sql = `SELECT key, value FROM ${KV_TABLE} WHERE key LIKE $1 AND key COLLATE "C" > $2 AND value LIKE '%"expires":%' ORDER BY key COLLATE "C" LIMIT $3`;
-      const expired: { key: string; value: string }[] = [];
-      for await (const r of pages<{ key: string; value: string }>(sql, '', 'key')) {
-        try {
-          const { expires } = JSON.parse(r.value) as { expires?: unknown };
-          if (typeof expires === 'number' && expires <= now) expired.push(r);
-        } catch {
-          // not keyv's JSON: not ours to judge
-        }
-      }
-      for (let i = 0; i < expired.length; i += SCAN_PAGE) {
-        const batch = expired.slice(i, i + SCAN_PAGE);
-        // only rows still holding the expired value: one written again meanwhile stays
-        const r = await pool.query(
-          `DELETE FROM ${KV_TABLE} k USING unnest($1::text[], $2::text[]) AS x(key, value) WHERE k.key = x.key AND k.value = x.value`,
-          [batch.map((e) => e.key), batch.map((e) => e.value)],
-        );
-        deleted += r.rowCount ?? 0;
-      }
-      return deleted;
-    },
+    purgeExpired: () => purgeExpired(pool, prefix),
     async ping() {
       try {
         await pool.query('SELECT 1');
@@ -190,23 +226,11 @@ export async function openPostgresBackend(url: string, namespace: string): Promi
         return false;
       }
     },
-    async clearNamespace() {
-      const like = `${prefix.replace(/[\\%_]/g, '\\$&')}%`;
-      await pool.query(`DELETE FROM ${KV_TABLE} WHERE key LIKE $1`, [like]);
-      await pool.query('DELETE FROM fd_zsets WHERE name LIKE $1', [like]);
-      await pool.query('DELETE FROM fd_claims WHERE key LIKE $1', [like]);
-      for (const table of ['fd_serial_seen', 'fd_serial_items', 'fd_serial_keys', 'fd_serial_dead']) await pool.query(`DELETE FROM ${table} WHERE ns = $1`, [namespace]);
-    },
+    clearNamespace: () => clearNamespace(pool, prefix, namespace),
     async close() {
       if (closed) return;
       closed = true;
-      const users = (keyvPoolUsers.get(url) ?? 1) - 1;
-      if (users <= 0) {
-        keyvPoolUsers.delete(url);
-        await adapter.disconnect().catch(() => undefined);
-      } else {
-        keyvPoolUsers.set(url, users);
-      }
+      await closeKeyv(url, adapter);
       await pool.end();
     },
   };

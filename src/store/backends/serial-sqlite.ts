@@ -22,23 +22,20 @@ interface ItemRow {
   attempts: number;
 }
 
-/**
- * The serial log as four tables of the store's SQLite file. Each method is one `db.transaction`, and
- * SQLite serializes writers on the file, so the log stays correct with several connections (processes)
- * on one file. `ns` keeps tests' namespaces apart, as the other tables' key prefixes do.
- */
-export function sqliteSerialLog(db: Db, ns: string): SerialLog {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS serial_seen (ns TEXT NOT NULL, id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (ns, id)) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS serial_seen_expiry ON serial_seen (expires_at);
-    CREATE TABLE IF NOT EXISTS serial_items (seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, lane INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
-    CREATE INDEX IF NOT EXISTS serial_items_fifo ON serial_items (ns, queue, key, seq);
-    CREATE TABLE IF NOT EXISTS serial_keys (ns TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, lane INTEGER NOT NULL, ready_at INTEGER NOT NULL, head_at INTEGER NOT NULL, token TEXT, lease_until INTEGER, PRIMARY KEY (ns, queue, key)) WITHOUT ROWID;
-    CREATE INDEX IF NOT EXISTS serial_keys_ready ON serial_keys (ns, queue, lane, ready_at);
-    CREATE TABLE IF NOT EXISTS serial_dead (ns TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, payload TEXT, attempts INTEGER NOT NULL, error TEXT NOT NULL, at INTEGER NOT NULL);
-    CREATE INDEX IF NOT EXISTS serial_dead_by_queue ON serial_dead (ns, queue, at);
-  `);
-  const q = {
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS serial_seen (ns TEXT NOT NULL, id TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (ns, id)) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS serial_seen_expiry ON serial_seen (expires_at);
+  CREATE TABLE IF NOT EXISTS serial_items (seq INTEGER PRIMARY KEY AUTOINCREMENT, ns TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, payload TEXT NOT NULL, lane INTEGER NOT NULL, enqueued_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+  CREATE INDEX IF NOT EXISTS serial_items_fifo ON serial_items (ns, queue, key, seq);
+  CREATE TABLE IF NOT EXISTS serial_keys (ns TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, lane INTEGER NOT NULL, ready_at INTEGER NOT NULL, head_at INTEGER NOT NULL, token TEXT, lease_until INTEGER, PRIMARY KEY (ns, queue, key)) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS serial_keys_ready ON serial_keys (ns, queue, lane, ready_at);
+  CREATE TABLE IF NOT EXISTS serial_dead (ns TEXT NOT NULL, queue TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, payload TEXT, attempts INTEGER NOT NULL, error TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS serial_dead_by_queue ON serial_dead (ns, queue, at);
+`;
+
+/** the log's statements, prepared once per connection */
+function prepareStatements(db: Db) {
+  return {
     see: db.prepare<[string, string, number, number]>(
       `INSERT INTO serial_seen (ns, id, expires_at) VALUES (?, ?, ?)
        ON CONFLICT(ns, id) DO UPDATE SET expires_at = excluded.expires_at WHERE serial_seen.expires_at <= ?`,
@@ -81,15 +78,16 @@ export function sqliteSerialLog(db: Db, ns: string): SerialLog {
     purgeSeen: db.prepare<[string, number]>('DELETE FROM serial_seen WHERE ns = ? AND expires_at <= ?'),
     purgeDead: db.prepare<[string, number]>('DELETE FROM serial_dead WHERE ns = ? AND at < ?'),
   };
+}
 
-  /** the head moved on: the key is ready for its next item, or gone when there is none */
-  const advance = (queue: string, key: string, now: number) => {
-    const next = q.head.get(ns, queue, key);
-    if (next) q.nextReady.run(next.lane, now, next.enqueued_at, ns, queue, key);
-    else q.dropKey.run(ns, queue, key);
-  };
-  const holds = (h: SerialHead) => q.holds.get(ns, h.queue, h.key, h.token) !== undefined;
+type Statements = ReturnType<typeof prepareStatements>;
 
+/**
+ * Group commit: the pushes made during one turn of the event loop (the webhooks read in one poll phase)
+ * are written in one transaction at the end of it. Each is still its own de-duplicate + append; a
+ * commit costs about as much for one item as for fifty on this file system (page writes to the WAL).
+ */
+function groupCommitPush(db: Db, q: Statements, ns: string): SerialLog['push'] {
   const pushOne = (queue: string, item: SerialItemInput, ttl: number, now: number): boolean => {
     if (q.see.run(ns, item.id, now + ttl, now).changes === 0) return false;
     q.insert.run(ns, queue, item.key, item.id, item.payload, item.lane, now);
@@ -97,11 +95,6 @@ export function sqliteSerialLog(db: Db, ns: string): SerialLog {
     return true;
   };
   const pushAll = db.transaction((batch: PendingPush[], now: number): boolean[] => batch.map((p) => pushOne(p.queue, p.item, p.ttl, now)));
-  /**
-   * Group commit: the pushes made during one turn of the event loop (the webhooks read in one poll phase)
-   * are written in one transaction at the end of it. Each is still its own de-duplicate + append; a
-   * commit costs about as much for one item as for fifty on this file system (page writes to the WAL).
-   */
   let pending: PendingPush[] = [];
   const flush = () => {
     const batch = pending;
@@ -115,10 +108,21 @@ export function sqliteSerialLog(db: Db, ns: string): SerialLog {
     }
     batch.forEach((p, i) => p.resolve(results[i]!));
   };
-  const push = (queue: string, item: SerialItemInput, ttl: number): Promise<boolean> =>
+  return (queue: string, item: SerialItemInput, ttl: number): Promise<boolean> =>
     new Promise((resolve, reject) => {
       if (pending.push({ queue, item, ttl, resolve, reject }) === 1) setImmediate(flush);
     });
+}
+
+/** claim, complete, retry and bury: each one transaction, taking `now` from the caller */
+function leaseTransactions(db: Db, q: Statements, ns: string) {
+  /** the head moved on: the key is ready for its next item, or gone when there is none */
+  const advance = (queue: string, key: string, now: number) => {
+    const next = q.head.get(ns, queue, key);
+    if (next) q.nextReady.run(next.lane, now, next.enqueued_at, ns, queue, key);
+    else q.dropKey.run(ns, queue, key);
+  };
+  const holds = (h: SerialHead) => q.holds.get(ns, h.queue, h.key, h.token) !== undefined;
   const claim = db.transaction((queue: string, max: number, leaseMs: number, now: number): SerialHead[] => {
     const out: SerialHead[] = [];
     for (const { key } of q.ready.all(ns, queue, now, now, max)) {
@@ -158,8 +162,20 @@ export function sqliteSerialLog(db: Db, ns: string): SerialLog {
     return true;
   });
 
+  return { claim, complete, retry, bury };
+}
+
+/**
+ * The serial log as four tables of the store's SQLite file. Each method is one `db.transaction`, and
+ * SQLite serializes writers on the file, so the log stays correct with several connections (processes)
+ * on one file. `ns` keeps tests' namespaces apart, as the other tables' key prefixes do.
+ */
+export function sqliteSerialLog(db: Db, ns: string): SerialLog {
+  db.exec(SCHEMA);
+  const q = prepareStatements(db);
+  const { claim, complete, retry, bury } = leaseTransactions(db, q, ns);
   return {
-    push,
+    push: groupCommitPush(db, q, ns),
     claim: async (queue, max, leaseMs) => claim(queue, max, leaseMs, Date.now()),
     complete: async (h) => complete(h, Date.now()),
     retry: async (h, delayMs, error) => retry(h, delayMs, error, Date.now()),

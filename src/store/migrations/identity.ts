@@ -1,4 +1,4 @@
-import type { Contact, Patient } from '../../core/domain.js';
+import { PHONE_CHANNEL, type Contact, type Patient } from '../../core/domain.js';
 import type { Logger } from '../../log.js';
 import { legacyPhoneKey } from '../contacts.js';
 import type { NamespacedBackend } from '../backends/namespaced.js';
@@ -10,7 +10,7 @@ export type LegacyContact = Contact & { patientId?: string; temporaryPatientIds?
 const markerKey = (f: string) => `migration:identity-v2:${f}`;
 const legacyPidSet = (f: string, pid: string) => `contact-pid:${f}:${pid}`;
 
-const hasChat = (c: Contact) => !!(c.messenger?.psid || c.viber?.userId || c.dev?.userId);
+const hasChat = (c: Contact) => Object.entries(c.channels ?? {}).some(([ch, st]) => ch !== PHONE_CHANNEL && !!st?.userId);
 
 /**
  * Once per facility, at start-up: contacts of the previous version become contacts plus patients.
@@ -37,7 +37,8 @@ export async function migrateIdentity(store: Store & { backend: NamespacedBacken
 
 async function migrateContact(store: Store & { backend: NamespacedBackend }, f: string, legacy: LegacyContact): Promise<boolean> {
   const pids = [legacy.patientId, ...(legacy.temporaryPatientIds ?? [])].filter((x): x is string => !!x);
-  const smsPhone = legacy.sms?.phone;
+  const smsState = legacy.channels?.[PHONE_CHANNEL];
+  const smsPhone = smsState?.userId;
   const smsOnly = !!smsPhone && !hasChat(legacy);
   const split = !!smsPhone && hasChat(legacy);
   if (!pids.length && !legacy.phone && !smsPhone) return false;
@@ -48,18 +49,21 @@ async function migrateContact(store: Store & { backend: NamespacedBackend }, f: 
     const next = { ...c } as LegacyContact;
     delete next.patientId;
     delete next.temporaryPatientIds;
-    if (split) delete next.sms;
+    if (split && next.channels) {
+      const { [PHONE_CHANNEL]: _sms, ...others } = next.channels;
+      next.channels = others;
+    }
     if (smsOnly) {
       next.phone = smsPhone;
-      next.phoneVerifiedAt = legacy.sms?.lastInboundAt ?? legacy.createdAt;
-      next.phoneVerifiedBy = 'sms';
+      next.phoneVerifiedAt = smsState?.lastInboundAt ?? legacy.createdAt;
+      next.phoneVerifiedBy = PHONE_CHANNEL;
     } else {
       delete next.phoneVerifiedAt;
       delete next.phoneVerifiedBy;
     }
     return next;
   });
-  const smsContact = split ? await store.contacts.ensureForChannelUser(f, 'sms', smsPhone!, { ...(legacy.sms ? { sms: legacy.sms } : {}), locale: legacy.locale }) : undefined;
+  const smsContact = split ? await store.contacts.ensureForChannelUser(f, PHONE_CHANNEL, smsPhone!, { ...(smsState ? { channels: { [PHONE_CHANNEL]: smsState } } : {}), locale: legacy.locale }) : undefined;
   const appointments = await store.appointments.byContact(f, legacy.id);
   const patientIdsOf = new Set(pids);
   let patient: Patient | undefined;

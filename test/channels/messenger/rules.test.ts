@@ -11,7 +11,7 @@ const contact = (lastInboundAt?: string): Contact => ({
   facilityId: 'st-lukes',
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',
-  messenger: { psid: '7000000000000001', ...(lastInboundAt ? { lastInboundAt } : {}) },
+  channels: { messenger: { userId: '7000000000000001', ...(lastInboundAt ? { lastInboundAt } : {}) } },
 });
 const ago = (ms: number) => new Date(now.getTime() - ms).toISOString();
 const H = 3600_000;

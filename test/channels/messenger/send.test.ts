@@ -53,7 +53,7 @@ const contact = (hoursAgo?: number): Contact => ({
   facilityId: 'st-lukes',
   createdAt: '2025-01-01T00:00:00.000Z',
   updatedAt: '2025-01-01T00:00:00.000Z',
-  messenger: { psid: PSID, ...(hoursAgo !== undefined ? { lastInboundAt: new Date(now.getTime() - hoursAgo * 3600_000).toISOString() } : {}) },
+  channels: { messenger: { userId: PSID, ...(hoursAgo !== undefined ? { lastInboundAt: new Date(now.getTime() - hoursAgo * 3600_000).toISOString() } : {}) } },
 });
 const msg = (reply: Reply, purpose: SendPurpose = 'response', facilityId = 'st-lukes'): OutboundMessage => ({ id: `o-${Math.random()}`, facilityId, channel: 'messenger', channelUserId: PSID, purpose, locale: 'en', reply });
 const sender = (maxAttempts = 3) => createMessengerSender({ apiBase, facilities: FACILITIES, retry: { maxAttempts, initialDelayMs: 1 } });

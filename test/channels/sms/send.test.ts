@@ -11,7 +11,7 @@ const contact = (optedOut: boolean): Contact => ({
   facilityId: 'st-lukes',
   createdAt: now.toISOString(),
   updatedAt: now.toISOString(),
-  sms: { phone: '+639171234567', optedOut },
+  channels: { sms: { userId: '+639171234567', optedOut } },
 });
 const msg = (reply: OutboundMessage['reply']): OutboundMessage => ({
   id: 'out-1',

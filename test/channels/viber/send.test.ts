@@ -13,7 +13,7 @@ const subscriber: Contact = {
   facilityId: 'st-lukes',
   createdAt: now.toISOString(),
   updatedAt: now.toISOString(),
-  viber: { userId: '01234567890A=', subscribed: true, lastInboundAt: new Date(now.getTime() - 3600_000).toISOString() },
+  channels: { viber: { userId: '01234567890A=', subscribed: true, lastInboundAt: new Date(now.getTime() - 3600_000).toISOString() } },
 };
 const msg = (reply: OutboundMessage['reply'], purpose: OutboundMessage['purpose'] = 'response'): OutboundMessage => ({
   id: 'out-1',
@@ -84,7 +84,7 @@ describe('createViberSender', () => {
   it('bot-initiated sends are counted apart from session sends', async () => {
     const api = await viber(() => okAnswer(1));
     const sender = createViberSender({ apiBase: api.url, facilities: [facility()], retry });
-    const old: Contact = { ...subscriber, viber: { userId: '01234567890A=', subscribed: true, lastInboundAt: '2025-01-01T00:00:00Z' } };
+    const old: Contact = { ...subscriber, channels: { viber: { userId: '01234567890A=', subscribed: true, lastInboundAt: '2025-01-01T00:00:00Z' } } };
     const before = viberStats();
     expect(sender.permission(msg({ text: 'reminder' }, 'reminder'), old, now)).toEqual({ ok: true, mode: 'standard' });
     await sender.send(msg({ text: 'reminder' }, 'reminder'), old, now);
@@ -135,7 +135,7 @@ describe('createViberSender', () => {
     const noViber = facility('other');
     noViber.channels.viber = undefined;
     const sender = createViberSender({ apiBase: api.url, facilities: [facility(), noViber], retry });
-    const unsubscribed: Contact = { ...subscriber, viber: { userId: '01234567890A=', subscribed: false } };
+    const unsubscribed: Contact = { ...subscriber, channels: { viber: { userId: '01234567890A=', subscribed: false } } };
     expect(await sender.send(msg({ text: 'hi' }, 'reminder'), unsubscribed, now)).toEqual({ status: 'undeliverable', reason: 'not_subscribed' });
     expect(await sender.send({ ...msg({ text: 'hi' }), facilityId: 'other' }, subscriber, now)).toEqual({ status: 'undeliverable', reason: 'no_channel' });
     expect(api.requests).toHaveLength(0);
@@ -147,7 +147,7 @@ describe('createViberSender', () => {
     for (let i = 0; i < VIBER_UNANSWERED_CAP; i += 1) expect((await sender.send(msg({ text: `m${i}` }), subscriber, now)).status).toBe('sent');
     expect(await sender.send(msg({ text: 'one more' }), subscriber, now)).toEqual({ status: 'undeliverable', reason: 'rate_capped' });
     expect(api.requests).toHaveLength(VIBER_UNANSWERED_CAP);
-    const wroteAgain: Contact = { ...subscriber, viber: { ...subscriber.viber!, lastInboundAt: now.toISOString() } };
+    const wroteAgain: Contact = { ...subscriber, channels: { viber: { ...subscriber.channels!.viber!, lastInboundAt: now.toISOString() } } };
     expect((await sender.send(msg({ text: 'answer' }), wroteAgain, now)).status).toBe('sent');
   });
 });

@@ -1,4 +1,5 @@
 /** A real Koa server with the dev chat, the engine (real flow, SQLite store) and the sandbox provider. */
+import { channelCatalog } from '../../../channels/index.js';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +47,7 @@ export async function startDevApp(): Promise<DevApp> {
   const sender = createDevSender(mailbox);
   const engine = createEngine({
     store,
+    channels: channelCatalog,
     facility: (id) => (id === DEV_FACILITY ? facility : undefined),
     provider: () => provider,
     async calendars() {

@@ -1,4 +1,5 @@
 /** Builds an engine over a real SQLite store, the stub flow and a fake provider HTTP server. */
+import { channelCatalog } from '../../../channels/index.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +50,7 @@ export async function harness(storeUrl: string, fake: FakeProvider, clock = { no
   const provider = createProviderClient({ facilityId: FACILITY_ID, baseUrl: fake.baseUrl, userId: 'bot', apiKey: 'secret', timezone: facility.timezone, retry: { maxAttempts: 1 } });
   const engine = createEngine({
     store,
+    channels: channelCatalog,
     facility: (id) => (id === FACILITY_ID ? facility : undefined),
     provider: () => provider,
     calendars: async () => [],

@@ -1,0 +1,128 @@
+import type { AnyStateMachine } from 'xstate';
+import type { FacilityConfig } from '../config/schema.js';
+import type { Contact, LocaleCode } from '../core/domain.js';
+import { TURN_ACTOR_NAMES, turnActors } from './actors.js';
+import { machineWithSlots } from './actor-slots.js';
+import type { AppointmentChange } from './appointments.js';
+import { applyContactPatch, toFlowContact, touchSender } from './contact.js';
+import { toFlowFacility } from './facility.js';
+import { conversationMachine, type FlowEvent } from './flow.js';
+import { answerToPush } from './push-choices.js';
+import { ENGINE_KEYS } from './render.js';
+import { specialEventTurn } from './special-events.js';
+import { runFlowTurn, type FlowTurnResult } from './turn.js';
+import { localeOf, outboundFor, type ContactPatch, type EngineEnv, type InboxEntry, type TurnRecord, type TurnReply } from './turn-record.js';
+
+/** What the turn knows before the flow runs: the event, its facility, the empty record, the sender. */
+interface TurnDraft {
+  entry: InboxEntry;
+  facility: FacilityConfig;
+  base: TurnRecord;
+  contact: Contact;
+  locale: LocaleCode;
+}
+
+type FlowOutcome = { result: FlowTurnResult; replacedIds: Map<string, string> };
+
+/** Runs one inbound event to the record of its turn, without applying any of its effects. */
+export async function computeTurn(env: EngineEnv, entry: InboxEntry, facility: FacilityConfig): Promise<TurnRecord> {
+  const { msg, contactId } = entry;
+  const at = env.now();
+  const base: TurnRecord = { key: entry.key, at: at.toISOString(), conversation: { action: 'keep' }, patches: [], appointments: [], outbound: [] };
+  const sentAt = Number.isNaN(Date.parse(msg.sentAt)) ? base.at : msg.sentAt;
+  const contact = await touchSender(env.store, contactId, msg, sentAt, env.deps.channels);
+  const locale = localeOf(contact, facility);
+  const special = specialEventTurn(env, msg, base, facility, locale, contactId);
+  if (special) return special;
+
+  const draft: TurnDraft = { entry, facility, base, contact, locale };
+  const { result, replacedIds } = await runConversation(env, draft, at, sentAt);
+  if (!result.ok) return failedTurn(env, draft, result);
+  return turnFromFlow(env, draft, result, replacedIds);
+}
+
+/** Feeds the event to the conversation flow, resumed from its stored snapshot unless it sat idle too long. */
+async function runConversation(env: EngineEnv, draft: TurnDraft, at: Date, sentAt: string): Promise<FlowOutcome> {
+  const { store, deps } = env;
+  const { entry, facility, contact } = draft;
+  const { msg, facilityId, contactId } = entry;
+  const turnEnded = deps.onTurnStart?.(msg);
+  const machine: AnyStateMachine = deps.machine ?? conversationMachine;
+  const record = await store.conversations.get(facilityId, contactId);
+  const expired = record !== undefined && at.getTime() - Date.parse(record.updatedAt) > facility.idleResetMinutes * 60_000;
+  const { actors, replacedIds } = turnActors({
+    store,
+    provider: deps.provider(facilityId),
+    facilityId,
+    contactId,
+    turnKey: entry.key,
+    now: env.now,
+    mirrorMaxAgeMs: deps.mirrorMaxAgeMs ?? 5 * 60_000,
+    facility,
+    channel: msg.channel,
+    deliver: deps.deliver,
+    render: env.render,
+  });
+  const pushedChoice = msg.choiceId ? undefined : await answerToPush(store.pushedChoices, facilityId, contactId, msg.text, expired ? undefined : record?.updatedAt);
+  const event: FlowEvent =
+    msg.kind === 'start'
+      ? { type: 'user.start', at: sentAt, messageId: msg.id }
+      : { type: 'user.message', text: msg.text, choiceId: msg.choiceId ?? pushedChoice, phone: msg.phone, at: sentAt, messageId: msg.id };
+  const input = { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), calendars: await deps.calendars(facilityId) };
+  const result = await runFlowTurn({
+    machine: machineWithSlots(machine, TURN_ACTOR_NAMES),
+    calls: actors,
+    input,
+    snapshot: expired ? undefined : record?.snapshot,
+    expired: expired ? record?.snapshot : undefined,
+    event,
+    timeoutMs: env.turnTimeoutMs,
+  }).finally(() => turnEnded?.());
+  return { result, replacedIds };
+}
+
+function failedTurn(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurnResult, { ok: false }>): TurnRecord {
+  const { entry, facility, base, locale } = draft;
+  const { msg, facilityId, contactId } = entry;
+  env.log.error({ facilityId, contactId, reason: result.reason, err: result.error instanceof Error ? result.error.message : String(result.error) }, 'conversation turn failed');
+  // a timed-out turn keeps the step the patient was at; a broken one starts over next time
+  const conversation = result.reason === 'timeout' ? base.conversation : ({ action: 'delete' } as const);
+  const key = result.reason === 'timeout' ? ENGINE_KEYS.unavailable : ENGINE_KEYS.broken;
+  return { ...base, conversation, outbound: outboundFor(env.render, msg, contactId, [{ message: { key }, locale }], facility.timezone) };
+}
+
+/** The record of a settled flow: what it emitted, sorted into replies, contact patches, appointment changes, handoffs. */
+function turnFromFlow(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurnResult, { ok: true }>, replacedIds: Map<string, string>): TurnRecord {
+  const { entry, facility, base, contact, locale } = draft;
+  const { msg, facilityId, contactId } = entry;
+  const replies: TurnReply[] = result.restartedMidway && msg.kind === 'message' ? [{ message: { key: ENGINE_KEYS.sessionReset }, locale }] : [];
+  const patches: ContactPatch[] = [];
+  const appointments: AppointmentChange[] = [];
+  const handoffs: string[] = [];
+  let erase = false;
+  let current = contact;
+  for (const e of result.emitted) {
+    if (e.type === 'reply') replies.push({ message: e.message, locale: e.locale ?? localeOf(current, facility) });
+    else if (e.type === 'contact.patch') {
+      patches.push(e.patch);
+      current = applyContactPatch(current, e.patch, base.at);
+    } else if (e.type === 'appointment.changed') {
+      const previousId = replacedIds.get(e.appointment.appointmentId);
+      appointments.push({ action: e.action, appointment: e.appointment, confirmedLocally: e.confirmedLocally, ...(previousId ? { previousId } : {}), ...(e.subject ? { subject: e.subject } : {}) });
+    } else if (e.type === 'contact.erase') {
+      erase = true;
+    } else if (e.type === 'handoff') {
+      env.log.info({ facilityId, contactId, reason: e.reason }, 'conversation handed off to staff');
+      handoffs.push(e.reason);
+    }
+  }
+  return {
+    ...base,
+    conversation: erase ? { action: 'delete' } : { action: 'save', snapshot: result.snapshot },
+    patches,
+    appointments,
+    handoffs,
+    ...(erase ? { erase } : {}),
+    outbound: outboundFor(env.render, msg, contactId, replies, facility.timezone),
+  };
+}
