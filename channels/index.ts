@@ -10,8 +10,9 @@ import type { Config, FacilityConfig } from '../src/config/schema.js';
 import { messenger } from './messenger/module.js';
 import { sms } from './sms/module.js';
 import { viber } from './viber/module.js';
+import { whatsapp } from './whatsapp/module.js';
 
-export const CHANNEL_MODULES: readonly ChannelModule<FacilityConfig>[] = [messenger, viber, sms].sort((a, b) => a.reachRank - b.reachRank);
+export const CHANNEL_MODULES: readonly ChannelModule<FacilityConfig>[] = [messenger, viber, whatsapp, sms].sort((a, b) => a.reachRank - b.reachRank);
 
 export const channelCatalog: ChannelCatalog = {
   all: CHANNEL_MODULES as readonly ChannelModule[],

@@ -7,7 +7,7 @@ import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'p
 export const REDACTED_KEYS = [
   'name', 'displayName', 'dob', 'phone', 'email', 'nationalId', 'gender', 'text', 'body',
   'From', 'To', 'Body', 'patient', 'authorization', 'Authorization', 'apiKey', 'appSecret', 'authToken',
-  'pageAccessToken', 'webhookSecret', 'verifyToken', 'password', 'first_name', 'last_name', 'user_phone_number',
+  'pageAccessToken', 'accessToken', 'webhookSecret', 'verifyToken', 'password', 'first_name', 'last_name', 'user_phone_number',
 ];
 
 const paths = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.${k}`]);

@@ -23,6 +23,18 @@ export const viberConfig = z.strictObject({
   avatar: z.string().url().optional(),
 });
 
+/** WhatsApp Cloud API: the business phone number, its system-user token, the Meta app's secret and webhook verify token */
+export const whatsappConfig = z.strictObject({
+  phoneNumberId: z.string().regex(/^\d{5,20}$/, 'must be the numeric phone number id from WhatsApp Manager'),
+  accessToken: z.string().min(1),
+  appSecret: z.string().min(1),
+  verifyToken: z.string().min(1),
+  /** approved utility templates, sent outside the 24-hour customer-service window (one body parameter: the message) */
+  templates: z
+    .strictObject({ reminder: z.string().min(1).optional(), update: z.string().min(1).optional(), language: z.string().min(2).default('en') })
+    .optional(),
+});
+
 export const smsConfig = z.strictObject({
   accountSid: z.string().min(1),
   authToken: z.string().min(1),
@@ -63,7 +75,7 @@ export const facilityConfig = z.strictObject({
   calendarSyncMinutes: z.number().int().positive().default(60),
   provider: providerConfig,
   channels: z
-    .strictObject({ messenger: messengerConfig.optional(), viber: viberConfig.optional(), sms: smsConfig.optional() })
+    .strictObject({ messenger: messengerConfig.optional(), viber: viberConfig.optional(), sms: smsConfig.optional(), whatsapp: whatsappConfig.optional() })
     .default({}),
 });
 
@@ -168,15 +180,17 @@ export const configSchema = z
         messenger: z.string().url().default('https://graph.facebook.com/v25.0'),
         viber: z.string().url().default('https://chatapi.viber.com/pa'),
         twilio: z.string().url().default('https://api.twilio.com'),
+        whatsapp: z.string().url().default('https://graph.facebook.com/v25.0'),
       })
-      .default({ messenger: 'https://graph.facebook.com/v25.0', viber: 'https://chatapi.viber.com/pa', twilio: 'https://api.twilio.com' }),
+      .default({ messenger: 'https://graph.facebook.com/v25.0', viber: 'https://chatapi.viber.com/pa', twilio: 'https://api.twilio.com', whatsapp: 'https://graph.facebook.com/v25.0' }),
     /** outbound messages per second per channel (Twilio long codes allow about 1 MPS; raise it for short codes or Messaging Services) */
     rateLimits: z
-      .strictObject({ messenger: z.number().positive().default(40), viber: z.number().positive().default(40), sms: z.number().positive().default(10) })
-      .default({ messenger: 40, viber: 40, sms: 10 }),
+      .strictObject({ messenger: z.number().positive().default(40), viber: z.number().positive().default(40), sms: z.number().positive().default(10), whatsapp: z.number().positive().default(80) })
+      .default({ messenger: 40, viber: 40, sms: 10, whatsapp: 80 }),
     facilities: z.array(facilityConfig).min(1, 'at least one facility is required'),
   });
 
 export type Config = z.infer<typeof configSchema>;
 export type FacilityConfig = z.infer<typeof facilityConfig>;
+export type WhatsAppConfig = z.infer<typeof whatsappConfig>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -20,6 +20,7 @@ const channels = {
   messenger: { pageId: '1234567890', pageAccessToken: 'page-access-token-0123', appSecret: 'app-secret-0123456789', verifyToken: 'verify-token-0123456789' },
   viber: { authToken: '4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f', name: "St Luke's" },
   sms: { accountSid: 'AC00000000000000000000000000000001', authToken: 'twilio-auth-token-0123', from: '+639170000001' },
+  whatsapp: { phoneNumberId: '106540352242922', accessToken: 'EAAG-whatsapp-access-token', appSecret: 'whatsapp-app-secret-0123', verifyToken: 'whatsapp-verify-token-01' },
 };
 
 const problems = (raw: unknown, env: NodeJS.ProcessEnv = {}): ConfigProblem[] => {
@@ -77,6 +78,7 @@ describe('config: secrets', () => {
       messenger: { pageId: '1', pageAccessToken: 'page-token', appSecret: 'app-secret', verifyToken: 'verify' },
       viber: { authToken: 'viber-token', name: 'V' },
       sms: { accountSid: 'AC1', authToken: 'twilio', from: '+639170000001' },
+      whatsapp: { phoneNumberId: '106540352242922', accessToken: 'wa-token', appSecret: 'wa-secret', verifyToken: 'wa-verify' },
     };
     const list = problems({
       publicUrl: 'https://bot.example.org',
@@ -91,6 +93,9 @@ describe('config: secrets', () => {
       'facilities[0].channels.messenger.verifyToken',
       'facilities[0].channels.viber.authToken',
       'facilities[0].channels.sms.authToken',
+      'facilities[0].channels.whatsapp.appSecret',
+      'facilities[0].channels.whatsapp.accessToken',
+      'facilities[0].channels.whatsapp.verifyToken',
     ];
     for (const p of weakPaths) expect(at(list, p), p).toEqual([expect.stringMatching(/too weak: .* at least 16 characters/)]);
     expect(at(list, 'facilities[0].provider.webhookSecret')).toEqual([expect.stringMatching(/too weak: .*at least 24 bytes.*this one has 23/)]);
@@ -117,12 +122,20 @@ describe('config: secrets', () => {
 });
 
 describe('config: URLs that carry secrets', () => {
+  it('refuses one WhatsApp number (or Messenger page) served by two facilities, naming the second', () => {
+    const second = facility({ id: 'st-lukes-annex', channels: { whatsapp: channels.whatsapp, messenger: channels.messenger } });
+    const list = problems({ facilities: [facility({ channels: { whatsapp: channels.whatsapp, messenger: channels.messenger } }), second] });
+    expect(at(list, 'facilities[1].channels.whatsapp.phoneNumberId')).toEqual(['WhatsApp number served by two facilities']);
+    expect(at(list, 'facilities[1].channels.messenger.pageId')).toEqual(['page served by two facilities']);
+    expect(list).toHaveLength(2);
+  });
+
   it('refuses plain http to another machine for the provider and the platforms; loopback http is fine', () => {
     const list = problems({
-      platformApis: { messenger: 'http://graph.example/v25.0', viber: 'http://10.0.0.5/pa', twilio: 'ftp://api.twilio.com' },
+      platformApis: { messenger: 'http://graph.example/v25.0', viber: 'http://10.0.0.5/pa', twilio: 'ftp://api.twilio.com', whatsapp: 'http://graph.example/v25.0' },
       facilities: [facility({ provider: { ...facility().provider, baseUrl: 'http://his.example/api/v1' } })],
     });
-    for (const p of ['platformApis.messenger', 'platformApis.viber', 'platformApis.twilio', 'facilities[0].provider.baseUrl']) expect(at(list, p), p).toEqual([expect.stringMatching(/https/)]);
+    for (const p of ['platformApis.messenger', 'platformApis.viber', 'platformApis.twilio', 'platformApis.whatsapp', 'facilities[0].provider.baseUrl']) expect(at(list, p), p).toEqual([expect.stringMatching(/https/)]);
     for (const local of ['http://127.0.0.1:9/graph', 'http://127.8.9.10/graph', 'http://localhost:8080/graph', 'http://[::1]:8080/graph', 'https://proxy.example/graph']) {
       expect(problems({ platformApis: { messenger: local }, facilities: [facility({ provider: { ...facility().provider, baseUrl: local } })] }), local).toEqual([]);
     }

@@ -11,12 +11,26 @@ export const SECRETS = {
   twilioToken: 'test-twilio-auth-token',
   webhookSecret: 'whsec_dGVzdC1wcm92aWRlci13ZWJob29rLXNlY3JldA==',
   staffToken: 'test-staff-token-0123456789',
+  whatsappAppSecret: 'test-whatsapp-app-secret-0123',
+  whatsappToken: 'test-whatsapp-access-token-0123',
+  whatsappVerifyToken: 'test-whatsapp-verify-token',
 } as const;
 
 export const FACILITY = 'st-lukes';
 export const PAGE_ID = '1234567890';
 export const SMS_FROM = '+639170000001';
 export const PUBLIC_URL = 'https://bot.example.org';
+/** the WhatsApp business number's id (Meta's documented example) */
+export const WA_NUMBER_ID = '106540352242922';
+
+/** the WhatsApp block of a facility (not in testFacility: only the tests that chat on WhatsApp configure it) */
+export const whatsappChannel = (templates?: Record<string, string>) => ({
+  phoneNumberId: WA_NUMBER_ID,
+  accessToken: SECRETS.whatsappToken,
+  appSecret: SECRETS.whatsappAppSecret,
+  verifyToken: SECRETS.whatsappVerifyToken,
+  ...(templates ? { templates } : {}),
+});
 
 /** St. Luke's as the tests and the bench run it: every channel, its provider at `providerBaseUrl` */
 export function testFacility(providerBaseUrl = 'sandbox'): Record<string, unknown> {

@@ -18,9 +18,9 @@ import { createLogger } from '../../src/log.js';
 import { captureServer, json, type Captured } from './http-server.js';
 import { afterAll, beforeAll } from 'vitest';
 
-import { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM, testFacility } from './fixtures.js';
+import { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM, testFacility, WA_NUMBER_ID, whatsappChannel } from './fixtures.js';
 
-export { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM };
+export { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM, WA_NUMBER_ID, whatsappChannel };
 /** where the Send API is called: the page token goes in `Authorization: Bearer`, the URL carries only its appsecret_proof */
 export const GRAPH_MESSAGES_URL = `/graph/${PAGE_ID}/messages?appsecret_proof=${createHmac('sha256', SECRETS.appSecret).update(SECRETS.pageToken).digest('hex')}`;
 
@@ -36,6 +36,7 @@ export async function startPlatforms() {
     if (req.url.startsWith('/graph/')) return json(res, 200, { recipient_id: 'r', message_id: `m_${n}` });
     if (req.url.startsWith('/viber/')) return json(res, 200, { status: 0, status_message: 'ok', message_token: 5000000000 + n });
     if (req.url.startsWith('/twilio/')) return json(res, 201, { sid: `SM${String(n).padStart(32, '0')}`, status: 'queued' });
+    if (req.url.startsWith('/whatsapp/')) return json(res, 200, { messaging_product: 'whatsapp', contacts: [{ input: 'x', wa_id: 'x' }], messages: [{ id: `wamid.test${n}` }] });
     return json(res, 404, { error: 'unknown platform path' });
   });
   const of = (prefix: string) => srv.requests.filter((r) => r.url.startsWith(prefix));
@@ -45,6 +46,7 @@ export async function startPlatforms() {
     graph: () => of('/graph/').filter((r) => r.url.includes('/messages')).map((r) => ({ ...r, json: JSON.parse(r.body) as Record<string, any> })),
     viber: () => of('/viber/send_message').map((r) => ({ ...r, json: JSON.parse(r.body) as Record<string, any> })),
     twilio: () => of('/twilio/').map((r) => ({ ...r, form: Object.fromEntries(new URLSearchParams(r.body)) })),
+    whatsapp: () => of('/whatsapp/').filter((r) => r.url.endsWith('/messages')).map((r) => ({ ...r, json: JSON.parse(r.body) as Record<string, any> })),
     /** answer some requests differently (return true when handled) */
     respond(fn: PlatformResponder | undefined) {
       override = fn;
@@ -65,8 +67,8 @@ export function testConfig(opts: { platformsUrl: string; store?: string; provide
     dev: true,
     sandbox: opts.sandbox ?? true,
     logLevel: 'silent',
-    rateLimits: { messenger: 500, viber: 500, sms: 500 },
-    platformApis: { messenger: `${opts.platformsUrl}/graph`, viber: `${opts.platformsUrl}/viber`, twilio: `${opts.platformsUrl}/twilio` },
+    rateLimits: { messenger: 500, viber: 500, sms: 500, whatsapp: 500 },
+    platformApis: { messenger: `${opts.platformsUrl}/graph`, viber: `${opts.platformsUrl}/viber`, twilio: `${opts.platformsUrl}/twilio`, whatsapp: `${opts.platformsUrl}/whatsapp` },
     facilities: [{ ...testFacility(opts.providerBaseUrl), ...opts.facility }],
     ...opts.extra,
   };
@@ -98,6 +100,28 @@ export async function postViber(base: string, body: unknown, signature?: string,
 }
 
 /** Twilio signs the URL it called — the public one, not ours behind the proxy. */
+export const whatsappSignature = (body: string, secret: string = SECRETS.whatsappAppSecret) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+
+export async function postWhatsApp(base: string, body: unknown, signature?: string) {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  return fetch(`${base}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signature ?? whatsappSignature(raw) }, body: raw });
+}
+
+/** a Cloud API `messages` webhook from `waId` (digits, no +): text, or a tapped reply button / list row */
+export function whatsappMessage(waId: string, content: { text: string } | { button: { id: string; title: string } } | { row: { id: string; title: string } }, id = `wamid.${randomUUID().replace(/-/g, '')}`) {
+  const at = String(Math.floor(Date.now() / 1000));
+  const message =
+    'text' in content
+      ? { from: waId, id, timestamp: at, type: 'text', text: { body: content.text } }
+      : 'button' in content
+        ? { from: waId, id, timestamp: at, type: 'interactive', interactive: { type: 'button_reply', button_reply: content.button } }
+        : { from: waId, id, timestamp: at, type: 'interactive', interactive: { type: 'list_reply', list_reply: content.row } };
+  return {
+    object: 'whatsapp_business_account',
+    entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: WA_NUMBER_ID }, contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: waId }], messages: [message] } }] }],
+  };
+}
+
 export async function postSms(base: string, params: Record<string, string>, path = '/webhooks/sms', signature?: string) {
   return fetch(`${base}${path}`, {
     method: 'POST',
