@@ -78,11 +78,21 @@ class PostgresIndexes implements Indexes {
 }
 
 /**
- * @keyv/postgres (2.x) keeps ONE module-wide pg pool per connection string and `disconnect()` ends
- * it for everyone. Several stores in one process (tests, two namespaces) would cut each other off,
- * so the adapter is disconnected only when the last store using that URL closes.
+ * @keyv/postgres (2.x) keeps ONE module-wide pg pool per process: opening a second URL silently swaps it (the
+ * first is never ended), `disconnect()` ends it for every store, and it has no 'error' listener, so an idle
+ * client losing its connection (a Postgres restart, a failover) would be an uncaught error. Its queries run
+ * on this backend's own pool instead: one pool per backend, with a listener, ended by `close()`.
  */
-const keyvPoolUsers = new Map<string, number>();
+class OwnPoolKeyvPostgres extends KeyvPostgres {
+  constructor(private readonly ownPool: pg.Pool) {
+    super({ uri: 'postgresql://own-pool', table: KV_TABLE });
+  }
+  // read lazily: the base constructor calls connect() before `ownPool` is assigned, and queries only later
+  override async connect(): Promise<(sql: string, values?: unknown[]) => Promise<unknown[]>> {
+    return async (sql, values) => (await this.ownPool.query(sql, values as unknown[])).rows;
+  }
+  override async disconnect(): Promise<void> {}
+}
 
 /** key columns that are not TEXT yet (a table created with VARCHAR(255) before keys became TEXT) */
 const NARROW_KEYS = `
@@ -161,7 +171,7 @@ async function clearNamespace(pool: pg.Pool, prefix: string, namespace: string):
 
 /** a pool whose schema is in place, or a StoreError('unreachable') */
 async function connect(url: string): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: url, max: 5, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
   pool.on('error', () => {
     // an idle client lost its connection; the pool replaces it and the next query reports failures
   });
@@ -174,29 +184,17 @@ async function connect(url: string): Promise<pg.Pool> {
   return pool;
 }
 
-function openKeyv(url: string, namespace: string): { adapter: KeyvPostgres; keyv: Keyv } {
-  keyvPoolUsers.set(url, (keyvPoolUsers.get(url) ?? 0) + 1);
-  const adapter = new KeyvPostgres({ uri: url, table: KV_TABLE, max: 5 });
-  const keyv = new Keyv({ store: adapter, namespace, throwOnErrors: true });
+function openKeyv(pool: pg.Pool, namespace: string): Keyv {
+  const keyv = new Keyv({ store: new OwnPoolKeyvPostgres(pool), namespace, throwOnErrors: true });
   keyv.on('error', () => {
     // thrown to the caller as well (throwOnErrors)
   });
-  return { adapter, keyv };
-}
-
-async function closeKeyv(url: string, adapter: KeyvPostgres): Promise<void> {
-  const users = (keyvPoolUsers.get(url) ?? 1) - 1;
-  if (users <= 0) {
-    keyvPoolUsers.delete(url);
-    await adapter.disconnect().catch(() => undefined);
-  } else {
-    keyvPoolUsers.set(url, users);
-  }
+  return keyv;
 }
 
 export async function openPostgresBackend(url: string, namespace: string): Promise<NamespacedBackend> {
   const pool = await connect(url);
-  const { adapter, keyv } = openKeyv(url, namespace);
+  const keyv = openKeyv(pool, namespace);
   const prefix = `${namespace}:`;
   let closed = false;
   return {
@@ -230,7 +228,6 @@ export async function openPostgresBackend(url: string, namespace: string): Promi
     async close() {
       if (closed) return;
       closed = true;
-      await closeKeyv(url, adapter);
       await pool.end();
     },
   };
