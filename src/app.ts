@@ -241,6 +241,12 @@ function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; convers
       broadcastFacility: (id) => broadcastFacility(store, id),
       undeliverable: (id) => r.outbox.undeliverable(id),
       attention: (id) => listAttention(store, id),
+      tickets: {
+        send: (msg) => r.outbox.enqueue(msg),
+        sendStatus: async (id) => (await r.outbox.record(id))?.status,
+        locale: (id) => (base.facility(id)?.locale ?? 'en') as LocaleCode,
+        text: (locale, key) => t(locale, key),
+      },
       now: base.now,
     }),
   ];

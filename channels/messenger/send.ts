@@ -87,6 +87,7 @@ function failure(r: Extract<PlatformResponse, { ok: false }>, attempts: number):
 export function buildRequests(msg: OutboundMessage, plan: SendPlan): SendMessageRequest[] {
   const recipient = { id: msg.channelUserId };
   if (plan.kind === 'session') return renderReply(msg.reply).map((message) => ({ recipient, messaging_type: plan.messagingType, message }));
+  if (plan.kind === 'human_agent') return renderReply(msg.reply).map((message) => ({ recipient, messaging_type: 'MESSAGE_TAG' as const, tag: 'HUMAN_AGENT' as const, message }));
   // assumption: the approved template has one body placeholder ({{1}}) that receives the reminder / update text
   const text = composeBody(msg.reply).replace(/\s*\n+\s*/g, ' ').trim();
   return [

@@ -117,7 +117,8 @@ export type ClassifiedEvent =
  * Why a message is sent. `MESSAGE_TAG` exists at Meta but is deliberately absent here: this service
  * never sends tagged messages (CONFIRMED_EVENT_UPDATE, POST_PURCHASE_UPDATE, ACCOUNT_UPDATE, HUMAN_AGENT).
  */
-export type MessagingType = 'RESPONSE' | 'UPDATE' | 'UTILITY';
+/** `MESSAGE_TAG` only with `tag: 'HUMAN_AGENT'`: a person's answer up to 7 days after the user's last message. */
+export type MessagingType = 'RESPONSE' | 'UPDATE' | 'UTILITY' | 'MESSAGE_TAG';
 
 /** Quick replies: up to 13, `title` at most 20 characters, `payload` at most 1000. */
 export type QuickReply =
@@ -157,6 +158,8 @@ export interface UtilityTemplateMessage {
 export interface SendMessageRequest {
   recipient: { id: string };
   messaging_type: MessagingType;
+  /** with MESSAGE_TAG only */
+  tag?: 'HUMAN_AGENT';
   message: MessengerMessage | UtilityTemplateMessage;
 }
 

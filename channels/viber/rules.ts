@@ -64,10 +64,10 @@ export class UnansweredCounter {
  */
 export function viberPermission(msg: OutboundMessage, contact: Contact | undefined, now: Date, unansweredCount: number): SendPermission {
   if (!contact?.channels?.viber) {
-    if (msg.purpose !== 'response') return { ok: false, reason: 'not_subscribed' };
+    if (msg.purpose !== 'response' && msg.purpose !== 'human') return { ok: false, reason: 'not_subscribed' };
   } else if (!contact.channels.viber.subscribed) {
     const inSession = !isBotInitiated(contact, now);
-    if (msg.purpose !== 'response' || !inSession) return { ok: false, reason: 'not_subscribed' };
+    if ((msg.purpose !== 'response' && msg.purpose !== 'human') || !inSession) return { ok: false, reason: 'not_subscribed' };
   }
   if (unansweredCount >= VIBER_UNANSWERED_CAP) return { ok: false, reason: 'rate_capped' };
   return { ok: true, mode: contact?.channels?.viber && isBotInitiated(contact, now) ? 'standard' : 'session' };

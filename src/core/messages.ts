@@ -51,7 +51,8 @@ export interface Reply {
 }
 
 /** Why a message is pushed: decides Messenger's messaging_type, Viber billing, quiet hours. */
-export type SendPurpose = 'response' | 'update' | 'reminder' | 'broadcast' | 'welcome' | 'verification';
+/** `human`: typed by a staff member in a ticket (Messenger may carry it with the HUMAN_AGENT tag; never automated text). */
+export type SendPurpose = 'response' | 'update' | 'reminder' | 'broadcast' | 'welcome' | 'verification' | 'human';
 
 /** A reply addressed to someone, as the outbox holds it. */
 export interface OutboundMessage {

@@ -4,6 +4,7 @@ import { recordAppointmentChange, type AppointmentChange } from './appointments.
 import { recordAttention } from './attention.js';
 import { computeTurn } from './compute.js';
 import { applyContactPatch } from './contact.js';
+import { applyTickets } from './tickets.js';
 import type { EngineEnv, InboxEntry, TurnRecord } from './turn-record.js';
 
 /**
@@ -55,6 +56,7 @@ async function applyTurn(env: EngineEnv, entry: InboxEntry, turn: TurnRecord): P
   for (const [n, reason] of (turn.handoffs ?? []).entries()) {
     await recordAttention(store, { id: `${entry.key}:handoff:${n}`, facilityId, kind: 'handoff', contactId, channel: entry.msg.channel, at: turn.at, reason });
   }
+  await applyTickets(store, entry, turn);
   if (turn.outbound.length) await deps.deliver(turn.outbound);
   if (turn.erase) await deps.onErase?.(facilityId, contactId);
 }

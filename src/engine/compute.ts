@@ -10,6 +10,7 @@ import { conversationMachine, type FlowEvent } from './flow.js';
 import { answerToPush } from './push-choices.js';
 import { ENGINE_KEYS } from './render.js';
 import { specialEventTurn } from './special-events.js';
+import { heldByStaff } from './tickets.js';
 import { runFlowTurn, type FlowTurnResult } from './turn.js';
 import { localeOf, outboundFor, type ContactPatch, type EngineEnv, type InboxEntry, type TurnRecord, type TurnReply } from './turn-record.js';
 
@@ -34,6 +35,8 @@ export async function computeTurn(env: EngineEnv, entry: InboxEntry, facility: F
   const locale = localeOf(contact, facility);
   const special = specialEventTurn(env, msg, base, facility, locale, contactId);
   if (special) return special;
+  // a staff member holds the conversation: the bot stays silent (the message goes to their ticket when the turn is applied)
+  if (await heldByStaff(env.store, entry.facilityId, contactId)) return base;
 
   const draft: TurnDraft = { entry, facility, base, contact, locale };
   const { result, replacedIds } = await runConversation(env, draft, at, sentAt);

@@ -9,6 +9,7 @@ import type { BroadcastDeps } from '../sync/broadcast.js';
 import { broadcastProgress, broadcastRequestSchema, planBroadcast } from '../sync/broadcast.js';
 import { badRequest, HttpError, notFound, unauthorized } from './errors.js';
 import { readJson } from './raw-body.js';
+import { mountTicketRoutes, type TicketActions } from './staff-tickets.js';
 
 /** Who a staff token is: its name (the audit log's "who") and the facilities it reaches. */
 export interface StaffMember {
@@ -61,6 +62,8 @@ export interface StaffDeps {
   undeliverable?(facilityId: string): Promise<unknown[]>;
   /** patients who asked for a person; confirmations the provider could not record */
   attention?(facilityId: string): Promise<unknown[]>;
+  /** replies and hand-backs of tickets (the outbox, texts) */
+  tickets?: TicketActions;
   now?: () => Date;
 }
 
@@ -95,6 +98,12 @@ class StaffScope {
     if (!this.known.has(facilityId)) throw notFound(`no facility "${facilityId}"`);
   }
 
+  /** every configured facility this token reaches */
+  reachable(ctx: Koa.Context): string[] {
+    const m = this.member(ctx);
+    return this.deps.facilities.filter((f) => mayReach(m, f));
+  }
+
   /** a refused privacy operation is recorded too (who tried, on which id) */
   async guarded(ctx: Koa.Context, action: string, facilityId: string, contactId: string): Promise<void> {
     if (!CONTACT_ID.test(contactId)) throw badRequest('not a contact id');
@@ -126,6 +135,7 @@ export function staffRoutes(deps: StaffDeps): Router {
   router.get('/facilities/:facilityId/contacts/:contactId/export', (ctx) => exportContactData(scope, ctx));
   router.delete('/facilities/:facilityId/contacts/:contactId', (ctx) => eraseContactData(scope, ctx));
   router.get('/audit', (ctx) => auditEntries(scope, ctx));
+  mountTicketRoutes(router, scope);
   return router;
 }
 

@@ -57,6 +57,8 @@ export interface ContactExport {
   lastTurn: unknown;
   sendRecords: unknown[];
   attention: unknown[];
+  /** conversations handed to staff, with their threads */
+  tickets: unknown[];
 }
 
 export interface ErasureReport {
@@ -171,6 +173,7 @@ export async function exportContact(store: Store, facilityId: string, contactId:
     lastTurn,
     sendRecords: sendRecords.sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? ''))),
     attention,
+    tickets: await store.tickets.ofContact(f, ids),
   };
 }
 
@@ -360,13 +363,18 @@ async function deletePerContactRecords(e: Erasure): Promise<void> {
   }
 }
 
-/** inbox items whose queue entry is gone, and attention items about this person */
+/** inbox items whose queue entry is gone, attention items and tickets about this person */
 async function deleteInboxAndAttentionItems(e: Erasure): Promise<void> {
   const { store, f, ids } = e;
   for (const { key } of await collect<{ contactId?: string }>(store.backend, `${PREFIX.inboxItem}${f}:`, (i) => !!i.contactId && ids.has(i.contactId))) await deleteKey(e, key);
   for (const { key, value } of await collect<AttentionLike>(store.backend, `${PREFIX.attentionItem}${f}:`, (a) => !!a.contactId && ids.has(a.contactId))) {
     await deleteKey(e, key);
     await store.backend.indexes.remove(K.attention(f), value.id);
+  }
+  // tickets hold the thread (the patient's and staff's words)
+  for (const t of await store.tickets.ofContact(f, ids)) {
+    await store.tickets.delete(f, t);
+    e.report.keysDeleted += 1;
   }
 }
 

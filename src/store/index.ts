@@ -3,6 +3,7 @@ import { AppointmentStore } from './appointments.js';
 import { DEFAULT_NAMESPACE, openBackend } from './backends/open.js';
 import type { NamespacedBackend } from './backends/namespaced.js';
 import { AttentionStore } from './attention.js';
+import { TicketStore } from './tickets.js';
 import { BroadcastStore } from './broadcasts.js';
 import { CalendarStore } from './calendars.js';
 import { MirrorRefreshStore } from './mirror-refreshes.js';
@@ -68,6 +69,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     pushedChoices: new PushedChoiceStore(backend.kv),
     mirrorRefreshes: new MirrorRefreshStore(backend.kv),
     attention: new AttentionStore(backend.kv, backend.indexes),
+    tickets: new TicketStore(backend.kv, backend.indexes, locks),
     sendRecords: new SendRecordStore(backend.kv, backend.indexes),
     broadcasts: new BroadcastStore(backend.kv, backend.indexes),
     serial,

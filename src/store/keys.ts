@@ -133,6 +133,9 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   F('seen:{*}', 'claim', LEGACY, false, 'before the serial queue: inbound message ids already accepted', '7 days (TTL); no longer written'),
   F('attention:item:{f}:{id}', 'kv', ATTENTION, false, 'a handoff or local confirmation for staff (ids, channel, reason)', '30 days (TTL)'),
   F('attention:{f}', 'zset', ATTENTION, false, 'attention items by time', 'with its items'),
+  F('ticket:{f}:{id}', 'kv', 'src/store/tickets.ts', true, 'a conversation handed to staff: its state, reason, who claimed it, and the thread (patient, bot and staff messages)', '30 days after it was resolved; an untouched open one 90 days (TTL)'),
+  F('tickets:{f}', 'zset', 'src/store/tickets.ts', false, 'ticket ids by last change', 'with its tickets'),
+  F('ticket-open:{f}:{id}', 'kv', 'src/store/tickets.ts', false, "a contact's open ticket id", 'until the ticket is resolved (90 days TTL)'),
 
   // the outbox (src/jobs/outbox.ts): its send records
   F('outbox:rec:{*}', 'kv', OUTBOX, false, 'per message: channel, status, purpose, contact and appointment ids, platform ids (no text)', 'sendRecordsDays', 'sendRecordsDays'),
@@ -219,6 +222,9 @@ export const K = {
   inboxPendingMember: (f: string, contactId: string) => JSON.stringify([f, contactId]),
   attentionItem: (f: string, id: string) => `attention:item:${f}:${id}`,
   attention: (f: string) => `attention:${f}`,
+  ticket: (f: string, id: string) => `ticket:${f}:${id}`,
+  tickets: (f: string) => `tickets:${f}`,
+  ticketOpen: (f: string, contactId: string) => `ticket-open:${f}:${contactId}`,
   sendRecord: (id: string) => `outbox:rec:${id}`,
   undeliverable: (f: string) => `outbox:undeliverable:${f}`,
   batch: (id: string) => `outbox:batch:${id}`,
@@ -241,6 +247,7 @@ export const PREFIX = {
   inboxQueue: 'inbox:q:',
   attentionItem: 'attention:item:',
   attention: 'attention:',
+  tickets: 'tickets:',
   sendRecord: 'outbox:rec:',
   pmid: 'outbox:pmid:',
   undeliverable: 'outbox:undeliverable:',

@@ -121,6 +121,7 @@ export async function sweep(store: Store, now: Date | number = Date.now(), perio
   const erased = await eraseInactiveContacts(s, contactCut);
   await deleteUnlinkedPatients(s, contactCut);
   await sweepAttentionIndex(s);
+  await sweepTicketIndex(s);
   // the audit log itself
   const auditCut = before(p.auditDays);
   r.audit = await deleteEach<AuditLike>(s, PREFIX.auditEntry, async (e) => {
@@ -269,6 +270,20 @@ async function deleteUnlinkedPatients(s: Sweep, contactCut: number): Promise<voi
     if (recent) continue;
     await store.patients.delete(pt.facilityId, pt.id);
     s.r.patients += 1;
+  }
+}
+
+/** ticket index entries whose ticket expired */
+async function sweepTicketIndex(s: Sweep): Promise<void> {
+  for await (const set of s.scan.scanSets(PREFIX.tickets)) {
+    const f = set.split(':')[1];
+    if (!f || set.split(':').length !== 2) continue;
+    for (const member of await s.indexes.members(set)) {
+      if ((await s.kv.get(K.ticket(f, member))) === undefined) {
+        await s.indexes.remove(set, member);
+        s.r.indexEntries += 1;
+      }
+    }
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Appointment, ChannelName, Contact, Patient, PatientLink } from '../core/domain.js';
 import type { AttentionStore } from './attention.js';
+import type { TicketStore } from './tickets.js';
 import type { BroadcastStore } from './broadcasts.js';
 import type { CalendarStore } from './calendars.js';
 import type { MirrorRefreshStore } from './mirror-refreshes.js';
@@ -146,6 +147,7 @@ export interface Store {
   readonly mirrorRefreshes: MirrorRefreshStore;
   /** handoffs and local confirmations for staff */
   readonly attention: AttentionStore;
+  readonly tickets: TicketStore;
   /** the outbox's send records, receipt and undeliverable indexes */
   readonly sendRecords: SendRecordStore;
   /** staff broadcasts */

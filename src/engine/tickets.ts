@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { Store } from '../store/types.js';
+import type { TicketMessage } from '../store/tickets.js';
+import type { InboxEntry, TurnRecord } from './turn-record.js';
+
+/**
+ * A ticket's id names its facility (staff routes check the token reaches it before anything is read) and
+ * comes from the event that opened it, so a turn re-applied after a crash opens the same ticket.
+ */
+export const ticketIdFor = (facilityId: string, eventKey: string): string => `${facilityId}.${createHash('sha256').update(eventKey).digest('hex').slice(0, 16)}`;
+
+export const facilityOfTicket = (ticketId: string): string | undefined => {
+  const dot = ticketId.lastIndexOf('.');
+  return dot > 0 ? ticketId.slice(0, dot) : undefined;
+};
+
+/** A staff member holds this contact's conversation: the bot stays silent, the message goes to the ticket. */
+export async function heldByStaff(store: Pick<Store, 'tickets'>, facilityId: string, contactId: string): Promise<boolean> {
+  return (await store.tickets.openFor(facilityId, contactId))?.state === 'claimed';
+}
+
+/**
+ * After a turn: a handoff opens the contact's ticket (one open at a time), and while one is open the
+ * patient's words and the bot's answers go into its thread. Idempotent: lines are keyed by event and message id.
+ */
+export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: TurnRecord): Promise<void> {
+  const { facilityId, contactId, msg } = entry;
+  let ticket = await store.tickets.openFor(facilityId, contactId);
+  const reason = turn.handoffs?.[0];
+  if (!ticket && reason) {
+    ticket = await store.tickets.open({ id: ticketIdFor(facilityId, entry.key), facilityId, contactId, channel: msg.channel, channelUserId: msg.channelUserId, reason, createdAt: turn.at });
+  }
+  if (!ticket) return;
+  const lines: TicketMessage[] = [];
+  if (msg.text) lines.push({ id: entry.key, from: 'patient', text: msg.text, at: turn.at });
+  for (const o of turn.outbound) lines.push({ id: o.id, from: 'bot', text: o.reply.text, at: turn.at });
+  if (lines.length) await store.tickets.append(facilityId, ticket.id, lines);
+}
