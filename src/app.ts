@@ -241,6 +241,7 @@ function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; convers
       broadcastFacility: (id) => broadcastFacility(store, id),
       undeliverable: (id) => r.outbox.undeliverable(id),
       attention: (id) => listAttention(store, id),
+      sendStatus: async (id) => (await r.outbox.record(id))?.status,
       tickets: {
         send: (msg) => r.outbox.enqueue(msg),
         sendStatus: async (id) => (await r.outbox.record(id))?.status,

@@ -9,6 +9,7 @@ import type { BroadcastDeps } from '../sync/broadcast.js';
 import { broadcastProgress, broadcastRequestSchema, planBroadcast } from '../sync/broadcast.js';
 import { badRequest, HttpError, notFound, unauthorized } from './errors.js';
 import { readJson } from './raw-body.js';
+import { mountDayRoutes } from './staff-day.js';
 import { mountTicketRoutes, type TicketActions } from './staff-tickets.js';
 
 /** Who a staff token is: its name (the audit log's "who") and the facilities it reaches. */
@@ -62,6 +63,8 @@ export interface StaffDeps {
   undeliverable?(facilityId: string): Promise<unknown[]>;
   /** patients who asked for a person; confirmations the provider could not record */
   attention?(facilityId: string): Promise<unknown[]>;
+  /** a sent message's outcome (the day's reminder states) */
+  sendStatus?(messageId: string): Promise<string | undefined>;
   /** replies and hand-backs of tickets (the outbox, texts) */
   tickets?: TicketActions;
   now?: () => Date;
@@ -136,6 +139,7 @@ export function staffRoutes(deps: StaffDeps): Router {
   router.delete('/facilities/:facilityId/contacts/:contactId', (ctx) => eraseContactData(scope, ctx));
   router.get('/audit', (ctx) => auditEntries(scope, ctx));
   mountTicketRoutes(router, scope);
+  mountDayRoutes(router, scope);
   return router;
 }
 
