@@ -4,6 +4,8 @@ import { decodeWebhookSecret } from './secrets.js';
 
 const isoDuration = z.string().refine((s) => Temporal.isDuration(s), { message: 'must be an ISO 8601 duration such as P1D or PT2H' });
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
+/** the end of a daily range: HH:mm, or 24:00 for the end of the day */
+const hhmmEnd = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:mm (or 24:00)');
 const timezone = z.string().refine((tz) => Temporal.isZone(tz), { message: 'must be an IANA time zone such as Asia/Manila' });
 const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +639171234567');
 
@@ -71,6 +73,12 @@ export const facilityConfig = z.strictObject({
   idleResetMinutes: z.number().int().positive().default(60),
   askNationalId: z.boolean().default(false),
   staffContact: z.string().optional(),
+  /** when staff answer handed-off chats (facility time); outside them the handoff says when someone will answer */
+  staffHours: z
+    .strictObject({ days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5, 6]), from: hhmm.default('08:00'), to: hhmmEnd.default('17:00') })
+    .default({ days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '17:00' }),
+  /** a handed-off chat nobody from staff took within this many minutes (in staff hours) gets an honest message */
+  staffReplyMinutes: z.number().int().positive().default(30),
   privacyNoticeUrl: z.string().url().optional(),
   calendarSyncMinutes: z.number().int().positive().default(60),
   provider: providerConfig,

@@ -11,6 +11,7 @@ import { answerToPush } from './push-choices.js';
 import { ENGINE_KEYS } from './render.js';
 import { specialEventTurn } from './special-events.js';
 import { heldByStaff } from './tickets.js';
+import { isStaffHours } from '../core/office-hours.js';
 import { runFlowTurn, type FlowTurnResult } from './turn.js';
 import { localeOf, outboundFor, type ContactPatch, type EngineEnv, type InboxEntry, type TurnRecord, type TurnReply } from './turn-record.js';
 
@@ -118,6 +119,11 @@ function turnFromFlow(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurn
       env.log.info({ facilityId, contactId, reason: e.reason }, 'conversation handed off to staff');
       handoffs.push(e.reason);
     }
+  }
+  // outside staff hours the patient is told when someone will answer, not left waiting in silence
+  const { staffHours } = facility;
+  if (handoffs.length > 0 && !isStaffHours(new Date(base.at), facility.timezone, staffHours)) {
+    replies.push({ message: { key: 'handoff.afterHours', params: { from: staffHours.from, to: staffHours.to } }, locale: localeOf(current, facility) });
   }
   return {
     ...base,

@@ -1,4 +1,5 @@
 import type { ChannelCatalog } from '../core/channel.js';
+import type { Ticket } from '../store/tickets.js';
 import type { AnyStateMachine } from 'xstate';
 import type { FacilityConfig } from '../config/schema.js';
 import type { Appointment, Calendar } from '../core/domain.js';
@@ -37,6 +38,8 @@ export interface EngineDeps {
   onTurnStart?: (msg: InboundMessage) => (() => void) | void;
   /** the channel registry: what an inbound event teaches about the contact, which platforms greet by themselves */
   channels: ChannelCatalog;
+  /** a handoff opened a ticket for staff (the composition root schedules the unanswered-in-time notice) */
+  onTicketOpened?: (ticket: Ticket) => Promise<void>;
   /** after a change the patient made in chat is in the mirror (reminders follow it) */
   onAppointmentChanged?: (appointment: Appointment) => Promise<void>;
   /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/types.js';
-import type { TicketMessage } from '../store/tickets.js';
+import type { Ticket, TicketMessage } from '../store/tickets.js';
 import type { InboxEntry, TurnRecord } from './turn-record.js';
 
 /**
@@ -23,12 +23,15 @@ export async function heldByStaff(store: Pick<Store, 'tickets'>, facilityId: str
  * After a turn: a handoff opens the contact's ticket (one open at a time), and while one is open the
  * patient's words and the bot's answers go into its thread. Idempotent: lines are keyed by event and message id.
  */
-export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: TurnRecord): Promise<void> {
+export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: TurnRecord, onOpened?: (t: Ticket) => Promise<void>): Promise<void> {
   const { facilityId, contactId, msg } = entry;
   let ticket = await store.tickets.openFor(facilityId, contactId);
   const reason = turn.handoffs?.[0];
   if (!ticket && reason) {
-    ticket = await store.tickets.open({ id: ticketIdFor(facilityId, entry.key), facilityId, contactId, channel: msg.channel, channelUserId: msg.channelUserId, reason, createdAt: turn.at });
+    const id = ticketIdFor(facilityId, entry.key);
+    ticket = await store.tickets.open({ id, facilityId, contactId, channel: msg.channel, channelUserId: msg.channelUserId, reason, createdAt: turn.at });
+    // this event opened it (a re-applied turn finds it again; the hook's job id makes a repeat harmless)
+    if (ticket.id === id) await onOpened?.(ticket);
   }
   if (!ticket) return;
   const lines: TicketMessage[] = [];

@@ -43,10 +43,10 @@ describe("the desk's day", () => {
     const date = day.toISODate()!;
     const r = await get(`/facilities/${FACILITY}/appointments?date=${date}`);
     expect(r.status).toBe(200);
-    const ours = (r.body.appointments as { appointmentId: string }[]).filter((a) => [earlier.appointmentId, later.appointmentId].includes(a.appointmentId));
+    const ours = (r.body.appointments as { appointmentId: string; doctor?: string | null }[]).filter((a) => [earlier.appointmentId, later.appointmentId].includes(a.appointmentId));
     expect(ours.map((a) => a.appointmentId)).toEqual([earlier.appointmentId, later.appointmentId]);
     expect(ours[0]).toMatchObject({ status: 'SCHEDULED', patient: { name: 'Ben Cruz', phone: '+639171120001' }, channel: 'sms', reminder: 'planned' });
-    expect((ours[0] as { doctor: string | null }).doctor).toMatch(/Reyes/);
+    expect(ours[0]!.doctor).toMatch(/Reyes/);
     expect(ours[1]).toMatchObject({ patient: { name: 'Rosa Lim' }, channel: null, unreachable: 'opted_out' });
 
     const calls = (await get(`/facilities/${FACILITY}/call-list?date=${date}`)).body.calls as { appointmentId: string; why: string }[];

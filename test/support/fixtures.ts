@@ -43,6 +43,8 @@ export function testFacility(providerBaseUrl = 'sandbox'): Record<string, unknow
     reminders: ['P1D', 'PT2H'],
     quietHours: { from: '21:00', to: '08:00' },
     staffContact: '+63 2 8123 4567',
+    // staff answer around the clock here, so no test depends on the time of day it runs (staff-takeover tests the hours)
+    staffHours: { days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '24:00' },
     provider: { baseUrl: providerBaseUrl, userId: 'st-lukes', apiKey: 'st-lukes-key', webhookSecret: SECRETS.webhookSecret, timeoutMs: 20_000 },
     channels: {
       messenger: { pageId: PAGE_ID, pageAccessToken: SECRETS.pageToken, appSecret: SECRETS.appSecret, verifyToken: SECRETS.verifyToken },
