@@ -1,3 +1,4 @@
+import { readGraphError, type GraphError } from '../../src/core/graph-error.js';
 import { createHmac } from 'node:crypto';
 import type Bottleneck from 'bottleneck';
 import type { ChannelSender } from '../../src/core/channel.js';
@@ -7,7 +8,7 @@ import type { FacilityConfig } from '../../src/config/schema.js';
 import { callPlatform, type PlatformCallOptions, type PlatformResponse } from '../../src/outbound/index.js';
 import { composeBody, renderReply } from './render.js';
 import { permission, planSend, type SendPlan } from './rules.js';
-import type { GraphErrorBody, SendApiSuccess, SendMessageRequest, SenderActionRequest } from './types.js';
+import type { SendApiSuccess, SendMessageRequest, SenderActionRequest } from './types.js';
 
 type MessengerConfig = NonNullable<FacilityConfig['channels']['messenger']>;
 
@@ -33,19 +34,7 @@ export type MessengerSender = ChannelSender & {
 /** a turn slower than this shows the typing indicator */
 export const TYPING_AFTER_MS = 400;
 
-export interface GraphError {
-  code?: number;
-  subcode?: number;
-}
-
-export function readGraphError(body: unknown): GraphError | undefined {
-  const e = (body as Partial<GraphErrorBody> | undefined)?.error;
-  if (typeof e !== 'object' || e === null) return undefined;
-  return {
-    ...(typeof e.code === 'number' ? { code: e.code } : {}),
-    ...(typeof e.error_subcode === 'number' ? { subcode: e.error_subcode } : {}),
-  };
-}
+export { readGraphError, type GraphError } from '../../src/core/graph-error.js';
 
 /** Graph errors that no retry can fix, with the word the outbox records. */
 export function permanentGraphError(e: GraphError | undefined): 'outside_window' | 'user_unavailable' | 'permission_denied' | undefined {

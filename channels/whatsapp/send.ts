@@ -1,3 +1,4 @@
+import { readGraphError } from '../../src/core/graph-error.js';
 import type { ChannelSender } from '../../src/core/channel.js';
 import type { Contact, LocaleCode } from '../../src/core/domain.js';
 import type { OutboundMessage, SendOutcome } from '../../src/core/messages.js';
@@ -6,7 +7,7 @@ import type { FacilityConfig } from '../../src/config/schema.js';
 import { sendTarget, whatsappNumbers } from './parse.js';
 import { renderReply, renderTemplate } from './render.js';
 import { permission, planSend, type SendPlan } from './rules.js';
-import type { GraphErrorBody, MarkReadRequest, SendMessageRequest, SendMessageSuccess, WhatsAppFacility, WhatsAppMessage } from './types.js';
+import type { MarkReadRequest, SendMessageRequest, SendMessageSuccess, WhatsAppFacility, WhatsAppMessage } from './types.js';
 
 export interface WhatsAppSenderOptions {
   /** `platformApis.whatsapp`, e.g. https://graph.facebook.com/v25.0 */
@@ -32,19 +33,7 @@ export type WhatsAppSender = ChannelSender & {
 /** Used when no label is given; the module's only words, for a button WhatsApp requires. */
 const LIST_BUTTON: Record<LocaleCode, string> = { en: 'Choose', fil: 'Pumili', id: 'Pilih' };
 
-export interface GraphError {
-  code?: number;
-  subcode?: number;
-}
-
-export function readGraphError(body: unknown): GraphError | undefined {
-  const e = (body as Partial<GraphErrorBody> | undefined)?.error;
-  if (typeof e !== 'object' || e === null) return undefined;
-  return {
-    ...(typeof e.code === 'number' ? { code: e.code } : {}),
-    ...(typeof e.error_subcode === 'number' ? { subcode: e.error_subcode } : {}),
-  };
-}
+export { readGraphError, type GraphError } from '../../src/core/graph-error.js';
 
 /**
  * WhatsApp error codes (https://developers.facebook.com/documentation/business-messaging/whatsapp/support/error-codes)
