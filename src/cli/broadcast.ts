@@ -1,6 +1,7 @@
 import { SingleBar, Presets } from 'cli-progress';
-import { parseArgs } from 'node:util';
+import { BROADCAST, httpUrl, parseCommand, serverUrl } from './commands.js';
 import { configOrExit } from './main.js';
+import { cannotReach, request, SERVER_TIMEOUT_MS } from './net.js';
 
 interface Progress {
   id: string;
@@ -11,27 +12,35 @@ interface Progress {
   skipped: number;
 }
 
+/** the request that creates a broadcast counts its recipients first: it gets longer than a progress poll */
+const CREATE_TIMEOUT_MS = 60_000;
+
+type Reply = { ok: true; status: number; body: Record<string, unknown> } | { ok: false; line: string; timedOut?: boolean };
+
+/** One call to the staff API: its JSON answer, or the one line that says why there is none. */
+async function call(base: string, path: string, init: RequestInit, timeoutMs: number): Promise<Reply> {
+  const a = await request(`${base}${path}`, init, timeoutMs);
+  if (!a.ok) return { ok: false, line: cannotReach('broadcast', base, a.reason), timedOut: a.reason.startsWith('no answer') };
+  const text = await a.res.text().catch(() => '');
+  try {
+    return { ok: true, status: a.res.status, body: JSON.parse(text) as Record<string, unknown> };
+  } catch {
+    return { ok: false, line: `frontdesk broadcast: ${base}${path} answered ${a.res.status} without JSON — is ${base} a frontdesk? use --url` };
+  }
+}
+
 /** Talks to the running server's staff API, so the sends go through the same queue, throttles and records. */
 export async function broadcastCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      facility: { type: 'string' },
-      date: { type: 'string' },
-      calendar: { type: 'string' },
-      message: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      url: { type: 'string' },
-      token: { type: 'string' },
-    },
-  });
+  const values = parseCommand(BROADCAST, argv);
+  if (!values) return 2;
   if (!values.facility || !values.date) {
-    console.error('frontdesk broadcast: --facility and --date are required');
+    console.error('frontdesk broadcast: --facility and --date are required; `npx frontdesk help broadcast` lists the options');
     return 2;
   }
+  if (values.url !== undefined && !httpUrl('broadcast', 'url', values.url)) return 2;
   const config = configOrExit();
   if (!config) return 1;
-  const base = (values.url ?? `http://127.0.0.1:${config.port}`).replace(/\/+$/, '');
+  const base = serverUrl(values.url, config);
   // a token on the command line is visible to every user of the machine (ps, shell history): the environment is the way
   if (values.token) console.error('frontdesk broadcast: warning: --token is visible to other users (ps, shell history); set FRONTDESK_STAFF_TOKEN instead');
   const token = values.token || process.env.FRONTDESK_STAFF_TOKEN || config.staffTokens[0] || config.staff[0]?.token;
@@ -48,10 +57,15 @@ export async function broadcastCommand(argv: string[]): Promise<number> {
     ...(values.message ? { text: values.message } : {}),
     dryRun: values['dry-run'],
   };
-  const res = await fetch(`${base}/staff/v1/broadcasts`, { method: 'POST', headers, body: JSON.stringify(body) });
-  const answer = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) {
-    console.error(`frontdesk broadcast: ${res.status} ${String(answer.error)}: ${String(answer.message)}`);
+  const created = await call(base, '/staff/v1/broadcasts', { method: 'POST', headers, body: JSON.stringify(body) }, CREATE_TIMEOUT_MS);
+  if (!created.ok) {
+    // the request may have arrived: asking again is safe, a broadcast already requested is followed, not repeated
+    console.error(`${created.line}${created.timedOut ? '; the same command again is safe (an accepted broadcast is followed, not repeated)' : ''}`);
+    return 1;
+  }
+  const answer = created.body;
+  if (created.status >= 400) {
+    console.error(`frontdesk broadcast: ${created.status} ${String(answer.error)}: ${String(answer.message)}`);
     if (Array.isArray(answer.details)) for (const d of answer.details) console.error(`  - ${String(d)}`);
     return 1;
   }
@@ -65,8 +79,14 @@ export async function broadcastCommand(argv: string[]): Promise<number> {
   const bar = new SingleBar({ format: 'broadcast {bar} {value}/{total} | sent {sent} failed {failed} skipped {skipped}' }, Presets.shades_classic);
   let p: Progress | undefined;
   for (;;) {
-    const r = await fetch(`${base}/staff/v1/broadcasts/${id}`, { headers });
-    p = (await r.json()) as Progress;
+    const r = await call(base, `/staff/v1/broadcasts/${id}`, { headers }, SERVER_TIMEOUT_MS);
+    if (!r.ok || r.status >= 400) {
+      bar.stop();
+      // the broadcast itself goes on in the server: the same command again follows it (it is recognised, not repeated)
+      console.error(`${r.ok ? `frontdesk broadcast: ${r.status} ${String(r.body.error)}: ${String(r.body.message)}` : r.line}; broadcast ${id} goes on in the server: run the same command again to follow it`);
+      return 1;
+    }
+    p = r.body as unknown as Progress;
     if (!bar.isActive) bar.start(p.total, 0, { sent: 0, failed: 0, skipped: 0 });
     bar.update(p.sent + p.failed + p.skipped, { sent: p.sent, failed: p.failed, skipped: p.skipped });
     if (p.status === 'done' || p.status === 'failed') break;

@@ -1,39 +1,14 @@
-import { parseArgs } from 'node:util';
 import { IANAZone } from 'luxon';
 import { loadConfig } from '../config/load.js';
 import { verifierFor } from '../conformance/receiver.js';
 import { runConformance } from '../conformance/run.js';
 import { formatTable } from '../conformance/table.js';
 import type { ConformanceOptions } from '../conformance/types.js';
+import { CONFORMANCE, parseCommand, serverUrl } from './commands.js';
+import { cannotReach, hintFor, unreachable } from './net.js';
 
-const USAGE = `Usage: npx frontdesk conformance (--facility ID [--url http://127.0.0.1:3000] | --base-url URL --user U --key K [--timezone Asia/Manila])
-         [--write] [--webhooks] [--webhook-secret whsec_…] [--webhook-port N] [--webhook-public-url URL] [--wait-ms N] [--json]
-
-  --facility ID        take the provider's base URL, credentials, zone and webhook secret from the config
-                       (FRONTDESK_CONFIG, else the demo); baseUrl "sandbox" means the sandbox in the
-                       frontdesk running at --url
-  --write              also book, move, confirm and cancel a test appointment (it books on the real system)
-  --webhooks           start a webhook receiver and check the deliveries (implied by --webhook-secret)
-  --wait-ms N          how long to wait for webhooks after the other checks (default 10000)
-  --json               print the results as JSON
-Exit code: 0 when no check failed, 1 when one did, 2 on bad arguments or configuration.`;
-
-const OPTIONS = {
-  facility: { type: 'string' },
-  url: { type: 'string', default: 'http://127.0.0.1:3000' },
-  'base-url': { type: 'string' },
-  user: { type: 'string' },
-  key: { type: 'string' },
-  timezone: { type: 'string' },
-  write: { type: 'boolean', default: false },
-  webhooks: { type: 'boolean', default: false },
-  'webhook-secret': { type: 'string' },
-  'webhook-port': { type: 'string' },
-  'webhook-public-url': { type: 'string' },
-  'wait-ms': { type: 'string' },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
-} as const;
+/** the provider's requests time out after this in runConformance (src/conformance/run.ts): the reachability probe waits as long */
+const PROBE_TIMEOUT_MS = 15_000;
 
 const isUrl = (s: string) => {
   try {
@@ -55,14 +30,18 @@ function integer(raw: string | undefined, name: string, max: number, problems: s
 
 function badArguments(problems: string[]): number {
   for (const p of problems) console.error(`frontdesk conformance: ${p}`);
-  console.error(`\n${USAGE}`);
+  console.error('`npx frontdesk help conformance` lists the options');
   return 2;
 }
 
-type Target = Pick<ConformanceOptions, 'baseUrl' | 'userId' | 'apiKey' | 'timezone' | 'defaultAppointmentType'> & { webhookSecret?: string };
+type Target = Pick<ConformanceOptions, 'baseUrl' | 'userId' | 'apiKey' | 'timezone' | 'defaultAppointmentType'> & {
+  webhookSecret?: string;
+  /** the running frontdesk whose sandbox serves the facility (baseUrl "sandbox"), when it is one */
+  server?: string;
+};
 
 /** The provider named by --facility in the loaded config; undefined (after printing why) when it cannot be. */
-function fromConfig(facilityId: string, url: string): Target | undefined {
+function fromConfig(facilityId: string, url: string | undefined): Target | undefined {
   const loaded = loadConfig(process.env);
   if (!loaded.ok) {
     console.error('frontdesk conformance: the configuration is not valid:');
@@ -75,8 +54,10 @@ function fromConfig(facilityId: string, url: string): Target | undefined {
     return undefined;
   }
   const p = facility.provider;
+  const server = p.baseUrl === 'sandbox' ? serverUrl(url, loaded.value) : undefined;
   return {
-    baseUrl: p.baseUrl === 'sandbox' ? `${url.replace(/\/+$/, '')}/sandbox/${facility.id}/api/v1` : p.baseUrl,
+    baseUrl: server ? `${server}/sandbox/${facility.id}/api/v1` : p.baseUrl,
+    ...(server ? { server } : {}),
     userId: p.userId,
     apiKey: p.apiKey,
     timezone: facility.timezone,
@@ -86,16 +67,8 @@ function fromConfig(facilityId: string, url: string): Target | undefined {
 }
 
 export async function conformanceCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (e) {
-    return badArguments([(e as Error).message]);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const values = parseCommand(CONFORMANCE, argv);
+  if (!values) return 2;
 
   const problems: string[] = [];
   const direct = [values['base-url'], values.user, values.key];
@@ -106,7 +79,7 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
     if (!values.user) problems.push('--user is required (the provider USER_ID)');
     if (!values.key) problems.push('--key is required (the provider API_KEY)');
   }
-  if (!isUrl(values.url)) problems.push('--url must be an http(s) URL');
+  if (values.url !== undefined && !isUrl(values.url)) problems.push('--url must be an http(s) URL');
   if (values.timezone !== undefined && !IANAZone.isValidZone(values.timezone)) problems.push('--timezone must be an IANA time zone such as Asia/Manila');
   if (values['webhook-public-url'] !== undefined && !isUrl(values['webhook-public-url'])) problems.push('--webhook-public-url must be an http(s) URL');
   const port = integer(values['webhook-port'], 'webhook-port', 65535, problems);
@@ -131,6 +104,14 @@ export async function conformanceCommand(argv: string[]): Promise<number> {
     } catch {
       return badArguments(['--webhook-secret must look like whsec_<base64>']);
     }
+  }
+
+  // nothing listening there: one line, not a table of checks that all failed the same way
+  const why = await unreachable(target.server ?? target.baseUrl, PROBE_TIMEOUT_MS);
+  if (why) {
+    const where = target.server ? '--url' : values.facility ? `facility ${values.facility}'s provider.baseUrl` : '--base-url';
+    console.error(cannotReach('conformance', target.server ?? target.baseUrl, why, hintFor(why, where)));
+    return 1;
   }
 
   // with --json, stdout carries only the JSON

@@ -1,26 +1,7 @@
-import { parseArgs } from 'node:util';
 import { loadConfig, type ConfigProblem } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-
-const HELP = `frontdesk — hospital appointment conversations over Messenger, Viber and SMS
-
-Usage: npx frontdesk <command> [options]
-
-Commands:
-  start              run the service (FRONTDESK_CONFIG=path, else the built-in demo, on 127.0.0.1 only)
-  sandbox            run the sandbox provider alone          [--port 4010]
-  broadcast          send a reminder or a staff message to a day's patients
-                     --facility ID --date YYYY-MM-DD [--calendar ID] [--message TEXT] [--dry-run]
-                     [--url http://127.0.0.1:3000]   the staff token comes from FRONTDESK_STAFF_TOKEN
-                     (--token T still works, with a warning: argv is visible to other users)
-  sync-calendars     fetch and store every facility's calendars now   [--facility ID]
-  conformance        check a provider's API and webhooks against the contract
-                     --facility ID (from the config) | --base-url URL --user U --key K
-                     [--write (also book, reschedule, confirm and cancel a test appointment)]
-                     [--webhooks | --webhook-secret whsec_… [--webhook-port N] [--wait-ms N]] [--json]
-  setup-webhooks     register the Viber webhook and Messenger get-started/menu  [--apply]
-  help               this text
-`;
+import { COMMANDS, HELP, findCommand, nearest, overview, usage, wantsHelp } from './commands.js';
+import { oneLine } from './net.js';
 
 export function printProblems(problems: ConfigProblem[]): void {
   console.error('frontdesk: the configuration is not valid:');
@@ -36,52 +17,62 @@ export function configOrExit(): Config | undefined {
   return r.value;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  try {
-    switch (command) {
-      case 'start': {
-        const { startCommand } = await import('./start.js');
-        return await startCommand(rest);
-      }
-      case 'sandbox': {
-        const { sandboxCommand } = await import('./sandbox.js');
-        return await sandboxCommand(rest);
-      }
-      case 'broadcast': {
-        const { broadcastCommand } = await import('./broadcast.js');
-        return await broadcastCommand(rest);
-      }
-      case 'sync-calendars': {
-        const { syncCalendarsCommand } = await import('./sync-calendars.js');
-        return await syncCalendarsCommand(rest);
-      }
-      case 'conformance': {
-        const { conformanceCommand } = await import('./conformance.js');
-        return await conformanceCommand(rest);
-      }
-      case 'setup-webhooks': {
-        const { setupWebhooksCommand } = await import('./setup-webhooks.js');
-        return await setupWebhooksCommand(rest);
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        console.log(HELP);
-        return 0;
-      default:
-        console.error(`frontdesk: unknown command "${command}"\n`);
-        console.log(HELP);
-        return 2;
-    }
-  } catch (e) {
-    if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`frontdesk ${command}: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+/** One line for a name that is not a command, with a guess when one is close. */
+function unknownCommand(name: string): number {
+  const names = COMMANDS.map((c) => c.name);
+  const guess = nearest(name, names);
+  console.error(`frontdesk: unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; the commands are ${names.join(', ')} (\`npx frontdesk help\`)`);
+  return 2;
+}
+
+async function run(command: string, argv: string[]): Promise<number> {
+  switch (command) {
+    case 'start':
+      return (await import('./start.js')).startCommand(argv);
+    case 'sandbox':
+      return (await import('./sandbox.js')).sandboxCommand(argv);
+    case 'broadcast':
+      return (await import('./broadcast.js')).broadcastCommand(argv);
+    case 'sync-calendars':
+      return (await import('./sync-calendars.js')).syncCalendarsCommand(argv);
+    case 'conformance':
+      return (await import('./conformance.js')).conformanceCommand(argv);
+    case 'setup-webhooks':
+      return (await import('./setup-webhooks.js')).setupWebhooksCommand(argv);
+    default:
+      return unknownCommand(command);
   }
 }
 
-export { parseArgs };
+function help(argv: string[]): number {
+  const [topic] = argv.filter((a) => a !== '--help' && a !== '-h');
+  if (topic === undefined) {
+    // `help --help` is help about `help`
+    console.log(wantsHelp(argv) ? usage(HELP) : overview());
+    return 0;
+  }
+  const spec = findCommand(topic);
+  if (!spec) return unknownCommand(topic);
+  console.log(usage(spec));
+  return 0;
+}
+
+/** `npx frontdesk <command> [options]`: the exit code; a failure is one line on stderr, never a stack trace. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return help(rest);
+  const spec = findCommand(command);
+  if (!spec) return unknownCommand(command);
+  if (wantsHelp(rest)) {
+    console.log(usage(spec));
+    return 0;
+  }
+  try {
+    return await run(command, rest);
+  } catch (e) {
+    // the commands say what went wrong themselves; this is for what none of them foresaw
+    console.error(`frontdesk ${command}: ${oneLine(e)}${process.env.FRONTDESK_DEBUG ? '' : ' (FRONTDESK_DEBUG=1 shows where)'}`);
+    if (process.env.FRONTDESK_DEBUG) console.error(e);
+    return 1;
+  }
+}

@@ -1,6 +1,10 @@
-import { parseArgs } from 'node:util';
 import { CHANNEL_MODULES } from '../../channels/index.js';
+import { SETUP_WEBHOOKS, parseCommand } from './commands.js';
 import { configOrExit } from './main.js';
+import { request } from './net.js';
+
+/** a platform's API that does not answer in this long is reported as such */
+const PLATFORM_TIMEOUT_MS = 30_000;
 
 interface PlannedCall {
   facilityId: string;
@@ -16,9 +20,14 @@ const maskUrl = (u: string) => u.replace(/(access_token=)[^&]+/, '$1…');
 
 /** `npx frontdesk setup-webhooks`: every configured channel's setup (Viber's webhook, Messenger's get-started and menu, WhatsApp's checks). Dry-run unless --apply. */
 export async function setupWebhooksCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { apply: { type: 'boolean', default: false }, facility: { type: 'string' } } });
+  const values = parseCommand(SETUP_WEBHOOKS, argv);
+  if (!values) return 2;
   const config = configOrExit();
   if (!config) return 1;
+  if (values.facility !== undefined && !config.facilities.some((f) => f.id === values.facility)) {
+    console.error(`frontdesk setup-webhooks: no facility "${values.facility}" in the configuration (known: ${config.facilities.map((f) => f.id).join(', ')})`);
+    return 2;
+  }
   if (!config.publicUrl) {
     console.error('frontdesk setup-webhooks: publicUrl must be set in the config (the platforms call it)');
     return 2;
@@ -42,13 +51,14 @@ export async function setupWebhooksCommand(argv: string[]): Promise<number> {
   for (const c of calls) {
     console.log(`${values.apply ? '→' : '(dry run)'} [${c.facilityId}] ${c.description}\n    ${c.method} ${maskUrl(c.url)}\n    ${JSON.stringify(c.body)}`);
     if (!values.apply) continue;
-    const res = await fetch(c.url, { method: c.method, headers: { 'content-type': 'application/json', ...c.headers }, body: c.body === undefined ? undefined : JSON.stringify(c.body) }).catch((e: Error) => e);
-    if (res instanceof Error) {
+    const a = await request(c.url, { method: c.method, headers: { 'content-type': 'application/json', ...c.headers }, ...(c.body === undefined ? {} : { body: JSON.stringify(c.body) }) }, PLATFORM_TIMEOUT_MS);
+    if (!a.ok) {
       failed += 1;
-      console.log(`    failed: ${res.message}`);
+      console.log(`    failed: cannot reach ${new URL(c.url).origin} (${a.reason})`);
       continue;
     }
-    const text = await res.text();
+    const res = a.res;
+    const text = await res.text().catch((e: Error) => `(the answer was cut short: ${e.message})`);
     const okViber = !/"status"\s*:\s*[1-9]/.test(text);
     if (!res.ok || !okViber) failed += 1;
     console.log(`    ${res.status}: ${text.slice(0, 300)}`);

@@ -1,10 +1,13 @@
 import { createFrontdesk } from '../app.js';
+import { START, parseCommand } from './commands.js';
 import { configOrExit } from './main.js';
+import { cannotListen, oneLine } from './net.js';
 
 const isLoopback = (host: string) => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 /** `npx frontdesk start` / `npm start`: serve until SIGINT or SIGTERM, then shut down gracefully. */
-export async function startCommand(_argv: string[]): Promise<number> {
+export async function startCommand(argv: string[]): Promise<number> {
+  if (!parseCommand(START, argv)) return 2;
   const config = configOrExit();
   if (!config) return 1;
   if (!process.env.FRONTDESK_CONFIG) {
@@ -29,14 +32,17 @@ export async function startCommand(_argv: string[]): Promise<number> {
     const namespace = process.env.FRONTDESK_NAMESPACE;
     fd = await createFrontdesk({ config, ...(namespace ? { namespace } : {}) });
   } catch (e) {
-    console.error(`frontdesk: cannot start: ${(e as Error).message}`);
+    console.error(`frontdesk start: cannot start: ${oneLine(e)}`);
     return 1;
   }
   let url: string;
   try {
     url = await fd.listen();
   } catch (e) {
-    console.error(`frontdesk: cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`);
+    const reason = cannotListen(e);
+    const hint = reason === 'address already in use' ? ' — is another frontdesk or server on that port? set PORT (or the config\'s "port")' : '';
+    const where = config.host.includes(':') ? `[${config.host}]:${config.port}` : `${config.host}:${config.port}`;
+    console.error(`frontdesk start: cannot listen on ${where} (${reason})${hint}`);
     await fd.close().catch(() => undefined);
     return 1;
   }

@@ -123,7 +123,7 @@ async function sendFallback(cx: OutboxContext, a: Attempt, refusal: string): Pro
 async function deliver(cx: OutboxContext, msg: OutboundMessage, attempt: number, maxAttempts: number): Promise<void> {
   const stored = await cx.records.find(msg.id);
   if (stored && stored.status !== 'queued') {
-    cx.log?.info({ messageId: msg.id, status: stored.status }, 'message already settled; not sent again');
+    cx.log?.debug({ messageId: msg.id, status: stored.status }, 'message already settled; not sent again');
     return;
   }
   const rec: SendRecord = { ...(stored ?? initialRecord(cx, msg)), attempts: (stored?.attempts ?? 0) + 1, updatedAt: cx.clock().toISOString() };
