@@ -1,3 +1,5 @@
+import { CHANNEL_MODULES } from '../../channels/index.js';
+import { demoBannerLines } from '../dev/index.js';
 import { createFrontdesk } from '../app.js';
 import { START, parseCommand } from './commands.js';
 import { configOrExit } from './main.js';
@@ -56,8 +58,10 @@ export async function startCommand(argv: string[]): Promise<number> {
   ];
   if (config.dev) lines.push(`  dev chat   ${url}/dev`);
   if (config.sandbox) for (const f of config.facilities.filter((x) => x.provider.baseUrl === 'sandbox')) lines.push(`  sandbox    ${url}/sandbox/${f.id}/api/v1  (Basic ${f.provider.userId}:…)`);
-  lines.push(`  webhooks   ${url}/webhooks/{messenger,viber/:facilityId,sms,sms/status,provider/:facilityId}`);
-  lines.push(`  staff API  ${url}/staff/v1/broadcasts`);
+  const channelPaths = CHANNEL_MODULES.filter((m) => config.facilities.some((f) => m.configured(f))).flatMap((m) => m.routePaths.map((p) => p.replace(/^\/webhooks\//, '')));
+  lines.push(`  webhooks   ${url}/webhooks/{${[...new Set(channelPaths), 'provider/:facilityId'].join(',')}}`);
+  lines.push(`  staff API  ${url}/staff/v1/  (tickets, broadcasts, facilities/:id/appointments, audit)`);
+  lines.push(...demoBannerLines(config, url));
   console.log(lines.join('\n'));
 
   await stopped;

@@ -57,6 +57,7 @@ const ID = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
  * the facility's provider credentials, so it must never reach any other route of this server.
  */
 const STAFF_ACTIONS: { method: 'GET' | 'POST' | 'PUT'; path: RegExp; query?: string[] }[] = [
+  { method: 'GET', path: /^calendars$/ },
   { method: 'GET', path: /^appointments$/, query: ['date', 'calendarId', 'status'] },
   { method: 'POST', path: /^appointments$/ },
   { method: 'POST', path: /^appointments\/bulk$/ },

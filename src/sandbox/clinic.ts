@@ -102,6 +102,12 @@ export interface ClinicSnapshot {
 }
 
 const CLOSED: readonly AppointmentStatus[] = ['CANCELED', 'SHOW', 'NO SHOW'];
+/** A patient may check in from this many hours before the start, and only on the appointment's local day. */
+export const CHECK_IN_OPENS_HOURS = 3;
+const STATUS_PHRASE: Partial<Record<AppointmentStatus, string>> = { CANCELED: 'was cancelled', SHOW: 'is checked in', 'NO SHOW': 'was marked no-show' };
+const closedMessage = (a: SandboxAppointment, verb: string) =>
+  `Appointment ${a.appointmentId} ${STATUS_PHRASE[a.status] ?? `is ${a.status}`}: it cannot be ${verb}`;
+const queued = (a: SandboxAppointment) => (a.queueNumber ? ` (queue number ${a.queueNumber})` : '');
 const fail = (status: number, code: string, message: string) => err<ClinicError>({ status, code, message });
 const notFound = () => fail(404, 'not_found', 'No such appointment');
 const normName = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -383,7 +389,7 @@ export class Clinic {
   reschedule(id: string, startRaw: string, actor: Actor): ClinicResult<SandboxAppointment> {
     const a = this.appointments.get(id);
     if (!a) return notFound();
-    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', `A ${a.status} appointment cannot be rescheduled`);
+    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', closedMessage(a, 'rescheduled'));
     if (actor.enforceCutoff && this.withinCutoff(a)) return fail(422, 'reschedule_too_close', `Rescheduling closes ${this.opts.cutoffHours} hours before the appointment`);
     const start = parseDateTime(startRaw, this.zone);
     if (start === undefined) return fail(400, 'invalid_request', 'start must be an ISO 8601 date-time');
@@ -428,8 +434,9 @@ export class Clinic {
   cancel(id: string, reason: string | undefined, actor: Actor): ClinicResult<SandboxAppointment> {
     const a = this.appointments.get(id);
     if (!a) return notFound();
-    if (a.status === 'CANCELED') return ok(a);
-    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', `A ${a.status} appointment cannot be cancelled`);
+    // the contract makes a patient's repeated cancel a success; the desk is told it was cancelled already
+    if (a.status === 'CANCELED') return actor.source === 'bot' ? ok(a) : fail(409, 'already_canceled', `Appointment ${id} is already cancelled`);
+    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', closedMessage(a, 'cancelled'));
     if (actor.enforceCutoff && this.withinCutoff(a)) return fail(422, 'cancel_too_close', `Cancelling closes ${this.opts.cutoffHours} hours before the appointment`);
     a.status = 'CANCELED';
     if (reason) a.cancelReason = reason;
@@ -442,18 +449,30 @@ export class Clinic {
     const a = this.appointments.get(id);
     if (!a) return notFound();
     if (a.status === 'CONFIRMED') return ok(a);
-    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', `A ${a.status} appointment cannot be confirmed`);
+    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', closedMessage(a, 'confirmed'));
     a.status = 'CONFIRMED';
     this.touch(a);
     this.emit('appointmentConfirmed', a, actor.source);
     return ok(a);
   }
 
+  /**
+   * The patient arrived. Only on the appointment's own (local) day, from CHECK_IN_OPENS_HOURS before its start;
+   * once: a second check-in is refused and the first queue number stays.
+   */
   checkIn(id: string, queueNumber: string | undefined, source: AppointmentSource): ClinicResult<SandboxAppointment> {
     const a = this.appointments.get(id);
     if (!a) return notFound();
-    if (a.status === 'SHOW') return ok(a);
-    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', `A ${a.status} appointment cannot be checked in`);
+    if (a.status === 'SHOW') return fail(409, 'already_checked_in', `Appointment ${id} is already checked in${queued(a)}`);
+    if (a.status === 'NO SHOW') return fail(409, 'already_no_show', `Appointment ${id} was marked no-show: it cannot be checked in`);
+    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', closedMessage(a, 'checked in'));
+    const now = this.nowMs();
+    const day = this.days.dayAt(a.start);
+    const opens = Math.max(day.start, a.start - CHECK_IN_OPENS_HOURS * 3_600_000);
+    if (now < opens) {
+      return fail(422, 'check_in_not_open', `Check-in for appointment ${id} opens at ${this.local(opens)} (${CHECK_IN_OPENS_HOURS} hours before its start at ${this.local(a.start)}, on its day)`);
+    }
+    if (now >= day.end) return fail(422, 'check_in_closed', `Appointment ${id} was on ${day.date}: a patient checks in only on the appointment's day`);
     a.status = 'SHOW';
     a.queueNumber = queueNumber ?? this.nextQueueNumber(a);
     this.touch(a);
@@ -461,15 +480,25 @@ export class Clinic {
     return ok(a);
   }
 
+  /** The patient did not come: only once the start has passed, never after a check-in, once. */
   noShow(id: string, source: AppointmentSource): ClinicResult<SandboxAppointment> {
     const a = this.appointments.get(id);
     if (!a) return notFound();
-    if (a.status === 'NO SHOW') return ok(a);
-    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', `A ${a.status} appointment cannot be marked no-show`);
+    if (a.status === 'NO SHOW') return fail(409, 'already_no_show', `Appointment ${id} is already marked no-show`);
+    if (a.status === 'SHOW') return fail(409, 'already_checked_in', `Appointment ${id} is checked in${queued(a)}: it cannot be marked no-show`);
+    if (CLOSED.includes(a.status)) return fail(422, 'invalid_status', closedMessage(a, 'marked no-show'));
+    if (this.nowMs() < a.start) {
+      return fail(422, 'no_show_too_early', `Appointment ${id} starts at ${this.local(a.start)}: it can be marked no-show only after its start`);
+    }
     a.status = 'NO SHOW';
     this.touch(a);
     this.emit('appointmentNoShow', a, source);
     return ok(a);
+  }
+
+  /** `YYYY-MM-DD HH:mm` in the facility's zone, for messages */
+  private local(ms: number): string {
+    return toIso(ms, this.zone).slice(0, 16).replace('T', ' ');
   }
 
   /** The hospital registers a chat-created patient: the temporary id gets a permanent one, and its appointments follow. */

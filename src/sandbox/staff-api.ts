@@ -11,7 +11,15 @@ import { webhookSecretProblem, webhookTargetProblem, type DeliveryView } from '.
 
 /**
  * What the hospital's staff do in their own system (desk, walk-in, check-in…), under /sandbox/:facilityId/staff.
- * Same Basic credentials as the patient API. No reschedule/cancel cutoff applies to staff.
+ * Same Basic credentials as the patient API. No reschedule/cancel cutoff applies to staff, but the rules of a real
+ * front desk do (errors are `{"error","message"}`):
+ * - check-in only on the appointment's local day, from CHECK_IN_OPENS_HOURS before its start
+ *   (422 `check_in_not_open` / `check_in_closed`), once: 409 `already_checked_in` (the first queue number stays);
+ * - no-show only once its start has passed (422 `no_show_too_early`), never after a check-in (409 `already_checked_in`),
+ *   once (409 `already_no_show`);
+ * - nothing on a cancelled appointment: 422 `invalid_status`, and a second cancel is 409 `already_canceled`
+ *   (the patient API keeps the contract's "cancelling a cancelled appointment is a success").
+ * The clock is the sandbox's `now()` (injectable), never the caller's.
  */
 
 const staff = (overbook: boolean): Actor => ({ source: 'staff', enforceCutoff: false, slotPolicy: overbook ? 'any' : 'free' });
@@ -24,6 +32,11 @@ export interface StaffHooks {
 const BASE = '/sandbox/:facilityId/staff';
 
 export function mountStaffApi(router: Router, lookup: FacilityLookup, hooks: StaffHooks): void {
+  // the desk's doctor column and booking form
+  router.get(`${BASE}/calendars`, (ctx) => {
+    const f = authorizedFacility(ctx, lookup);
+    ctx.body = { calendars: f.clinic.calendars.map((c) => ({ id: c.id, name: c.name, timezone: c.timezone, appointmentTypes: c.appointmentTypes })) };
+  });
   mountAppointmentBooking(router, lookup);
   mountAppointmentChanges(router, lookup);
   mountPatients(router, lookup);

@@ -62,5 +62,12 @@ describe('dev chat: the proxy to the sandbox staff desk', () => {
     const missing = await raw('PUT', `${staff}/appointments/999999/cancel`, {});
     expect(JSON.parse(missing.text)).toMatchObject({ error: 'not_found', message: 'No such appointment' }); // the sandbox's own answer
     expect((await raw('GET', `${staff}/patients`)).status).toBe(200);
+    // the desk's doctor column and booking form
+    const calendars = await raw('GET', `${staff}/calendars`);
+    expect(calendars.status).toBe(200);
+    expect((JSON.parse(calendars.text) as { calendars: { id: string }[] }).calendars.length).toBeGreaterThan(0);
+    const early = await raw('PUT', `${staff}/appointments/${encodeURIComponent(appointments[0]!.appointmentId)}/no-show`, {});
+    expect(early.status).toBe(422); // its start is ahead: the sandbox's own refusal, passed through
+    expect(JSON.parse(early.text)).toMatchObject({ error: 'no_show_too_early' });
   });
 });

@@ -109,7 +109,14 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
   });
 
   it('checked in with a queue number: a message carrying the number; reminders dropped', async () => {
-    expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${id}/check-in`, { queueNumber: '17' })).status).toBe(200);
+    // the sandbox admits a check-in only on the appointment's day: its clock goes there for this call
+    const due = Date.parse((await svc.fd.store.appointments.get(FACILITY, id))!.start) - 3_600_000;
+    svc.fd.sandbox!.setClock(() => new Date(due));
+    try {
+      expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${id}/check-in`, { queueNumber: '17' })).status).toBe(200);
+    } finally {
+      svc.fd.sandbox!.setClock(undefined);
+    }
     const d = await lastDelivery();
     expect(d.type).toBe('patientCheckedIn');
     await noticeSent(d.id);
@@ -143,7 +150,13 @@ describe('desk events reach the patient by SMS, and the mirror follows', () => {
     const p = '+639171110003';
     const booked = await deskBook(p, at(5, 15));
     await noticeSent((await lastDelivery()).id);
-    expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${booked.appointmentId}/no-show`, {})).status).toBe(200);
+    // a no-show only once the start has passed
+    svc.fd.sandbox!.setClock(() => new Date(Date.parse(booked.start) + 60_000));
+    try {
+      expect((await staffCall(svc.fd.base, 'PUT', `/appointments/${booked.appointmentId}/no-show`, {})).status).toBe(200);
+    } finally {
+      svc.fd.sandbox!.setClock(undefined);
+    }
     const d = await lastDelivery();
     expect(d.type).toBe('appointmentNoShow');
     await noticeSent(d.id);

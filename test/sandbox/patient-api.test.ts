@@ -331,7 +331,8 @@ describe('reschedule, cancel, confirm', () => {
   });
 
   it('refuses to touch SHOW and NO SHOW appointments (422 invalid_status)', async () => {
-    run = await startSandbox();
+    let now = NOW;
+    run = await startSandbox({ now: () => now });
     const jose = (await run.api('/appointments?patientId=P-100003')).body.appointments[0];
     expect(jose.status).toBe('SHOW');
     for (const action of ['reschedule', 'cancel', 'confirm']) {
@@ -340,6 +341,7 @@ describe('reschedule, cancel, confirm', () => {
       expect(r.body.error).toBe('invalid_status');
     }
     const a = await juansAppointment(run);
+    now = new Date(Date.parse(a.start) + 3_600_000); // a no-show only after the start
     expect((await run.staff(`/appointments/${a.appointmentId}/no-show`, { method: 'PUT' })).body.status).toBe('NO SHOW');
     expect((await run.api(`/appointments/${a.appointmentId}/cancel`, { method: 'PUT' })).body.error).toBe('invalid_status');
   });

@@ -58,7 +58,8 @@ describe('signed webhooks', () => {
   });
 
   it('sends one event per staff action, with the matching type, status and source', async () => {
-    const { receiver, run } = await withReceiver();
+    let now = NOW;
+    const { receiver, run } = await withReceiver({ now: () => now });
     const [slot] = await firstSlots(run, '102', '1011');
     const created = await run.staff('/appointments', {
       method: 'POST',
@@ -70,6 +71,7 @@ describe('signed webhooks', () => {
     const later = (await firstSlots(run, '102', '1011')).at(-1)!;
     expect((await run.staff(`/appointments/${id}/reschedule`, { method: 'PUT', body: { start: later.start } })).body.status).toBe('RESCHEDULED');
     expect((await run.staff(`/appointments/${id}/confirm`, { method: 'PUT' })).body.status).toBe('CONFIRMED');
+    now = new Date(Date.parse(later.start) - 3_600_000); // check-in opens on the day, before the start
     const checkedIn = await run.staff(`/appointments/${id}/check-in`, { method: 'PUT', body: {} });
     expect(checkedIn.body).toMatchObject({ status: 'SHOW', queueNumber: '1' });
 
@@ -78,6 +80,7 @@ describe('signed webhooks', () => {
       body: { calendarId: '201', appointmentTypeId: '2001', start: '2026-03-02T10:07:00+08:00', patient: { name: 'Walk In', phone: '+639175559999', dob: '1970-05-05' }, source: 'walk-in' },
     });
     expect(walkIn.status).toBe(201);
+    // a no-show once its start has passed (the clock is already weeks later)
     expect((await run.staff(`/appointments/${walkIn.body.appointmentId}/no-show`, { method: 'PUT' })).body.status).toBe('NO SHOW');
     const juan = (await run.api(`/appointments?patientId=${JUAN.patientId}`)).body.appointments[0];
     expect((await run.staff(`/appointments/${juan.appointmentId}/cancel`, { method: 'PUT', body: { reason: 'doctor away' } })).body.status).toBe('CANCELED');

@@ -9,6 +9,7 @@ import Koa from 'koa';
 import { facilityConfig } from '../../../src/config/schema.js';
 import { createDevSender, devRoutes, DevMailbox } from '../../../src/dev/index.js';
 import { createEngine, type Engine } from '../../../src/engine/index.js';
+import { securityHeaders } from '../../../src/http/security-headers.js';
 import { createConversations, type InboundEvent } from '../../../src/engine/inbound.js';
 import { createSerialQueue } from '../../../src/jobs/serial.js';
 import { createLogger } from '../../../src/log.js';
@@ -27,10 +28,11 @@ export interface DevApp {
   close(): Promise<void>;
 }
 
-export async function startDevApp(): Promise<DevApp> {
+/** `now`: the sandbox's clock (the engine keeps the real one: give it only to apps that drive the desk, not a chat booking) */
+export async function startDevApp(opts: { now?: () => Date } = {}): Promise<DevApp> {
   const logger = createLogger({ level: 'silent' });
   const store = await openStore(`sqlite:${join(mkdtempSync(join(tmpdir(), 'fd-dev-')), 'store.sqlite')}`);
-  const sandbox = createSandbox({ facilities: [{ id: DEV_FACILITY, timezone: 'Asia/Manila', userId: 'dev-bot', apiKey: 'dev-key' }], logger });
+  const sandbox = createSandbox({ facilities: [{ id: DEV_FACILITY, timezone: 'Asia/Manila', userId: 'dev-bot', apiKey: 'dev-key' }], logger, ...(opts.now ? { now: opts.now } : {}) });
   const app = new Koa();
   // the port must be known before the facility config (the sandbox's URL), the app after it
   const server = createServer();
@@ -63,6 +65,7 @@ export async function startDevApp(): Promise<DevApp> {
   const queue = createSerialQueue<InboundEvent>({ log: store.serial, name: 'inbound', handler: (e) => conversations.run(e), pollMs: 20, logger });
   queue.start();
   const dev = devRoutes({ engine: conversations, facilities: [facility], sandboxStaffUrl: (id) => `${baseUrl}/sandbox/${id}/staff`, mailbox });
+  app.use(securityHeaders()); // the page runs under the server's CSP, as in production
   app.use(sandbox.middleware());
   app.use(dev.routes());
   app.use(dev.allowedMethods());
