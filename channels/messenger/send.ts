@@ -1,3 +1,4 @@
+import { compact } from '../../src/core/compact.js';
 import { readGraphError, type GraphError } from '../../src/core/graph-error.js';
 import { createHmac } from 'node:crypto';
 import type Bottleneck from 'bottleneck';
@@ -105,14 +106,8 @@ export const graphAuthHeaders = (m: Pick<MessengerConfig, 'pageAccessToken'>): R
 export function createMessengerSender(opts: MessengerSenderOptions): MessengerSender {
   const apiBase = opts.apiBase.replace(/\/+$/, '');
   const byId = new Map(opts.facilities.map((f) => [f.id, f]));
-  const callOpts: PlatformCallOptions = {
-    isRetryable: isRetryableGraph,
-    ...(opts.limiter ? { limiter: opts.limiter } : {}),
-    ...(opts.retry?.maxAttempts !== undefined ? { maxAttempts: opts.retry.maxAttempts } : {}),
-    ...(opts.retry?.initialDelayMs !== undefined ? { initialDelayMs: opts.retry.initialDelayMs } : {}),
-    ...(opts.retry?.maxDelayMs !== undefined ? { maxDelayMs: opts.retry.maxDelayMs } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-  };
+  // absent options stay absent: the client's defaults apply
+  const callOpts: PlatformCallOptions = compact({ isRetryable: isRetryableGraph, ...opts.retry, limiter: opts.limiter, timeoutMs: opts.timeoutMs });
 
   const endpoint = (f: FacilityConfig): { url: string; headers: Record<string, string> } => {
     const m = f.channels.messenger!;

@@ -2,7 +2,7 @@ import type { FacilityConfig } from '../../src/config/schema.js';
 import { hubChallenge, type HubChallengeResult } from '../../src/core/hub-signature.js';
 
 /** Messenger signs and verifies the Meta way (src/core/hub-signature.ts). */
-export { findHubSigner as findSigner, readHubSignature as readSignature, hubSignatureMatches as signatureMatches, signHubBody as signBody } from '../../src/core/hub-signature.js';
+export { findHubSigner as findSigner, hubSigner as verifySigner, readHubSignature as readSignature, hubSignatureMatches as signatureMatches, signHubBody as signBody } from '../../src/core/hub-signature.js';
 
 export type HandshakeResult = HubChallengeResult;
 

@@ -4,7 +4,7 @@ import { err, ok, type Result } from '../../src/core/result.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
 import { readEnvelope, toInbound, toReceipt, whatsappNumbers } from './parse.js';
 import type { WhatsAppFacility } from './types.js';
-import { findSigner, readSignature } from './verify.js';
+import { verifySigner } from './verify.js';
 
 const reject = (kind: InboundRejection['kind'], message: string) => err<InboundRejection>({ kind, message });
 
@@ -30,10 +30,9 @@ export function createWhatsAppInbound(all: readonly FacilityConfig[]): ChannelIn
   const secrets = [...new Set(facilities.map((f) => f.config.appSecret))];
 
   function receive(req: RawRequest): Result<ParsedInbound, InboundRejection> {
-    const digest = readSignature(req.headers['x-hub-signature-256']);
-    if (!digest) return reject('bad_signature', 'missing or malformed X-Hub-Signature-256 (expected sha256=<hex>)');
-    const signer = findSigner(req.rawBody, digest, secrets);
-    if (signer === undefined) return reject('bad_signature', 'X-Hub-Signature-256 matches no configured app secret');
+    const signed = verifySigner(req, secrets);
+    if (!signed.ok) return signed;
+    const signer = signed.value;
 
     const env = readEnvelope(req.rawBody);
     if (!env.ok) return reject('bad_request', env.error);

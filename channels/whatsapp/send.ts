@@ -1,3 +1,4 @@
+import { compact } from '../../src/core/compact.js';
 import { readGraphError } from '../../src/core/graph-error.js';
 import type { ChannelSender } from '../../src/core/channel.js';
 import type { Contact, LocaleCode } from '../../src/core/domain.js';
@@ -94,14 +95,8 @@ export function createWhatsAppSender(opts: WhatsAppSenderOptions): WhatsAppSende
   const apiBase = opts.apiBase.replace(/\/+$/, '');
   const byId = new Map(whatsappNumbers(opts.facilities).map((f) => [f.id, f]));
   const listButtonLabel = opts.listButtonLabel ?? ((m: OutboundMessage) => LIST_BUTTON[m.locale] ?? LIST_BUTTON.en);
-  const callOpts: PlatformCallOptions = {
-    isRetryable: isRetryableGraph,
-    ...(opts.limiter ? { limiter: opts.limiter } : {}),
-    ...(opts.retry?.maxAttempts !== undefined ? { maxAttempts: opts.retry.maxAttempts } : {}),
-    ...(opts.retry?.initialDelayMs !== undefined ? { initialDelayMs: opts.retry.initialDelayMs } : {}),
-    ...(opts.retry?.maxDelayMs !== undefined ? { maxDelayMs: opts.retry.maxDelayMs } : {}),
-    ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-  };
+  // absent options stay absent: the client's defaults apply
+  const callOpts: PlatformCallOptions = compact({ isRetryable: isRetryableGraph, ...opts.retry, limiter: opts.limiter, timeoutMs: opts.timeoutMs });
 
   const endpoint = (f: WhatsAppFacility) => ({
     url: `${apiBase}/${encodeURIComponent(f.config.phoneNumberId)}/messages`,

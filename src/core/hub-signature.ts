@@ -1,4 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { InboundRejection, RawRequest } from './channel.js';
+import { err, ok, type Result } from './result.js';
 
 /*
  * Meta's webhook scheme, shared by every Meta platform (Messenger, WhatsApp): `X-Hub-Signature-256` is the
@@ -32,6 +34,17 @@ export function findHubSigner(rawBody: Buffer, digest: Buffer, appSecrets: reado
     if (matches && signer === undefined) signer = secret;
   }
   return signer;
+}
+
+/**
+ * The first step of every Meta webhook, before the body is read: the app secret that signed these raw bytes
+ * (one of `appSecrets`), or `bad_signature`.
+ */
+export function hubSigner(req: RawRequest, appSecrets: readonly string[]): Result<string, InboundRejection> {
+  const digest = readHubSignature(req.headers['x-hub-signature-256']);
+  if (!digest) return err({ kind: 'bad_signature', message: 'missing or malformed X-Hub-Signature-256 (expected sha256=<hex>)' });
+  const signer = findHubSigner(req.rawBody, digest, appSecrets);
+  return signer === undefined ? err({ kind: 'bad_signature', message: 'X-Hub-Signature-256 matches no configured app secret' }) : ok(signer);
 }
 
 /** Signs a body the way Meta does (tests; a setup self-check). */
