@@ -29,6 +29,7 @@ import { broadcastFacility, startRetention, sweep, type RetentionRunner, type Sw
 import type { Store } from './store/types.js';
 import type { BroadcastDeps } from './sync/broadcast.js';
 import { appointmentChangedJob, providerEventHandler, providerEventItem, registerSyncJobs, type ProviderEventItem } from './sync/jobs.js';
+import { registerTicketAlerts, ticketAlertJobs } from './sync/ticket-alerts.js';
 import { registerTicketJobs, ticketUnansweredJob } from './sync/tickets.js';
 import { createProviders, type Providers } from './wiring/providers.js';
 
@@ -140,7 +141,12 @@ function openEngine(base: Base, providers: Providers, channels: RunningChannels,
     },
     // an event on the job queue, not a call into sync: the reminders follow off the turn, durably
     onAppointmentChanged: async (appt) => void (await queue.enqueue(appointmentChangedJob(appt))),
-    onTicketOpened: async (ticket) => void (await queue.enqueue(ticketUnansweredJob(ticket, base.facility(ticket.facilityId)?.staffReplyMinutes ?? 30))),
+    onTicketOpened: async (ticket) => {
+      const f = base.facility(ticket.facilityId);
+      await queue.enqueue(ticketUnansweredJob(ticket, f?.staffReplyMinutes ?? 30));
+      // one job per alert target, by stable id: a repeated handoff or a second instance alerts once
+      for (const job of f ? ticketAlertJobs(ticket, f, now()) : []) await queue.enqueue(job);
+    },
     onTurnStart: (msg) => channels.onTurnStart(msg),
     channels: channelCatalog,
     now,
@@ -188,6 +194,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   registerChatErase(queue, store, now, logger);
   registerSyncJobs(queue, sync, { onReminder: (result) => metrics.reminders.inc({ result }) });
   registerTicketJobs(queue, sync);
+  registerTicketAlerts(queue, { ...sync, text: t, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const load = { webhooksInFlight: 0 };
   const conversations = createConversations({ engine, queue: () => queues.inbound, applyReceipt: (r) => outbox.applyReceipt(r) });
   const queues = openQueues(base, conversations, providerEventHandler(sync), outbox, load);

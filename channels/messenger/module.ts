@@ -3,6 +3,7 @@ import type { ChannelModule } from '../../src/core/channel.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
 import { createMessengerInbound } from './inbound.js';
 import { learnMessenger } from './learn.js';
+import { previewReply } from './render.js';
 import { createMessengerSender } from './send.js';
 import { messengerSetupPlan } from './setup.js';
 import { handshake } from './verify.js';
@@ -19,6 +20,7 @@ export const messenger: ChannelModule<FacilityConfig> = {
   keepsSentIds: true,
   configured: (f) => !!f.channels.messenger,
   learn: learnMessenger,
+  preview: (reply) => previewReply(reply),
   setup: (f, publicUrl, apiBase) => ({ calls: messengerSetupPlan(f, publicUrl, apiBase) }),
   create(ctx) {
     const sender = createMessengerSender({ apiBase: ctx.apiBase, facilities: ctx.facilities, limiter: new Bottleneck({ minTime: Math.ceil(1000 / ctx.perSecond), maxConcurrent: 8 }) });

@@ -1,4 +1,5 @@
 import type { Choice, Reply } from '../../src/core/messages.js';
+import type { PreviewPart } from '../../src/core/channel.js';
 import { composeBody, splitText as splitAt, truncate } from '../../src/core/text.js';
 import type { MessengerMessage, PostbackButton, QuickReply } from './types.js';
 
@@ -67,4 +68,12 @@ export function renderReply(reply: Reply): MessengerMessage[] {
 export function matchNumberedChoice(text: string | undefined, choices: readonly Choice[]): Choice | undefined {
   const m = text ? /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(text) : null;
   return m?.[1] ? choices[Number(m[1]) - 1] : undefined;
+}
+
+/** The reply as staff would see it on Messenger: each message's text, and its quick replies or buttons. */
+export function previewReply(reply: Reply): PreviewPart[] {
+  return renderReply(reply).map((m): PreviewPart => {
+    if ('attachment' in m) return { text: m.attachment.payload.text, buttons: m.attachment.payload.buttons.map((b) => b.title) };
+    return m.quick_replies?.length ? { text: m.text, buttons: m.quick_replies.map((q) => ('title' in q ? q.title : q.content_type)) } : { text: m.text };
+  });
 }

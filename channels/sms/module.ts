@@ -3,6 +3,7 @@ import type { ChannelModule } from '../../src/core/channel.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
 import { createSmsInbound, createSmsStatusInbound, SMS_INBOUND_PATH, SMS_STATUS_PATH } from './inbound.js';
 import { learnSms } from './learn.js';
+import { previewSmsReply } from './render.js';
 import { createSmsSender } from './send.js';
 import { TWILIO_UNSUBSCRIBED_RECIPIENT } from './types.js';
 
@@ -20,6 +21,7 @@ export const sms: ChannelModule<FacilityConfig> = {
   addressIsPhone: true,
   configured: (f) => !!f.channels.sms,
   learn: learnSms,
+  preview: (reply) => previewSmsReply(reply),
   optedOut: (outcome) => outcome.status === 'failed' && outcome.code === String(TWILIO_UNSUBSCRIBED_RECIPIENT),
   create(ctx) {
     const limiter = new Bottleneck({ minTime: Math.ceil(1000 / ctx.perSecond), maxConcurrent: 8 });

@@ -1,4 +1,5 @@
 import type { Reply } from '../../src/core/messages.js';
+import type { PreviewPart } from '../../src/core/channel.js';
 import { segmentsOf, toGsmFriendly, type SmsEncoding } from './gsm.js';
 
 /**
@@ -92,4 +93,10 @@ export function renderSmsReply(reply: Reply, limits: SmsRenderLimits = DEFAULT_S
     segments += count.segments;
   }
   return { parts, segments, truncated };
+}
+
+/** The reply as staff would see it by SMS: each message's body, its segments and encoding, and where the cap cut it. */
+export function previewSmsReply(reply: Reply, limits: SmsRenderLimits = DEFAULT_SMS_LIMITS): PreviewPart[] {
+  const r = renderSmsReply(reply, limits);
+  return r.parts.map((p, i) => ({ text: p.body, segments: p.segments, encoding: p.encoding, ...(r.truncated && i === r.parts.length - 1 ? { truncated: true } : {}) }));
 }

@@ -3,6 +3,7 @@ import type { ChannelModule } from '../../src/core/channel.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
 import { createViberInbound } from './inbound.js';
 import { learnViber } from './learn.js';
+import { previewViberReply } from './render.js';
 import { isBotInitiated } from './rules.js';
 import { createViberSender } from './send.js';
 import { viberSetupPlan } from './setup.js';
@@ -21,6 +22,8 @@ export const viber: ChannelModule<FacilityConfig> = {
   learn: learnViber,
   optedOut: (outcome) => outcome.status === 'failed' && outcome.code === String(VIBER_STATUS.receiverNotSubscribed),
   botInitiated: isBotInitiated,
+  // the sender name is the facility's Viber name, as every send shows it
+  preview: (reply, f) => previewViberReply(reply, f.channels.viber ?? { name: f.name }),
   setup(f, publicUrl, apiBase) {
     const plan = viberSetupPlan(f, publicUrl, apiBase);
     return { calls: plan ? [{ description: 'Viber set_webhook', ...plan }] : [] };

@@ -1,4 +1,5 @@
 import type { Choice, Reply } from '../../src/core/messages.js';
+import type { PreviewPart } from '../../src/core/channel.js';
 import type { ViberKeyboard, ViberKeyboardButton, ViberSender, ViberTextMessage } from './types.js';
 
 /** Text messages hold at most 7,000 characters (send_message reference). */
@@ -92,4 +93,9 @@ export function renderViberReply(reply: Reply, sender: { name: string; avatar?: 
     if (i === texts.length - 1 && onKeyboard.length > 0) msg.keyboard = keyboardFor(onKeyboard);
     return msg;
   });
+}
+
+/** The reply as staff would see it on Viber: each message's text, and the keyboard under the last. */
+export function previewViberReply(reply: Reply, sender: { name: string; avatar?: string }): PreviewPart[] {
+  return renderViberReply(reply, sender).map((m): PreviewPart => (m.keyboard ? { text: m.text, buttons: m.keyboard.Buttons.map((b) => b.Text) } : { text: m.text }));
 }

@@ -3,6 +3,7 @@ import type { ChannelModule } from '../../src/core/channel.js';
 import type { FacilityConfig } from '../../src/config/schema.js';
 import { createWhatsAppInbound } from './inbound.js';
 import { learnWhatsApp, whatsappOptedOut } from './learn.js';
+import { previewReply } from './render.js';
 import { createWhatsAppSender } from './send.js';
 import { WEBHOOK_PATH, whatsappSetupPlan } from './setup.js';
 import { handshake } from './verify.js';
@@ -29,6 +30,7 @@ export const whatsapp: ChannelModule<FacilityConfig> = {
   configured: (f) => !!f.channels.whatsapp,
   learn: learnWhatsApp,
   optedOut: whatsappOptedOut,
+  preview: (reply) => previewReply(reply),
   setup(f, publicUrl, apiBase) {
     const plan = whatsappSetupPlan(f, publicUrl, apiBase);
     return { calls: plan?.requests ?? [], manual: plan?.manual ?? [] };

@@ -1,4 +1,5 @@
 import type { Choice, Reply } from '../../src/core/messages.js';
+import type { PreviewPart } from '../../src/core/channel.js';
 import { composeBody, splitText as splitAt, truncate } from '../../src/core/text.js';
 import type { ListRow, ReplyButton, WhatsAppMessage } from './types.js';
 
@@ -131,4 +132,18 @@ export function renderTemplate(reply: Reply, template: { name: string; language:
 export function matchNumberedChoice(text: string | undefined, choices: readonly Choice[]): Choice | undefined {
   const m = text ? /^\s*(\d{1,3})\s*[.)]?\s*$/.exec(text) : null;
   return m?.[1] ? choices[Number(m[1]) - 1] : undefined;
+}
+
+/**
+ * The reply as staff would see it on WhatsApp in the customer-service window: each message's text, and its reply
+ * buttons or list rows (a list's opening label is not shown).
+ */
+export function previewReply(reply: Reply): PreviewPart[] {
+  return renderReply(reply, { listButton: '…' }).map((m): PreviewPart => {
+    if (m.type === 'text') return { text: m.text.body };
+    if (m.type === 'template') return { text: m.template.components?.[0]?.parameters[0]?.text ?? '' };
+    const i = m.interactive;
+    const buttons = i.type === 'button' ? i.action.buttons.map((b) => b.reply.title) : i.action.sections.flatMap((s) => s.rows.map((r) => r.title));
+    return { text: i.body.text, buttons };
+  });
 }

@@ -1,4 +1,5 @@
 import { SingleBar, Presets } from 'cli-progress';
+import { DateTime } from 'luxon';
 import { BROADCAST, httpUrl, parseCommand, serverUrl } from './commands.js';
 import { configOrExit } from './main.js';
 import { cannotReach, request, SERVER_TIMEOUT_MS } from './net.js';
@@ -69,13 +70,18 @@ export async function broadcastCommand(argv: string[]): Promise<number> {
     if (Array.isArray(answer.details)) for (const d of answer.details) console.error(`  - ${String(d)}`);
     return 1;
   }
+  const zone = config.facilities.find((f) => f.id === values.facility)?.timezone;
   if (values['dry-run']) {
-    console.log(`dry run ${String(answer.id)}: ${String(answer.recipients)} recipients, ${String(answer.skipped)} skipped, ${String(answer.viberBotInitiated)} bot-initiated Viber messages`);
-    console.log(`by channel: ${JSON.stringify(answer.byChannel)}`);
+    printDryRun(answer, zone);
     return 0;
   }
   const id = String(answer.id);
-  if (answer.repeated) console.log(`broadcast ${id} was already requested: following its progress`);
+  const before = answer.progress as Progress | undefined;
+  if (answer.repeated && before && (before.status === 'done' || before.status === 'failed')) {
+    console.log(`broadcast ${id} already sent ${when(answer.sentAt, zone)}: ${counts(before)} — already requested, nothing sent again`);
+    return before.status === 'done' ? 0 : 1;
+  }
+  if (answer.repeated) console.log(`broadcast ${id} was already requested ${when(answer.sentAt, zone)}: following its progress`);
   const bar = new SingleBar({ format: 'broadcast {bar} {value}/{total} | sent {sent} failed {failed} skipped {skipped}' }, Presets.shades_classic);
   let p: Progress | undefined;
   for (;;) {
@@ -93,6 +99,37 @@ export async function broadcastCommand(argv: string[]): Promise<number> {
     await new Promise((r2) => setTimeout(r2, 500));
   }
   bar.stop();
-  console.log(`broadcast ${id} ${p.status}: ${p.sent} sent, ${p.failed} failed, ${p.skipped} skipped of ${p.total}`);
+  console.log(`broadcast ${id} ${p.status}: ${counts(p)}`);
   return p.status === 'done' ? 0 : 1;
+}
+
+const counts = (p: Progress) => `${p.sent} sent, ${p.failed} failed, ${p.skipped} skipped of ${p.total}`;
+
+/** an ISO time as the facility's wall clock (`2026-03-02 09:14 +08:00`), else as given */
+function when(iso: unknown, zone: string | undefined): string {
+  const t = typeof iso === 'string' ? DateTime.fromISO(iso) : undefined;
+  if (!t?.isValid) return typeof iso === 'string' ? iso : 'earlier';
+  return (zone ? t.setZone(zone) : t).toFormat('yyyy-MM-dd HH:mm ZZ');
+}
+
+interface PreviewLine {
+  channel: string;
+  segments?: number;
+  fallback?: boolean;
+  parts: { text: string; buttons?: string[]; truncated?: boolean }[];
+}
+
+/** the counts, then each channel's rendering of the message, indented */
+function printDryRun(answer: Record<string, unknown>, zone: string | undefined): void {
+  console.log(`dry run ${String(answer.id)}: ${String(answer.recipients)} recipients, ${String(answer.skipped)} skipped, ${String(answer.viberBotInitiated)} bot-initiated Viber messages`);
+  console.log(`by channel: ${JSON.stringify(answer.byChannel)}`);
+  if (answer.repeated) console.log(`already sent ${when(answer.sentAt, zone)} as broadcast ${String(answer.sentId)}: the real run would send nothing again`);
+  for (const c of (answer.preview ?? []) as PreviewLine[]) {
+    console.log(`${c.channel}${c.fallback ? ' (fallback)' : ''}${c.segments !== undefined ? `, ${c.segments} segments` : ''}:`);
+    for (const part of c.parts) {
+      for (const line of part.text.split('\n')) console.log(`  | ${line}`);
+      if (part.buttons?.length) console.log(`  ${part.buttons.map((b) => `[${b}]`).join(' ')}`);
+      if (part.truncated) console.log('  (the rest is cut: over the SMS segment cap)');
+    }
+  }
 }

@@ -1,6 +1,8 @@
 import { Temporal } from './temporal.js';
 import { z } from 'zod';
-import { decodeWebhookSecret } from './secrets.js';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { isLoopbackHost } from './checks/urls.js';
+import { decodeWebhookSecret, MIN_WEBHOOK_SECRET_BYTES } from './secrets.js';
 
 const isoDuration = z.string().refine((s) => Temporal.isDuration(s), { message: 'must be an ISO 8601 duration such as P1D or PT2H' });
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:mm');
@@ -59,6 +61,53 @@ export const providerConfig = z.strictObject({
   defaultAppointmentType: z.strictObject({ id: z.string(), name: z.string(), durationMinutes: z.number().int().positive().optional() }).optional(),
 });
 
+/** a number libphonenumber-js calls valid, written in E.164 (+ and digits only) */
+const validE164 = z.string().refine(
+  (s) => {
+    const p = parsePhoneNumberFromString(s);
+    return !!p?.isValid() && p.number === s;
+  },
+  { message: 'must be a valid phone number in E.164 form, such as +639171234567' },
+);
+const httpsOrLoopback = (s: string): boolean => {
+  const url = URL.canParse(s) ? new URL(s) : undefined;
+  return url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopbackHost(url.hostname));
+};
+
+/** Staff alerts for a new ticket, outside the console (src/sync/ticket-alerts.ts; README "Configuration"). */
+export const staffAlertsConfig = z.strictObject({
+  /** staff phones texted on the facility's SMS channel (no patient data in the text) */
+  sms: z
+    .array(validE164)
+    .min(1)
+    .max(10)
+    .refine((l) => new Set(l).size === l.length, 'the same number is listed twice')
+    .optional(),
+  /** a POST of `ticket.created` (ids only), signed with Standard Webhooks */
+  webhook: z
+    .strictObject({
+      url: z.string().url().refine(httpsOrLoopback, 'must be an https:// URL (plain http:// only to this machine: 127.0.0.0/8, localhost, [::1])'),
+      secret: z
+        .string()
+        .regex(/^whsec_[A-Za-z0-9+/=]+$/, { message: 'must look like whsec_<base64>', abort: true })
+        .refine((s) => decodeWebhookSecret(s) !== undefined, { message: 'the part after whsec_ is not valid base64', abort: true })
+        .refine((s) => (decodeWebhookSecret(s)?.length ?? 0) >= MIN_WEBHOOK_SECRET_BYTES, `too weak: the key after whsec_ must be at least ${MIN_WEBHOOK_SECRET_BYTES} bytes once base64-decoded`),
+    })
+    .optional(),
+  /** a ticket opened outside staffHours: `hold` the alerts until the next opening (default), or `send` at once */
+  outsideHours: z.enum(['hold', 'send']).default('hold'),
+}).refine((a) => a.sms !== undefined || a.webhook !== undefined, 'alerts need sms numbers, a webhook, or both');
+
+/**
+ * SMS alerts go out on the facility's own SMS channel: without one there is nothing to send them with. Runs even
+ * when other fields have problems (one pass lists everything), so it reads the values defensively.
+ */
+function staffAlertsNeedSms(f: { staffAlerts?: { sms?: string[] }; channels?: { sms?: unknown } }, ctx: z.RefinementCtx): void {
+  if (Array.isArray(f.staffAlerts?.sms) && f.staffAlerts.sms.length > 0 && !f.channels?.sms) {
+    ctx.addIssue({ code: 'custom', path: ['staffAlerts', 'sms'], message: "SMS staff alerts need the facility's sms channel (channels.sms): configure it, or use staffAlerts.webhook" });
+  }
+}
+
 export const facilityConfig = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
   name: z.string().min(1),
@@ -73,19 +122,31 @@ export const facilityConfig = z.strictObject({
   idleResetMinutes: z.number().int().positive().default(60),
   askNationalId: z.boolean().default(false),
   staffContact: z.string().optional(),
+  /**
+   * what a patient who writes an emergency phrase is told to call (README "Red flags"): the facility's own
+   * emergency line, and the national numbers (default from `country`: PH 911, ID 112 and 119, SG 995)
+   */
+  emergency: z
+    .strictObject({
+      phone: z.string().trim().min(1).max(40).optional(),
+      national: z.array(z.string().regex(/^\+?\d[\d -]{0,19}$/, 'must be a phone number such as 911')).min(1).optional(),
+    })
+    .optional(),
   /** when staff answer handed-off chats (facility time); outside them the handoff says when someone will answer */
   staffHours: z
     .strictObject({ days: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5, 6]), from: hhmm.default('08:00'), to: hhmmEnd.default('17:00') })
     .default({ days: [1, 2, 3, 4, 5, 6], from: '08:00', to: '17:00' }),
   /** a handed-off chat nobody from staff took within this many minutes (in staff hours) gets an honest message */
   staffReplyMinutes: z.number().int().positive().default(30),
+  /** a new ticket also alerts staff by SMS and/or a signed webhook, within staffHours unless `outsideHours: "send"` */
+  staffAlerts: staffAlertsConfig.optional(),
   privacyNoticeUrl: z.string().url().optional(),
   calendarSyncMinutes: z.number().int().positive().default(60),
   provider: providerConfig,
   channels: z
     .strictObject({ messenger: messengerConfig.optional(), viber: viberConfig.optional(), sms: smsConfig.optional(), whatsapp: whatsappConfig.optional() })
     .default({}),
-});
+}).superRefine(staffAlertsNeedSms, { when: (p) => typeof p.value === 'object' && p.value !== null });
 
 export const staffConfig = z.strictObject({
   /** who acts, as the audit log names them */

@@ -1,6 +1,6 @@
 import type { ChannelName, ChannelState, Contact } from './domain.js';
 export type { ChannelState } from './domain.js';
-import type { InboundMessage, OutboundMessage, SendBlockReason, SendOutcome } from './messages.js';
+import type { InboundMessage, OutboundMessage, Reply, SendBlockReason, SendOutcome } from './messages.js';
 import type { Result } from './result.js';
 
 /** The HTTP request as a channel sees it: raw bytes (for the signature) and headers. */
@@ -101,6 +101,19 @@ export interface ChannelRoute {
   handshake?: (query: Record<string, string | undefined>) => { ok: true; challenge: string } | { ok: false; status: 400 | 403 };
 }
 
+/** One message of a reply as a channel renders it, for staff to see before a broadcast goes out. */
+export interface PreviewPart {
+  /** the text as the patient sees it (a card's lines and numbered choices included where the channel writes them) */
+  text: string;
+  /** what the patient can tap under it: quick replies, keyboard or reply buttons, a list's rows */
+  buttons?: string[];
+  /** SMS: the segments this part is billed as, and their encoding */
+  segments?: number;
+  encoding?: string;
+  /** the channel drops what follows this part (SMS: the reply's segment cap) */
+  truncated?: boolean;
+}
+
 /** A channel as it runs: its routes and its sender (plus hooks the engine may use). */
 export interface ChannelRuntime {
   routes: ChannelRoute[];
@@ -137,6 +150,8 @@ export interface ChannelModule<Facility = unknown> {
   optedOut?(outcome: SendOutcome): boolean;
   /** whether a broadcast to this contact now would start a conversation the platform counts (Viber bot-initiated) */
   botInitiated?(contact: Contact, now: Date): boolean;
+  /** a reply as this channel renders it in a session for this facility (pure; the broadcast dry run shows it) */
+  preview?(reply: Reply, facility: Facility): PreviewPart[];
   create(ctx: ChannelContext<Facility>): ChannelRuntime;
   /** what `npx frontdesk setup-webhooks` does for a facility: calls to the platform, and steps only a person can take */
   setup?(facility: Facility, publicUrl: string, apiBase: string): ChannelSetup;

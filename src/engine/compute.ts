@@ -34,6 +34,7 @@ export async function computeTurn(env: EngineEnv, entry: InboxEntry, facility: F
   const sentAt = Number.isNaN(Date.parse(msg.sentAt)) ? base.at : msg.sentAt;
   const contact = await touchSender(env.store, contactId, msg, sentAt, env.deps.channels);
   const locale = localeOf(contact, facility);
+  // opt-out and HELP keywords, then emergency phrases: answered in every state, even while staff hold the conversation
   const special = specialEventTurn(env, msg, base, facility, locale, contactId);
   if (special) return special;
   // a staff member holds the conversation: the bot stays silent (the message goes to their ticket when the turn is applied)

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/types.js';
 import type { Ticket, TicketMessage } from '../store/tickets.js';
+import type { RedFlagCategory } from '../../flows/red-flags.js';
 import type { InboxEntry, TurnRecord } from './turn-record.js';
+
+/** A turn answering an emergency phrase: its category goes on the contact's ticket (the words go to its thread). */
+export type RedFlagTurn = TurnRecord & { redFlag?: { category: RedFlagCategory } };
 
 /**
  * A ticket's id names its facility (staff routes check the token reaches it before anything is read) and
@@ -20,20 +24,24 @@ export async function heldByStaff(store: Pick<Store, 'tickets'>, facilityId: str
 }
 
 /**
- * After a turn: a handoff opens the contact's ticket (one open at a time), and while one is open the
- * patient's words and the bot's answers go into its thread. Idempotent: lines are keyed by event and message id.
+ * After a turn: a handoff opens the contact's ticket (one open at a time), a red flag opens one or marks the
+ * open one urgent, and while one is open the patient's words and the bot's answers go into its thread.
+ * Idempotent: lines are keyed by event and message id.
  */
-export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: TurnRecord, onOpened?: (t: Ticket) => Promise<void>): Promise<void> {
+export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: RedFlagTurn, onOpened?: (t: Ticket) => Promise<void>): Promise<void> {
   const { facilityId, contactId, msg } = entry;
   let ticket = await store.tickets.openFor(facilityId, contactId);
   const reason = turn.handoffs?.[0];
+  const flag = turn.redFlag;
   if (!ticket && reason) {
     const id = ticketIdFor(facilityId, entry.key);
-    ticket = await store.tickets.open({ id, facilityId, contactId, channel: msg.channel, channelUserId: msg.channelUserId, reason, createdAt: turn.at });
+    const urgent = flag ? { urgent: true, redFlag: flag.category } : {};
+    ticket = await store.tickets.open({ id, facilityId, contactId, channel: msg.channel, channelUserId: msg.channelUserId, reason, ...urgent, createdAt: turn.at });
     // this event opened it (a re-applied turn finds it again; the hook's job id makes a repeat harmless)
     if (ticket.id === id) await onOpened?.(ticket);
   }
   if (!ticket) return;
+  if (flag) ticket = (await store.tickets.escalate(facilityId, ticket.id, flag.category, turn.at)) ?? ticket;
   const lines: TicketMessage[] = [];
   if (msg.text) lines.push({ id: entry.key, from: 'patient', text: msg.text, at: turn.at });
   for (const o of turn.outbound) lines.push({ id: o.id, from: 'bot', text: o.reply.text, at: turn.at });

@@ -58,7 +58,8 @@ async function listTickets(scope: TicketScope, ctx: Koa.Context): Promise<void> 
     facilities = scope.reachable(ctx);
   }
   const all = (await Promise.all(facilities.map((f) => scope.deps.store.tickets.list(f)))).flat();
-  const chosen = all.filter((t) => (q.state ? t.state === q.state : t.state !== 'resolved')).sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+  // urgent (red-flag) tickets first, then latest change first
+  const chosen = all.filter((t) => (q.state ? t.state === q.state : t.state !== 'resolved')).sort((a, b) => Number(b.urgent ?? false) - Number(a.urgent ?? false) || b.updatedAt.localeCompare(a.updatedAt));
   ctx.body = { tickets: await Promise.all(chosen.map((t) => summary(scope, t))) };
 }
 
@@ -84,6 +85,7 @@ async function summary(scope: TicketScope, t: Ticket) {
     channel: t.channel,
     state: t.state,
     reason: t.reason,
+    urgent: t.urgent ?? false,
     ...(patient ? { patient: { name: patient.name, ...(patient.patientId ? { patientId: patient.patientId } : {}) } } : {}),
     ...(t.claimedBy ? { claimedBy: t.claimedBy } : {}),
     ...(t.appointmentId ? { appointmentId: t.appointmentId } : {}),

@@ -6,9 +6,8 @@ import { listAudit, recordAudit, type AuditInput } from '../store/audit.js';
 import { eraseContact, exportContact } from '../store/erasure.js';
 import type { Store } from '../store/types.js';
 import type { BroadcastDeps } from '../sync/broadcast.js';
-import { broadcastProgress, broadcastRequestSchema, planBroadcast } from '../sync/broadcast.js';
 import { badRequest, HttpError, notFound, unauthorized } from './errors.js';
-import { readJson } from './raw-body.js';
+import { mountBroadcastRoutes } from './staff-broadcasts.js';
 import { mountDayRoutes } from './staff-day.js';
 import { mountTicketRoutes, type TicketActions } from './staff-tickets.js';
 
@@ -125,8 +124,7 @@ export function staffRoutes(deps: StaffDeps): Router {
   const scope = new StaffScope(deps, deps.now ?? (() => new Date()));
   router.use(staffAuth(deps.staff));
 
-  router.post('/broadcasts', (ctx) => createBroadcast(scope, ctx));
-  router.get('/broadcasts/:id', (ctx) => broadcastStatus(scope, ctx));
+  mountBroadcastRoutes(router, scope);
   router.get('/facilities/:facilityId/undeliverable', async (ctx) => {
     scope.reach(ctx, ctx.params.facilityId!);
     ctx.body = { items: (await deps.undeliverable?.(ctx.params.facilityId!)) ?? [] };
@@ -141,48 +139,6 @@ export function staffRoutes(deps: StaffDeps): Router {
   mountTicketRoutes(router, scope);
   mountDayRoutes(router, scope);
   return router;
-}
-
-/** POST /broadcasts: plans (or, with `dryRun`, only counts) a broadcast; 202 when planned, 200 for a dry run. */
-async function createBroadcast(scope: StaffScope, ctx: StaffContext): Promise<void> {
-  let body: unknown;
-  try {
-    body = await readJson(ctx);
-  } catch (e) {
-    if (e instanceof HttpError && e.status === 413) throw e;
-    throw badRequest('body is not JSON');
-  }
-  const parsed = broadcastRequestSchema.safeParse(body);
-  if (!parsed.success) throw badRequest('invalid broadcast request', parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`));
-  scope.reach(ctx, parsed.data.facilityId);
-  const r = await planBroadcast(scope.deps.broadcasts, parsed.data);
-  await scope.audit(ctx, {
-    action: parsed.data.dryRun ? 'broadcast.dry-run' : 'broadcast.create',
-    facilityId: parsed.data.facilityId,
-    targets: { broadcastId: r.id },
-    counts: { recipients: r.recipients, skipped: r.skipped },
-    ...(r.existing && !parsed.data.dryRun ? { outcome: 'repeated' } : {}),
-  });
-  ctx.status = parsed.data.dryRun ? 200 : 202;
-  ctx.body = {
-    id: r.id,
-    recipients: r.recipients,
-    skipped: r.skipped,
-    byChannel: r.byChannel,
-    viberBotInitiated: r.viberBotInitiated,
-    dryRun: Boolean(parsed.data.dryRun),
-    repeated: r.existing,
-  };
-}
-
-/** GET /broadcasts/:id: a broadcast's progress, for a token that reaches its facility. */
-async function broadcastStatus(scope: StaffScope, ctx: StaffContext): Promise<void> {
-  const facilityId = await scope.deps.broadcastFacility(ctx.params.id!);
-  if (!facilityId) throw notFound(`no broadcast "${ctx.params.id}"`);
-  if (!mayReach(scope.member(ctx), facilityId)) throw new HttpError(403, 'forbidden', 'this staff token does not reach that broadcast’s facility');
-  const p = await broadcastProgress(scope.deps.broadcasts, ctx.params.id!);
-  if (!p) throw notFound(`no broadcast "${ctx.params.id}"`);
-  ctx.body = p;
 }
 
 /** GET …/contacts/:contactId/export: everything held on a contact, as a download. */

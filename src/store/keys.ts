@@ -158,8 +158,9 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   F('jobs:alive:{*}', 'kv', JOBS, false, 'a worker instance is alive', '10 seconds (TTL)'),
 
   // staff
-  F('broadcast:{id}', 'kv', BROADCASTS, false, "a broadcast: the staff's request (date, calendar, text) and recipients (ids)", 'sendRecordsDays after it was made', 'sendRecordsDays'),
+  F('broadcast:{id}', 'kv', BROADCASTS, false, "a broadcast: the staff's request (date, calendar, text), recipients (ids), who made it (token name) and its final counts", 'sendRecordsDays after it was made', 'sendRecordsDays'),
   F('broadcast-claim:{id}', 'claim', BROADCASTS, false, 'one broadcast per identical request', 'with its broadcast'),
+  F('broadcasts:{f}', 'zset', BROADCASTS, false, "a facility's broadcast ids by the time they were made (the staff's history)", 'with its broadcast'),
   F('audit-entry:{f}:{id}', 'kv', 'src/store/audit.ts', false, 'a staff action: who (token name), when, what, facility, target ids', 'auditDays', 'auditDays'),
   F('audit:{f}', 'zset', 'src/store/audit.ts', false, 'audit entries by time', 'auditDays', 'auditDays'),
 
@@ -233,6 +234,7 @@ export const K = {
   jobsDue: 'jobs:due',
   broadcast: (id: string) => `broadcast:${id}`,
   broadcastClaim: (id: string) => `broadcast-claim:${id}`,
+  broadcasts: (f: string) => `broadcasts:${f}`,
   auditEntry: (f: string, id: string) => `audit-entry:${f}:${id}`,
   audit: (f: string) => `audit:${f}`,
 } as const;
@@ -255,6 +257,7 @@ export const PREFIX = {
   order: 'outbox:order:',
   job: 'jobs:job:',
   broadcast: 'broadcast:',
+  broadcasts: 'broadcasts:',
   appt: 'appt:',
   patient: 'patient:',
   auditEntry: 'audit-entry:',

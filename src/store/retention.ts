@@ -67,6 +67,7 @@ const latest = (...ts: (number | undefined)[]): number => Math.max(0, ...ts.filt
 interface BroadcastLike {
   id: string;
   createdAt?: string;
+  request?: { facilityId?: string };
 }
 
 interface AuditLike {
@@ -189,9 +190,23 @@ async function sweepSendRecords(s: Sweep, sendCut: number): Promise<void> {
   }
   r.broadcasts = await deleteEach<BroadcastLike>(s, PREFIX.broadcast, async (b) => {
     if (latest(time(b.createdAt)) >= sendCut) return false;
+    if (b.request?.facilityId) await indexes.remove(K.broadcasts(b.request.facilityId), b.id);
     await indexes.release(K.broadcastClaim(b.id), b.id);
     return true;
   });
+  await sweepBroadcastHistory(s);
+}
+
+/** history entries whose broadcast is gone (deleted by an older sweeper, or the record never written) */
+async function sweepBroadcastHistory(s: Sweep): Promise<void> {
+  for await (const set of s.scan.scanSets(PREFIX.broadcasts)) {
+    for (const member of await s.indexes.members(set)) {
+      if ((await s.kv.get(K.broadcast(member))) === undefined) {
+        await s.indexes.remove(set, member);
+        s.r.indexEntries += 1;
+      }
+    }
+  }
 }
 
 /** finished jobs' payloads, then the batches and order entries they left behind */

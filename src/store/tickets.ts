@@ -26,7 +26,12 @@ export interface Ticket {
   channel: ChannelName;
   channelUserId: string;
   state: 'waiting' | 'claimed' | 'resolved';
+  /** why staff have it: a handoff reason, or `red_flag` */
   reason: string;
+  /** the patient wrote an emergency phrase: staff lists show it first */
+  urgent?: boolean;
+  /** which kind of emergency phrase (flows/red-flags.ts), never the words */
+  redFlag?: string;
   claimedBy?: string;
   appointmentId?: string;
   messages: TicketMessage[];
@@ -82,6 +87,14 @@ export class TicketStore {
       const fresh = lines.filter((l) => l.text.trim() && !known.has(l.id));
       if (fresh.length === 0) return undefined;
       return { ...t, messages: [...t.messages, ...fresh].slice(-TICKET_MESSAGES_MAX), updatedAt: fresh.at(-1)!.at };
+    });
+  }
+
+  /** marks an open ticket urgent for a red flag (reason `red_flag`, the category); a repeat changes nothing */
+  escalate(facilityId: string, id: string, redFlag: string, at: string): Promise<Ticket | undefined> {
+    return this.change(facilityId, id, (t) => {
+      if (t.state === 'resolved' || (t.urgent && t.reason === 'red_flag' && t.redFlag === redFlag)) return undefined;
+      return { ...t, urgent: true, reason: 'red_flag', redFlag, updatedAt: at > t.updatedAt ? at : t.updatedAt };
     });
   }
 
