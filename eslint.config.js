@@ -25,6 +25,11 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'src/dev/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // the staff console's browser script (no build step: served as it is)
+  {
+    files: ['src/http/console/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { document: 'readonly', window: 'readonly', location: 'readonly', fetch: 'readonly', EventSource: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+  },
   {
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
     rules: {

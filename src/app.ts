@@ -13,6 +13,9 @@ import { createConversations, type Conversations, type InboundEvent } from './en
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { buildHttpApp } from './http/server.js';
 import { staffCredentials, staffRoutes } from './http/staff.js';
+import { staffConsoleRoutes } from './http/staff-console.js';
+import { LiveStreams } from './http/staff-live.js';
+import { consoleSessions } from './http/staff-session.js';
 import { renderReply, t } from './i18n/index.js';
 import { createJobQueue, type JobQueue } from './jobs/index.js';
 import { adoptLegacySendJobs } from './jobs/legacy.js';
@@ -196,6 +199,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   registerTicketJobs(queue, sync);
   registerTicketAlerts(queue, { ...sync, text: t, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const load = { webhooksInFlight: 0 };
+  const live = new LiveStreams();
   const conversations = createConversations({ engine, queue: () => queues.inbound, applyReceipt: (r) => outbox.applyReceipt(r) });
   const queues = openQueues(base, conversations, providerEventHandler(sync), outbox, load);
   const app = buildHttpApp({
@@ -209,11 +213,11 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     },
     providerEvents: { accept: (facilityId, webhookId, event) => queues.provider.push(providerEventItem(facilityId, webhookId, event)) },
     channels: channels.routes,
-    routers: routersOf(base, { sync, outbox, conversations, mailbox, providers }),
+    routers: routersOf(base, { sync, outbox, conversations, mailbox, providers, live }),
     load,
     ...(providers.sandbox ? { sandbox: providers.sandbox.middleware() } : {}),
   });
-  const life = lifecycle(base, { app, providers, conversations, queues });
+  const life = lifecycle(base, { app, providers, conversations, queues, live });
   return {
     config,
     app,
@@ -239,11 +243,16 @@ const channelText = (base: Base) => (facilityId: string, key: string, hint?: str
   t(localeFromHint(hint) ?? ((base.facility(facilityId)?.locale ?? 'en') as LocaleCode), key, { clinic: base.facility(facilityId)?.name ?? '' });
 
 /** The staff API, and the dev chat when configured. */
-function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; conversations: Conversations; mailbox: DevMailbox; providers: Providers }): Router[] {
+function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; conversations: Conversations; mailbox: DevMailbox; providers: Providers; live: LiveStreams }): Router[] {
   const { config, store } = base;
   const ids = config.facilities.map((f) => f.id);
+  const sessions = consoleSessions({ sessions: store.staffSessions, staff: staffCredentials(config), hours: config.staffSessionHours, now: base.now });
   const routers: Router[] = [
+    staffConsoleRoutes({ sessions, logger: base.logger }),
     staffRoutes({
+      sessions: sessions.members,
+      live: r.live,
+      facilityNames: (id) => base.facility(id)?.name,
       staff: staffCredentials(config),
       store,
       broadcasts: r.sync,
@@ -267,7 +276,7 @@ function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; convers
 }
 
 /** Start: serve, point the sandbox's webhooks here, start the queues, the calendar syncs and retention. Stop: the reverse. */
-function lifecycle(base: Base, parts: { app: Koa; providers: Providers; conversations: Conversations; queues: Queues }) {
+function lifecycle(base: Base, parts: { app: Koa; providers: Providers; conversations: Conversations; queues: Queues; live: LiveStreams }) {
   const { config, store, queue, metrics, logger, now } = base;
   const { app, providers, queues } = parts;
   let server: Server | undefined;
@@ -303,6 +312,7 @@ function lifecycle(base: Base, parts: { app: Koa; providers: Providers; conversa
       metrics.up.set(0);
       for (const tmr of timers) clearInterval(tmr);
       if (server) {
+        parts.live.endAll();
         server.closeIdleConnections();
         await new Promise<void>((r) => server!.close(() => r()));
       }

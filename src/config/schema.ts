@@ -236,6 +236,8 @@ export const configSchema = z
     staffTokens: z.array(z.string().min(1)).default([]),
     /** named staff tokens, each reaching its facilities only ("*": all); `staffTokens` are all-facility tokens named staff-1, staff-2… */
     staff: z.array(staffConfig).default([]).superRefine(uniqueStaff),
+    /** how long a staff console sign-in lasts (then the token is asked for again) */
+    staffSessionHours: z.number().positive().max(24 * 7).default(8),
     /** when set, GET /metrics needs `Authorization: Bearer <metricsToken>` */
     metricsToken: z.string().min(16, 'the metrics token must be at least 16 characters').optional(),
     /** how long data is kept, in days (README "What is stored"); the sweeper runs every sweepMinutes */

@@ -57,10 +57,16 @@ async function listTickets(scope: TicketScope, ctx: Koa.Context): Promise<void> 
   } else {
     facilities = scope.reachable(ctx);
   }
+  ctx.body = { tickets: await ticketSummaries(scope, facilities, q.state as Ticket['state'] | undefined) };
+}
+
+/** the facilities' tickets in one state (default: waiting and claimed), urgent first, then newest first */
+export async function ticketSummaries(scope: Pick<TicketScope, 'deps'>, facilities: readonly string[], state?: Ticket['state']) {
   const all = (await Promise.all(facilities.map((f) => scope.deps.store.tickets.list(f)))).flat();
-  // urgent (red-flag) tickets first, then latest change first
-  const chosen = all.filter((t) => (q.state ? t.state === q.state : t.state !== 'resolved')).sort((a, b) => Number(b.urgent ?? false) - Number(a.urgent ?? false) || b.updatedAt.localeCompare(a.updatedAt));
-  ctx.body = { tickets: await Promise.all(chosen.map((t) => summary(scope, t))) };
+  const chosen = all
+    .filter((t) => (state ? t.state === state : t.state !== 'resolved'))
+    .sort((a, b) => Number(b.urgent ?? false) - Number(a.urgent ?? false) || b.updatedAt.localeCompare(a.updatedAt));
+  return Promise.all(chosen.map((t) => summary(scope, t)));
 }
 
 /** the ticket the route names, once the token is known to reach its facility (403 before anything is read) */
@@ -75,7 +81,7 @@ async function ticketOf(scope: TicketScope, ctx: Koa.Context): Promise<Ticket> {
 }
 
 /** the ticket for a list; the patient only as far as a verified link shows them (a claimed link proves nothing) */
-async function summary(scope: TicketScope, t: Ticket) {
+async function summary(scope: Pick<TicketScope, 'deps'>, t: Ticket) {
   const verified = (await scope.deps.store.patients.ofContact(t.facilityId, t.contactId)).filter((p) => p.links.some((l) => l.contactId === t.contactId && l.verified));
   const patient = verified[0];
   return {
@@ -95,7 +101,7 @@ async function summary(scope: TicketScope, t: Ticket) {
 }
 
 /** the thread; each staff answer with its delivery outcome (an answer no channel could carry says so) */
-async function thread(scope: TicketScope, t: Ticket) {
+export async function thread(scope: Pick<TicketScope, 'deps'>, t: Ticket) {
   return Promise.all(
     t.messages.map(async (m) => ({
       from: m.from,

@@ -9,6 +9,7 @@ import type { BroadcastDeps } from '../sync/broadcast.js';
 import { badRequest, HttpError, notFound, unauthorized } from './errors.js';
 import { mountBroadcastRoutes } from './staff-broadcasts.js';
 import { mountDayRoutes } from './staff-day.js';
+import { LiveStreams, mountLiveRoutes } from './staff-live.js';
 import { mountTicketRoutes, type TicketActions } from './staff-tickets.js';
 
 /** Who a staff token is: its name (the audit log's "who") and the facilities it reaches. */
@@ -32,21 +33,39 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Bearer check against every staff token, constant-time: hashes first (so lengths never leak) and
  * compares with every token, whatever matched. Sets `ctx.state.staff` to the member.
  */
-export function staffAuth(credentials: readonly (StaffCredential | string)[]) {
-  const known = credentials.map((c, i) => {
-    const cred: StaffCredential = typeof c === 'string' ? { name: `staff-${i + 1}`, token: c, facilities: '*' } : c;
-    return { member: { name: cred.name, facilities: cred.facilities } as StaffMember, digest: digest(cred.token) };
-  });
+export function staffAuth(credentials: readonly (StaffCredential | string)[], sessions?: SessionMembers) {
+  const find = memberOfToken(credentials);
   return async (ctx: Koa.Context, next: Koa.Next) => {
     const m = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
-    const given = m?.[1] ? digest(m[1].trim()) : undefined;
-    let found: StaffMember | undefined;
-    if (given) for (const k of known) if (timingSafeEqual(k.digest, given) && !found) found = k.member;
+    // the console's cookie counts only without a bearer token (and checks its CSRF token on every change)
+    const found = m?.[1] ? find(m[1].trim()) : await sessions?.memberOf(ctx);
     if (!found) throw unauthorized('a valid staff token is required');
     ctx.state.staff = found;
     await next();
   };
 }
+
+/** A signed-in console's member, for a request carrying its cookie (src/http/staff-session.ts). */
+export interface SessionMembers {
+  memberOf(ctx: Koa.Context): Promise<StaffMember | undefined>;
+}
+
+/** the member a token is, compared in constant time with every token whatever matched; also by token digest */
+export function memberOfToken(credentials: readonly (StaffCredential | string)[]): (token: string, isDigest?: boolean) => StaffMember | undefined {
+  const known = credentials.map((c, i) => {
+    const cred: StaffCredential = typeof c === 'string' ? { name: `staff-${i + 1}`, token: c, facilities: '*' } : c;
+    return { member: { name: cred.name, facilities: cred.facilities } as StaffMember, digest: digest(cred.token) };
+  });
+  return (token, isDigest = false) => {
+    const given = isDigest ? Buffer.from(token, 'base64url') : digest(token);
+    if (given.length !== 32) return undefined;
+    let found: StaffMember | undefined;
+    for (const k of known) if (timingSafeEqual(k.digest, given) && !found) found = k.member;
+    return found;
+  };
+}
+
+export const tokenDigest = (token: string): string => digest(token).toString('base64url');
 
 export const mayReach = (member: StaffMember, facilityId: string): boolean => member.facilities === '*' || member.facilities.includes(facilityId);
 
@@ -67,6 +86,11 @@ export interface StaffDeps {
   /** replies and hand-backs of tickets (the outbox, texts) */
   tickets?: TicketActions;
   now?: () => Date;
+  /** the console's signed-in sessions (cookie + CSRF), accepted where no bearer token is given */
+  sessions?: SessionMembers;
+  /** the console's open event streams */
+  live?: LiveStreams;
+  facilityNames?: (id: string) => string | undefined;
 }
 
 const MAX_AUDIT_LIMIT = 1000;
@@ -122,7 +146,7 @@ class StaffScope {
 export function staffRoutes(deps: StaffDeps): Router {
   const router = new Router({ prefix: '/staff/v1' });
   const scope = new StaffScope(deps, deps.now ?? (() => new Date()));
-  router.use(staffAuth(deps.staff));
+  router.use(staffAuth(deps.staff, deps.sessions));
 
   mountBroadcastRoutes(router, scope);
   router.get('/facilities/:facilityId/undeliverable', async (ctx) => {
@@ -138,6 +162,7 @@ export function staffRoutes(deps: StaffDeps): Router {
   router.get('/audit', (ctx) => auditEntries(scope, ctx));
   mountTicketRoutes(router, scope);
   mountDayRoutes(router, scope);
+  mountLiveRoutes(router, scope, deps.live ?? new LiveStreams());
   return router;
 }
 

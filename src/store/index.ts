@@ -5,6 +5,7 @@ import type { NamespacedBackend } from './backends/namespaced.js';
 import { AttentionStore } from './attention.js';
 import { TicketStore } from './tickets.js';
 import { BroadcastStore } from './broadcasts.js';
+import { StaffSessionStore } from './staff-sessions.js';
 import { CalendarStore } from './calendars.js';
 import { MirrorRefreshStore } from './mirror-refreshes.js';
 import { PushedChoiceStore } from './pushed-choices.js';
@@ -72,6 +73,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     tickets: new TicketStore(backend.kv, backend.indexes, locks),
     sendRecords: new SendRecordStore(backend.kv, backend.indexes),
     broadcasts: new BroadcastStore(backend.kv, backend.indexes),
+    staffSessions: new StaffSessionStore(backend.kv),
     serial,
     close() {
       closing ??= (async () => {

@@ -2,6 +2,7 @@ import type { Appointment, ChannelName, Contact, Patient, PatientLink } from '..
 import type { AttentionStore } from './attention.js';
 import type { TicketStore } from './tickets.js';
 import type { BroadcastStore } from './broadcasts.js';
+import type { StaffSessionStore } from './staff-sessions.js';
 import type { CalendarStore } from './calendars.js';
 import type { MirrorRefreshStore } from './mirror-refreshes.js';
 import type { PushedChoiceStore } from './pushed-choices.js';
@@ -152,6 +153,8 @@ export interface Store {
   readonly sendRecords: SendRecordStore;
   /** staff broadcasts */
   readonly broadcasts: BroadcastStore;
+  /** signed-in staff consoles */
+  readonly staffSessions: StaffSessionStore;
   /** the queue's log: the backend's own, or Redis when `redis` is configured */
   readonly serial: SerialLog;
   close(): Promise<void>;
