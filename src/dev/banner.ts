@@ -10,7 +10,7 @@ const label = (s: string) => `  ${s.padEnd(10)} `;
  */
 export function demoBannerLines(config: Pick<Config, 'staffTokens' | 'dev' | 'sandbox' | 'facilities'>, url: string): string[] {
   if (!config.staffTokens.includes(DEMO_STAFF_TOKEN)) return [];
-  const lines = [`${label('demo token')}${DEMO_STAFF_TOKEN}  (staff API: Authorization: Bearer …; FRONTDESK_STAFF_TOKEN for broadcast)`];
+  const lines = [`${label('demo token')}${DEMO_STAFF_TOKEN}  (staff API: Authorization: Bearer …; FRONTDESK_STAFF_TOKEN for broadcast)`, `${label('console')}${url}/staff/  (sign in with the demo token)`];
   if (config.sandbox) {
     for (const f of config.facilities.filter((x) => x.provider.baseUrl === 'sandbox')) {
       lines.push(`${label('demo login')}${f.provider.userId}:${f.provider.apiKey}  (Basic: ${url}/sandbox/${f.id}/api/v1 and …/staff)`);

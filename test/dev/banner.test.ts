@@ -12,6 +12,7 @@ describe('the demo start-up lines', () => {
     const lines = demoBannerLines(config.value, URL);
     expect(lines).toEqual([
       `  demo token ${DEMO_STAFF_TOKEN}  (staff API: Authorization: Bearer …; FRONTDESK_STAFF_TOKEN for broadcast)`,
+      `  console    ${URL}/staff/  (sign in with the demo token)`,
       `  demo login demo-clinic:demo-api-key  (Basic: ${URL}/sandbox/demo-clinic/api/v1 and …/staff)`,
       `  try it     open ${URL}/dev and press Start to chat as a patient; the staff desk is beside the chat (a tab on a phone)`,
     ]);

@@ -1,5 +1,8 @@
 /** A Messenger patient for e2e tests: say something, wait for the bot's matching answer; and settling the sandbox's webhooks. */
+import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import type { Frontdesk } from '../../src/app.js';
+import type { OutboundMessage } from '../../src/core/messages.js';
 import { eventually, FACILITY, messengerText, postMessenger, type Service, providerEventApplied } from '../support/frontdesk.js';
 
 /** the text a Messenger message shows: its text, a template's text and its quick replies' titles */
@@ -28,4 +31,22 @@ export async function settledDeliveries(svc: Service) {
   }, 'sandbox deliveries delivered');
   for (const d of ds) await eventually(async () => await providerEventApplied(svc.fd, FACILITY, d.id), 'provider event processed');
   return ds;
+}
+
+/**
+ * Posts a Messenger message (a tapped quick reply when `quickReply`) and waits until its turn was applied, its
+ * replies reached final send records and, when a ticket is open, the message is in its thread; returns the replies.
+ */
+export async function sayAndSettle(fd: Pick<Frontdesk, 'store' | 'outbox'>, base: string, psid: string, text: string, opts: { quickReply?: string; time?: number } = {}): Promise<OutboundMessage[]> {
+  const mid = `m_${randomUUID()}`;
+  expect((await postMessenger(base, messengerText(psid, text, { mid, ...(opts.quickReply ? { quickReply: opts.quickReply } : {}), ...(opts.time ? { time: opts.time } : {}) }))).status).toBe(200);
+  const contact = await eventually(() => fd.store.contacts.byChannelUser(FACILITY, 'messenger', psid), `contact ${psid}`);
+  const turn = await eventually(async () => {
+    const t = await fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
+    return t?.key === `messenger:${mid}` ? t : undefined;
+  }, `turn of ${mid}`);
+  await eventually(async () => (await Promise.all(turn.outbound.map((o) => fd.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
+  // the ticket is written when the turn is applied, just after the turn record
+  await eventually(async () => ((await fd.store.tickets.openFor(FACILITY, contact.id))?.messages.some((m) => m.id === `messenger:${mid}`) ?? true) || undefined, 'ticket thread');
+  return turn.outbound;
 }

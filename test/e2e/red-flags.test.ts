@@ -5,13 +5,13 @@
  * thread, and ends the booking; a phrase that only sounds like one ("chest x-ray") books as usual. The log
  * names the category, never the words.
  */
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFrontdesk } from '../../src/app.js';
 import type { OutboundMessage } from '../../src/core/messages.js';
 import { createLogger } from '../../src/log.js';
-import { eventually, FACILITY, messengerText, postMessenger, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { FACILITY, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { sayAndSettle } from './messenger-chat.js';
 
 const TOKEN = 'nurse-joy-staff-token-01';
 const EMERGENCY_LINE = '+63 2 8789 7700';
@@ -49,19 +49,7 @@ const staff = async (method: string, path: string) => {
 };
 
 /** posts a Messenger message (a tapped choice when `choiceId`) and waits until its turn was applied and its replies settled */
-async function say(psid: string, text: string, choiceId?: string): Promise<OutboundMessage[]> {
-  const mid = `m_${randomUUID()}`;
-  expect((await postMessenger(base, messengerText(psid, text, { mid, ...(choiceId ? { quickReply: choiceId } : {}) }))).status).toBe(200);
-  const contact = await eventually(() => fd.store.contacts.byChannelUser(FACILITY, 'messenger', psid), `contact ${psid}`);
-  const turn = await eventually(async () => {
-    const t = await fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
-    return t?.key === `messenger:${mid}` ? t : undefined;
-  }, `turn of ${mid}`);
-  await eventually(async () => (await Promise.all(turn.outbound.map((o) => fd.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
-  // the ticket is written when the turn is applied, just after the turn record
-  await eventually(async () => ((await fd.store.tickets.openFor(FACILITY, contact.id))?.messages.some((m) => m.id === `messenger:${mid}`) ?? true) || undefined, 'ticket thread');
-  return turn.outbound;
-}
+const say = (psid: string, text: string, choiceId?: string): Promise<OutboundMessage[]> => sayAndSettle(fd, base, psid, text, choiceId ? { quickReply: choiceId } : {});
 
 const texts = (out: OutboundMessage[]) => out.map((o) => o.reply.text).join('\n');
 const choiceIds = (out: OutboundMessage[]) => out.flatMap((o) => o.reply.choices ?? []).map((c) => c.id);

@@ -5,10 +5,10 @@
  * refused and shown as undeliverable after), and resolve (the patient is told; the bot answers again). Every
  * ticket action is audited; a token of another facility reaches no ticket.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/core/messages.js';
-import { eventually, FACILITY, messengerText, postMessenger, SECRETS, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { eventually, FACILITY, SECRETS, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { sayAndSettle } from './messenger-chat.js';
 
 const HOUR = 3_600_000;
 const OTHER_TOKEN = 'other-clinic-staff-token-0123';
@@ -43,19 +43,7 @@ const staff = async (method: string, path: string, body?: unknown, token = 'nurs
 const sentTo = (psid: string) => platforms.graph().filter((r) => r.json.recipient?.id === psid && !r.json.sender_action);
 
 /** posts a Messenger message and waits until its turn was applied and its replies reached final records */
-async function say(psid: string, text: string, quickReply?: string): Promise<OutboundMessage[]> {
-  const mid = `m_${randomUUID()}`;
-  expect((await postMessenger(fd.base, messengerText(psid, text, { mid, ...(quickReply ? { quickReply } : {}), time: Date.now() + clock.shiftMs }))).status).toBe(200);
-  const contact = await eventually(() => fd.store.contacts.byChannelUser(FACILITY, 'messenger', psid), `contact ${psid}`);
-  const turn = await eventually(async () => {
-    const t = await fd.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
-    return t?.key === `messenger:${mid}` ? t : undefined;
-  }, `turn of ${mid}`);
-  await eventually(async () => (await Promise.all(turn.outbound.map((o) => fd.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
-  // the ticket is written when the turn is applied, just after the turn record
-  await eventually(async () => ((await fd.store.tickets.openFor(FACILITY, contact.id))?.messages.some((m) => m.id === `messenger:${mid}`) ?? true) || undefined, 'ticket thread');
-  return turn.outbound;
-}
+const say = (psid: string, text: string, quickReply?: string): Promise<OutboundMessage[]> => sayAndSettle(fd, fd.base, psid, text, { ...(quickReply ? { quickReply } : {}), time: Date.now() + clock.shiftMs });
 
 async function openTicket(psid: string) {
   await say(psid, 'hi');
