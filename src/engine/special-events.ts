@@ -4,7 +4,6 @@ import type { LocaleCode } from '../core/domain.js';
 import type { InboundMessage } from '../core/messages.js';
 import type { MessageDescriptor } from './flow.js';
 import { ENGINE_KEYS } from './render.js';
-import type { RedFlagTurn } from './tickets.js';
 import { outboundFor, type EngineEnv, type TurnRecord } from './turn-record.js';
 
 /**
@@ -46,7 +45,7 @@ export function emergencyNumbers(facility: FacilityConfig): { phone?: string; na
  * half-finished booking goes on: the next message starts afresh) and the ticket made urgent when the turn
  * is applied. A tapped choice is one of our own labels, not the patient's words, and is not read.
  */
-function redFlagTurn(env: EngineEnv, msg: InboundMessage, base: TurnRecord, facility: FacilityConfig, locale: LocaleCode, contactId: string): RedFlagTurn | undefined {
+function redFlagTurn(env: EngineEnv, msg: InboundMessage, base: TurnRecord, facility: FacilityConfig, locale: LocaleCode, contactId: string): TurnRecord | undefined {
   const flag = msg.choiceId ? undefined : redFlag(msg.text);
   if (!flag) return undefined;
   // the category only: the words are health data, kept in the ticket's thread, never in logs

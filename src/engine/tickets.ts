@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../store/types.js';
 import type { Ticket, TicketMessage } from '../store/tickets.js';
-import type { RedFlagCategory } from '../../flows/red-flags.js';
 import type { InboxEntry, TurnRecord } from './turn-record.js';
-
-/** A turn answering an emergency phrase: its category goes on the contact's ticket (the words go to its thread). */
-export type RedFlagTurn = TurnRecord & { redFlag?: { category: RedFlagCategory } };
 
 /**
  * A ticket's id names its facility (staff routes check the token reaches it before anything is read) and
@@ -28,7 +24,7 @@ export async function heldByStaff(store: Pick<Store, 'tickets'>, facilityId: str
  * open one urgent, and while one is open the patient's words and the bot's answers go into its thread.
  * Idempotent: lines are keyed by event and message id.
  */
-export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: RedFlagTurn, onOpened?: (t: Ticket) => Promise<void>): Promise<void> {
+export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: TurnRecord, onOpened?: (t: Ticket) => Promise<void>): Promise<void> {
   const { facilityId, contactId, msg } = entry;
   let ticket = await store.tickets.openFor(facilityId, contactId);
   const reason = turn.handoffs?.[0];

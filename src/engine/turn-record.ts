@@ -1,3 +1,4 @@
+import type { RedFlagCategory } from '../../flows/red-flags.js';
 import type { FacilityConfig } from '../config/schema.js';
 import type { Contact, LocaleCode } from '../core/domain.js';
 import type { InboundMessage, OutboundMessage } from '../core/messages.js';
@@ -42,6 +43,8 @@ export interface TurnRecord {
   appointments: AppointmentChange[];
   /** reasons the flow handed the patient to staff */
   handoffs?: string[];
+  /** an emergency phrase was answered: its category goes on the contact's ticket (the words go to its thread) */
+  redFlag?: { category: RedFlagCategory };
   /** the patient asked to delete their data */
   erase?: boolean;
   outbound: OutboundMessage[];
