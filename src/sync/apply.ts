@@ -158,7 +158,8 @@ async function applyAppointmentEvent(deps: SyncDeps, f: FacilityConfig, eventId:
       source: cur?.source ?? ev.source ?? 'staff',
       lastEventAt: ev.occurredAt,
     };
-    const contactId = cur?.contactId ?? match?.contact.id;
+    // a bot booking whose answer the chat lost belongs to that chat's contact, as if the chat had recorded it
+    const contactId = cur?.contactId ?? match?.contact.id ?? unsettled?.contactId;
     if (contactId) next.contactId = contactId;
     next.patientRef = cur?.patientRef ?? patient.id;
     if (notice === 'created' || ev.source === 'bot') next.creationNoticeSent = true;
