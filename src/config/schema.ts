@@ -108,6 +108,66 @@ function staffAlertsNeedSms(f: { staffAlerts?: { sms?: string[] }; channels?: { 
   }
 }
 
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** what the clinic tells patients about itself: summary, confirmation, reminders, "Clinic info" (README "Clinic knowledge") */
+export const facilityInfoConfig = z.strictObject({
+  address: text(300).optional(),
+  mapUrl: z.string().url().optional(),
+  /** opening hours as patients should read them, e.g. "Mon–Sat 8:00–17:00" */
+  hours: text(200).optional(),
+  hotline: text(40).optional(),
+  parking: text(300).optional(),
+});
+
+/** per provider calendar (a doctor or a service), by calendarId */
+export const calendarInfoConfig = z.strictObject({
+  specialty: text(80).optional(),
+  room: text(80).optional(),
+  /** e.g. "Mon, Wed, Fri" */
+  clinicDays: text(120).optional(),
+});
+
+/** one workflow's switch and timing; `false` turns it off */
+const workflowAfter = z.union([z.literal(false), z.strictObject({ after: isoDuration })]);
+
+/** Care workflows (README "Care workflows"). Per facility, each overridable per appointment type. */
+export const workflowsConfig = z.strictObject({
+  /** asked once, this long before the start; never once the appointment is confirmed */
+  attendance: z.union([z.literal(false), z.strictObject({ before: isoDuration })]).optional(),
+  /** after a confirmation: address, map, room, what to bring */
+  seeYou: z.boolean().optional(),
+  /** this long after SHOW */
+  followUp: workflowAfter.optional(),
+  /** this long after a cancellation or a no-show: the next three open times with the same doctor */
+  rebookNudge: workflowAfter.optional(),
+  /** this long after SHOW: one 0–10 question and an optional comment */
+  survey: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        after: isoDuration,
+        /** an answer later than this after the question is not read as a survey answer */
+        expiresAfter: isoDuration.default('P2D'),
+        /** scores at or below this open a staff ticket */
+        lowScore: z.number().int().min(0).max(10).default(6),
+      }),
+    ])
+    .optional(),
+});
+
+/** per appointment type, by appointmentTypeId */
+export const appointmentTypeInfoConfig = z.strictObject({
+  preparation: text(500).optional(),
+  bring: text(500).optional(),
+  /** minutes before the start the patient should arrive */
+  arriveEarlyMinutes: z.number().int().min(0).max(240).optional(),
+  workflows: workflowsConfig.optional(),
+});
+
+/** message overrides: language → locale key → text; checked against the locale files at load (README "Wording") */
+export const messageOverridesConfig = z.partialRecord(z.enum(['en', 'fil', 'id']), z.record(z.string().min(1), z.string().min(1).max(2000)));
+
 export const facilityConfig = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
   name: z.string().min(1),
@@ -142,6 +202,11 @@ export const facilityConfig = z.strictObject({
   staffAlerts: staffAlertsConfig.optional(),
   privacyNoticeUrl: z.string().url().optional(),
   calendarSyncMinutes: z.number().int().positive().default(60),
+  info: facilityInfoConfig.optional(),
+  calendars: z.record(z.string().min(1), calendarInfoConfig).optional(),
+  appointmentTypes: z.record(z.string().min(1), appointmentTypeInfoConfig).optional(),
+  workflows: workflowsConfig.optional(),
+  messages: messageOverridesConfig.optional(),
   provider: providerConfig,
   channels: z
     .strictObject({ messenger: messengerConfig.optional(), viber: viberConfig.optional(), sms: smsConfig.optional(), whatsapp: whatsappConfig.optional() })
