@@ -6,28 +6,59 @@
 import type { Child } from '../child.js';
 import { int, ms, percentile, verdict, type Table, type Target } from '../report.js';
 import type { TurnsResult } from '../servers/patients.js';
+import { FACILITY, SECRETS } from '../fixtures.js';
 import { redisProblem, settle, withFrontdesk, type Mode } from './common.js';
 
 const SENDERS = 150;
 const CONCURRENCY = 4;
+/** staff consoles open on the live inbox (GET /staff/v1/events) during the "+ consoles" run */
+const CONSOLES = 25;
+
+/** opens `n` server-sent event streams as staff consoles would, from this (the orchestrating) process */
+async function openConsoles(base: string, n: number): Promise<() => void> {
+  const abort = new AbortController();
+  const opened = await Promise.all(
+    Array.from({ length: n }, async () => {
+      const res = await fetch(`${base}/staff/v1/events?facilityId=${FACILITY}`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` }, signal: abort.signal });
+      if (res.status !== 200 || !res.body) throw new Error(`events stream answered ${res.status}`);
+      // drain what the stream sends, as a browser would
+      void res.body.pipeTo(new WritableStream()).catch(() => undefined);
+      return res;
+    }),
+  );
+  return () => {
+    abort.abort();
+    void opened;
+  };
+}
 
 export async function turnsSection(platforms: Child): Promise<Table[]> {
   const rows: string[][] = [];
   const notes: string[] = [];
   const targets: Target[] = [];
   const redis = await redisProblem();
-  for (const mode of ['embedded', 'redis'] as Mode[]) {
-    if (mode === 'redis' && redis) {
+  const runs: { mode: Mode; label: string; consoles: number }[] = [
+    { mode: 'embedded', label: 'embedded', consoles: 0 },
+    { mode: 'embedded', label: `embedded + ${CONSOLES} consoles`, consoles: CONSOLES },
+    { mode: 'redis', label: 'redis', consoles: 0 },
+  ];
+  for (const { mode: m, label: mode, consoles } of runs) {
+    if (m === 'redis' && redis) {
       rows.push([mode, `unavailable: ${redis}`]);
       continue;
     }
     process.stderr.write(`bench: turn overhead, ${mode}…\n`);
     try {
-      const r = await withFrontdesk(mode, platforms.url, async (fd) => {
+      const r = await withFrontdesk(m, platforms.url, async (fd) => {
         await platforms.call('turns', { target: fd.url, senders: 10, concurrency: 2, timeoutMs: 20_000 });
         const s = await settle(fd.url, 20_000);
         notes.push(`${mode}: warm-up of 10 patients, then waited ${(s.ms / 1000).toFixed(1)} s (${s.how === 'fixed' ? 'fixed wait: no frontdesk_queue_depth metric' : s.how === 'empty' ? 'inbound queue empty' : 'bound reached'})`);
-        return platforms.call<TurnsResult>('turns', { target: fd.url, senders: SENDERS, concurrency: CONCURRENCY, timeoutMs: 30_000 });
+        const close = consoles ? await openConsoles(fd.url, consoles) : () => undefined;
+        try {
+          return await platforms.call<TurnsResult>('turns', { target: fd.url, senders: SENDERS, concurrency: CONCURRENCY, timeoutMs: 30_000 });
+        } finally {
+          close();
+        }
       });
       const all = [...r.first, ...r.next];
       const row = (label: string, v: number[]) => [mode, label, int(v.length), ms(percentile(v, 50)), ms(percentile(v, 90)), ms(percentile(v, 99)), ms(Math.max(...v)), 'p99 < 30 ms', verdict(v.length ? percentile(v, 99) < 30 && r.failed === 0 : undefined)];

@@ -24,7 +24,7 @@ export async function heldByStaff(store: Pick<Store, 'tickets'>, facilityId: str
  * open one urgent, and while one is open the patient's words and the bot's answers go into its thread.
  * Idempotent: lines are keyed by event and message id.
  */
-export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: TurnRecord, onOpened?: (t: Ticket) => Promise<void>): Promise<void> {
+export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEntry, turn: TurnRecord, onOpened?: (t: Ticket) => Promise<void>, onUrgent?: (t: Ticket) => Promise<void>): Promise<void> {
   const { facilityId, contactId, msg } = entry;
   let ticket = await store.tickets.openFor(facilityId, contactId);
   const reason = turn.handoffs?.[0];
@@ -37,7 +37,12 @@ export async function applyTickets(store: Pick<Store, 'tickets'>, entry: InboxEn
     if (ticket.id === id) await onOpened?.(ticket);
   }
   if (!ticket) return;
-  if (flag) ticket = (await store.tickets.escalate(facilityId, ticket.id, flag.category, turn.at)) ?? ticket;
+  if (flag) {
+    const wasUrgent = ticket.urgent === true;
+    ticket = (await store.tickets.escalate(facilityId, ticket.id, flag.category, turn.at)) ?? ticket;
+    // an open ticket turned urgent: staff are alerted again (the hook's job ids make a re-applied turn harmless)
+    if (!wasUrgent && ticket.urgent) await onUrgent?.(ticket);
+  }
   const lines: TicketMessage[] = [];
   if (msg.text) lines.push({ id: entry.key, from: 'patient', text: msg.text, at: turn.at });
   for (const o of turn.outbound) lines.push({ id: o.id, from: 'bot', text: o.reply.text, at: turn.at });

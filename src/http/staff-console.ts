@@ -4,6 +4,9 @@ import type Koa from 'koa';
 import type { Logger } from '../log.js';
 import { readRawBody } from './raw-body.js';
 import type { ConsoleSessions } from './staff-session.js';
+import type { AuthLimiter } from './staff-auth-limit.js';
+import { HttpError } from './errors.js';
+import type { StaffMember } from './staff.js';
 
 const asset = (name: string) => readFileSync(new URL(`./console/${name}`, import.meta.url), 'utf8');
 const assets = { login: asset('login.html'), page: asset('index.html'), js: asset('console.js'), css: asset('console.css') };
@@ -22,7 +25,15 @@ const sameOrigin = (ctx: Koa.Context) => {
 };
 
 /** `/staff/`: the staff console (sign-in page, then the console; its JSON is the staff API under /staff/v1). */
-export function staffConsoleRoutes(deps: { sessions: ConsoleSessions; logger: Logger }): Router {
+export interface ConsoleDeps {
+  sessions: ConsoleSessions;
+  logger: Logger;
+  limiter?: AuthLimiter;
+  /** an audit entry for each facility the member reaches (sign-in and sign-out) */
+  audit?: (member: StaffMember, action: 'staff.login' | 'staff.logout') => Promise<void>;
+}
+
+export function staffConsoleRoutes(deps: ConsoleDeps): Router {
   const router = new Router();
   const { sessions } = deps;
   const loginPage = (ctx: Koa.Context, error = '', status = 200) => {
@@ -41,12 +52,20 @@ export function staffConsoleRoutes(deps: { sessions: ConsoleSessions; logger: Lo
   });
   router.post('/staff/login', async (ctx) => {
     const form = await readForm(ctx);
+    try {
+      await deps.limiter?.check(ctx);
+    } catch (e) {
+      if (!(e instanceof HttpError)) throw e;
+      return loginPage(ctx, 'Too many refused tokens from this address. Please wait a few minutes and try again.', e.status);
+    }
     const r = sameOrigin(ctx) ? await sessions.login(ctx, form) : 'bad_form';
     if (r === 'bad_form') return loginPage(ctx, 'The sign-in form expired. Please try again.', 403);
     if (r === 'bad_token') {
+      await deps.limiter?.refused(ctx);
       deps.logger.info({ event: 'staff.login_refused' }, 'staff console sign-in refused');
       return loginPage(ctx, 'That staff token is not valid.', 401);
     }
+    await deps.audit?.(r.member, 'staff.login');
     deps.logger.info({ event: 'staff.login' }, 'staff console signed in');
     ctx.status = 303;
     ctx.redirect('/staff/');
@@ -60,6 +79,7 @@ export function staffConsoleRoutes(deps: { sessions: ConsoleSessions; logger: Lo
       return;
     }
     await sessions.logout(ctx);
+    if (s) await deps.audit?.(s.member, 'staff.logout');
     ctx.status = 303;
     ctx.redirect('/staff/');
   });

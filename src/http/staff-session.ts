@@ -58,7 +58,7 @@ export function consoleSessions(deps: ConsoleSessionDeps) {
       return token;
     },
     /** signs in with a staff token; undefined (and nothing stored) when the form or the token is not right */
-    async login(ctx: Koa.Context, form: { token?: string; csrf?: string }): Promise<'ok' | 'bad_form' | 'bad_token'> {
+    async login(ctx: Koa.Context, form: { token?: string; csrf?: string }): Promise<{ member: StaffMember } | 'bad_form' | 'bad_token'> {
       const expected = ctx.cookies.get(LOGIN_COOKIE);
       if (!expected || !form.csrf || !same(form.csrf, expected)) return 'bad_form';
       const token = form.token?.trim() ?? '';
@@ -70,7 +70,7 @@ export function consoleSessions(deps: ConsoleSessionDeps) {
       await deps.sessions.save(id, { name: member.name, tokenDigest: tokenDigest(token), csrf: random(), createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + ttl).toISOString() }, now);
       ctx.cookies.set(SESSION_COOKIE, id, cookieOptions(ctx, ttl));
       ctx.cookies.set(LOGIN_COOKIE, '', { ...cookieOptions(ctx), maxAge: 0 });
-      return 'ok';
+      return { member };
     },
     async logout(ctx: Koa.Context): Promise<void> {
       const id = ctx.cookies.get(SESSION_COOKIE);

@@ -11,6 +11,7 @@ import { mountBroadcastRoutes } from './staff-broadcasts.js';
 import { mountDayRoutes } from './staff-day.js';
 import { LiveStreams, mountLiveRoutes } from './staff-live.js';
 import { mountTicketRoutes, type TicketActions } from './staff-tickets.js';
+import type { AuthLimiter } from './staff-auth-limit.js';
 
 /** Who a staff token is: its name (the audit log's "who") and the facilities it reaches. */
 export interface StaffMember {
@@ -33,12 +34,14 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Bearer check against every staff token, constant-time: hashes first (so lengths never leak) and
  * compares with every token, whatever matched. Sets `ctx.state.staff` to the member.
  */
-export function staffAuth(credentials: readonly (StaffCredential | string)[], sessions?: SessionMembers) {
+export function staffAuth(credentials: readonly (StaffCredential | string)[], sessions?: SessionMembers, limiter?: AuthLimiter) {
   const find = memberOfToken(credentials);
   return async (ctx: Koa.Context, next: Koa.Next) => {
     const m = /^Bearer\s+(.+)$/i.exec(ctx.get('authorization'));
+    if (m?.[1]) await limiter?.check(ctx);
     // the console's cookie counts only without a bearer token (and checks its CSRF token on every change)
     const found = m?.[1] ? find(m[1].trim()) : await sessions?.memberOf(ctx);
+    if (!found && m?.[1]) await limiter?.refused(ctx);
     if (!found) throw unauthorized('a valid staff token is required');
     ctx.state.staff = found;
     await next();
@@ -70,6 +73,8 @@ export const tokenDigest = (token: string): string => digest(token).toString('ba
 export const mayReach = (member: StaffMember, facilityId: string): boolean => member.facilities === '*' || member.facilities.includes(facilityId);
 
 export interface StaffDeps {
+  /** refused bearer tokens count against the client (429 past the limit) */
+  authLimit?: AuthLimiter;
   staff: readonly StaffCredential[];
   store: Store;
   broadcasts: BroadcastDeps;
@@ -146,7 +151,7 @@ class StaffScope {
 export function staffRoutes(deps: StaffDeps): Router {
   const router = new Router({ prefix: '/staff/v1' });
   const scope = new StaffScope(deps, deps.now ?? (() => new Date()));
-  router.use(staffAuth(deps.staff, deps.sessions));
+  router.use(staffAuth(deps.staff, deps.sessions, deps.authLimit));
 
   mountBroadcastRoutes(router, scope);
   router.get('/facilities/:facilityId/undeliverable', async (ctx) => {

@@ -6,6 +6,7 @@ import { AttentionStore } from './attention.js';
 import { TicketStore } from './tickets.js';
 import { BroadcastStore } from './broadcasts.js';
 import { StaffSessionStore } from './staff-sessions.js';
+import { AuthFailureStore } from './auth-failures.js';
 import { CalendarStore } from './calendars.js';
 import { MirrorRefreshStore } from './mirror-refreshes.js';
 import { PushedChoiceStore } from './pushed-choices.js';
@@ -74,6 +75,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     sendRecords: new SendRecordStore(backend.kv, backend.indexes),
     broadcasts: new BroadcastStore(backend.kv, backend.indexes),
     staffSessions: new StaffSessionStore(backend.kv),
+    authFailures: new AuthFailureStore(backend.kv),
     serial,
     close() {
       closing ??= (async () => {

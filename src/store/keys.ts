@@ -162,6 +162,7 @@ export const KEY_FAMILIES: readonly KeyFamily[] = [
   F('broadcast-claim:{id}', 'claim', BROADCASTS, false, 'one broadcast per identical request', 'with its broadcast'),
   F('broadcasts:{f}', 'zset', BROADCASTS, false, "a facility's broadcast ids by the time they were made (the staff's history)", 'with its broadcast'),
   F('staff-session:{id}', 'kv', 'src/store/staff-sessions.ts', false, 'a signed-in staff console: the member\'s name, a digest of the token used, its CSRF token and expiry (keyed by a hash of the cookie)', 'until logout or expiry (staffSessionHours, TTL)'),
+  F('auth-fail:{id}', 'kv', 'src/store/auth-failures.ts', false, 'how many staff sign-ins a client (a hash of its address) got refused in the current window', 'staffAuthLimit.windowMinutes (TTL)'),
   F('audit-entry:{f}:{id}', 'kv', 'src/store/audit.ts', false, 'a staff action: who (token name), when, what, facility, target ids', 'auditDays', 'auditDays'),
   F('audit:{f}', 'zset', 'src/store/audit.ts', false, 'audit entries by time', 'auditDays', 'auditDays'),
 
@@ -236,6 +237,7 @@ export const K = {
   broadcast: (id: string) => `broadcast:${id}`,
   broadcastClaim: (id: string) => `broadcast-claim:${id}`,
   staffSession: (hash: string) => `staff-session:${hash}`,
+  authFailures: (hash: string) => `auth-fail:${hash}`,
   broadcasts: (f: string) => `broadcasts:${f}`,
   auditEntry: (f: string, id: string) => `audit-entry:${f}:${id}`,
   audit: (f: string) => `audit:${f}`,

@@ -3,6 +3,7 @@ import type { AttentionStore } from './attention.js';
 import type { TicketStore } from './tickets.js';
 import type { BroadcastStore } from './broadcasts.js';
 import type { StaffSessionStore } from './staff-sessions.js';
+import type { AuthFailureStore } from './auth-failures.js';
 import type { CalendarStore } from './calendars.js';
 import type { MirrorRefreshStore } from './mirror-refreshes.js';
 import type { PushedChoiceStore } from './pushed-choices.js';
@@ -155,6 +156,7 @@ export interface Store {
   readonly broadcasts: BroadcastStore;
   /** signed-in staff consoles */
   readonly staffSessions: StaffSessionStore;
+  readonly authFailures: AuthFailureStore;
   /** the queue's log: the backend's own, or Redis when `redis` is configured */
   readonly serial: SerialLog;
   close(): Promise<void>;

@@ -25,9 +25,14 @@ export const WEBHOOK_ALERT_ATTEMPTS = 10;
 const WEBHOOK_TIMEOUT_MS = 10_000;
 const WEBHOOK_MAX_RESPONSE_BYTES = 64 * 1024;
 
+/** `created`: a new ticket; `urgent`: an open ticket a red flag made urgent */
+export type AlertKind = 'created' | 'urgent';
+
 interface AlertPayload {
   facilityId: string;
   ticketId: string;
+  /** absent on jobs queued before escalation alerts existed: `created` */
+  kind?: AlertKind;
 }
 /** the number travels with the job: a config edited before a held alert fires cannot redirect it */
 interface SmsAlertPayload extends AlertPayload {
@@ -74,29 +79,37 @@ function alertRunAt(facility: FacilityConfig, now: Date, urgent: boolean): numbe
   return nextStaffOpening(now, facility.timezone, facility.staffHours)?.getTime();
 }
 
-/** The alert jobs of a new ticket: `alert:{ticketId}:sms:{n}` per staff phone, `alert:{ticketId}:webhook`. */
-export function ticketAlertJobs(ticket: Ticket, facility: FacilityConfig, now: Date): JobSpec<AlertPayload | SmsAlertPayload>[] {
+/**
+ * The alert jobs of a new ticket: `alert:{ticketId}:sms:{n}` per staff phone, `alert:{ticketId}:webhook`; of a
+ * ticket made urgent later: `alert:{ticketId}:urgent:sms:{n}`, `alert:{ticketId}:urgent:webhook` (never held).
+ */
+export function ticketAlertJobs(ticket: Ticket, facility: FacilityConfig, now: Date, kind: AlertKind = 'created'): JobSpec<AlertPayload | SmsAlertPayload>[] {
   const alerts = facility.staffAlerts;
   if (!alerts) return [];
   const runAt = alertRunAt(facility, now, ticket.urgent === true);
   const when = runAt !== undefined ? { runAt } : {};
-  const base = { facilityId: ticket.facilityId, ticketId: ticket.id };
+  const base = { facilityId: ticket.facilityId, ticketId: ticket.id, ...(kind === 'urgent' ? { kind } : {}) };
+  const prefix = kind === 'urgent' ? `alert:${ticket.id}:urgent` : `alert:${ticket.id}`;
   const jobs: JobSpec<AlertPayload | SmsAlertPayload>[] = (alerts.sms ?? []).map((to, n) => ({
-    id: `alert:${ticket.id}:sms:${n}`,
+    id: `${prefix}:sms:${n}`,
     name: TICKET_ALERT_SMS_JOB,
     payload: { ...base, to },
     attempts: SMS_ALERT_ATTEMPTS,
     ...when,
   }));
-  if (alerts.webhook) jobs.push({ id: `alert:${ticket.id}:webhook`, name: TICKET_ALERT_WEBHOOK_JOB, payload: base, attempts: WEBHOOK_ALERT_ATTEMPTS, ...when });
+  if (alerts.webhook) jobs.push({ id: `${prefix}:webhook`, name: TICKET_ALERT_WEBHOOK_JOB, payload: base, attempts: WEBHOOK_ALERT_ATTEMPTS, ...when });
   return jobs;
 }
 
 const consoleUrl = (publicUrl: string | undefined) => (publicUrl ? `${publicUrl.replace(/\/+$/, '')}/staff/` : undefined);
 
-/** the ticket when staff still have to take it; a claimed or resolved one needs no alert any more */
+/**
+ * The ticket when the alert still matters: a new one until staff take it; an urgent one until it is resolved
+ * (whoever claimed it may have stepped away from the console).
+ */
 async function waitingTicket(deps: TicketAlertDeps, p: AlertPayload): Promise<Ticket | undefined> {
   const t = await deps.store.tickets.get(p.facilityId, p.ticketId);
+  if (p.kind === 'urgent') return t && t.state !== 'resolved' ? t : undefined;
   return t?.state === 'waiting' ? t : undefined;
 }
 
@@ -110,16 +123,16 @@ async function sendSmsAlert(deps: TicketAlertDeps, job: JobContext<SmsAlertPaylo
   }
   const locale = f.locale as LocaleCode;
   const reason = deps.text(locale, `staffAlert.reasons.${t.reason}`, { defaultValue: t.reason });
-  const text = deps.text(locale, 'staffAlert.sms', { clinic: f.name, reason, url: consoleUrl(deps.publicUrl) ?? '' });
+  const text = deps.text(locale, job.payload.kind === 'urgent' ? 'staffAlert.smsUrgent' : 'staffAlert.sms', { clinic: f.name, reason, url: consoleUrl(deps.publicUrl) ?? '' });
   // the job id is the message id: the outbox sends one message per id, whoever enqueues it again
   await deps.send({ id: job.id, facilityId: f.id, channel: 'sms', channelUserId: job.payload.to, purpose: 'staff-alert', locale, reply: { text } });
   deps.logger.info(log, 'staff alerted by sms');
 }
 
 /** the Standard Webhooks event: ids only (never the patient's name, number or words) */
-export function ticketCreatedEvent(t: Ticket, publicUrl: string | undefined) {
+export function ticketCreatedEvent(t: Ticket, publicUrl: string | undefined, kind: AlertKind = 'created') {
   const url = consoleUrl(publicUrl);
-  return { type: 'ticket.created', timestamp: t.createdAt, data: { ticketId: t.id, facilityId: t.facilityId, reason: t.reason, createdAt: t.createdAt, ...(url ? { url } : {}) } };
+  return { type: kind === 'urgent' ? 'ticket.urgent' : 'ticket.created', timestamp: t.createdAt, data: { ticketId: t.id, facilityId: t.facilityId, reason: t.reason, createdAt: t.createdAt, ...(t.urgent ? { urgent: true } : {}), ...(url ? { url } : {}) } };
 }
 
 const delivered = (r: OutboundOutcome): boolean => (r.kind === 'answer' || r.kind === 'too_large') && r.status >= 200 && r.status < 300;
@@ -133,7 +146,7 @@ async function postWebhookAlert(deps: TicketAlertDeps, job: JobContext<AlertPayl
     deps.logger.info(log, 'staff webhook alert skipped: the ticket is no longer waiting');
     return;
   }
-  const body = JSON.stringify(ticketCreatedEvent(t, deps.publicUrl));
+  const body = JSON.stringify(ticketCreatedEvent(t, deps.publicUrl, job.payload.kind));
   // signed per attempt (the timestamp is the attempt's); the webhook-id stays the job id, for the receiver's dedupe
   const at = new Date(deps.now());
   const headers = {

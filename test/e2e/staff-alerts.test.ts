@@ -31,6 +31,7 @@ async function startReceiver() {
     state,
     /** the requests for one ticket's alert */
     of: (ticketId: string) => srv.requests.filter((r) => r.headers['webhook-id'] === `alert:${ticketId}:webhook`),
+    requests: () => srv.requests,
     headersOf,
     /** Webhook.verify on the exact bytes received; throws when the signature does not hold */
     verify: (r: Captured, body = r.body, headers = headersOf(r)) => new Webhook(HOOK_SECRET).verify(body, headers) as Record<string, any>,
@@ -103,6 +104,25 @@ describe('staff alerts, in staff hours', () => {
     const rec = await fd.outbox.record(`alert:${ticket.id}:sms:0`);
     expect(rec).toMatchObject({ status: 'sent', channel: 'sms', purpose: 'staff-alert' });
     expect(rec).not.toHaveProperty('contactId');
+  });
+
+  it('an open ticket a red flag makes urgent alerts staff again, once, even after it was claimed; ids only', async () => {
+    const psid = '7300000000000009';
+    const ticket = await handOff(fd, psid);
+    await textsSent(fd, ticket.id);
+    expect((await staffClaim(fd, ticket.id)).status).toBe(200);
+    await post(fd, psid, 'I have chest pain and cannot breathe');
+    await post(fd, psid, 'chest pain again, please hurry');
+    const urgentSms = (p: string) => smsTo(platforms, p).filter((r) => /URGENT/.test(r.form.Body ?? ''));
+    await eventually(() => STAFF_PHONES.every((p) => urgentSms(p).length === 1) || undefined, 'an urgent sms to each staff phone');
+    expect(urgentSms(STAFF_PHONES[0]!)[0]!.form.Body).toBe(`frontdesk URGENT: a conversation at St. Luke's Clinic is now urgent (possible emergency). Open ${PUBLIC_URL}/staff/`);
+    const urgentHooks = () => receiver.requests().filter((r) => r.headers['webhook-id'] === `alert:${ticket.id}:urgent:webhook`);
+    const [req] = await eventually(() => (urgentHooks().length > 0 ? urgentHooks() : undefined), 'urgent webhook posted');
+    expect(receiver.verify(req!)).toMatchObject({ type: 'ticket.urgent', data: { ticketId: ticket.id, reason: 'red_flag', urgent: true } });
+    expect(req!.body).not.toMatch(/chest|breathe|7300000000000009/);
+    await sleep(300);
+    expect(urgentHooks()).toHaveLength(1);
+    for (const p of STAFF_PHONES) expect(urgentSms(p)).toHaveLength(1);
   });
 
   it('the signature covers the exact body and id: an altered body, id or a replayed old timestamp does not verify', async () => {
