@@ -11,7 +11,7 @@ import type { Miss, Outcome, UserMessage } from './step.js';
 export const repeatPrompt = (ctx: ConversationContext): FlowEmitted[] => (ctx.prompt ? [reply(ctx, ctx.prompt)] : []);
 
 /** A miss: the hint (or "didn't catch that") and the question again; the third miss offers menu or staff. */
-export function missOutcome(ctx: ConversationContext, hint?: MessageKey): Miss {
+export function missOutcome(ctx: ConversationContext, hint?: MessageKey, params?: Record<string, unknown>): Miss {
   const misses = ctx.misses + 1;
   if (misses >= 3) {
     return {
@@ -20,7 +20,7 @@ export function missOutcome(ctx: ConversationContext, hint?: MessageKey): Miss {
       emits: [reply(ctx, msg(k('common.stuck'), undefined, STUCK_CHOICES))],
     };
   }
-  return { outcome: 'miss', patch: { misses }, emits: [reply(ctx, msg(hint ?? k('common.notUnderstood'))), ...repeatPrompt(ctx)] };
+  return { outcome: 'miss', patch: { misses }, emits: [reply(ctx, msg(hint ?? k('common.notUnderstood'), hint ? params : undefined)), ...repeatPrompt(ctx)] };
 }
 
 /** A tapped yes or no, else one typed in any of the three languages (a message saying both is a no). */

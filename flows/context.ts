@@ -29,6 +29,10 @@ export interface Draft {
   /** the number the code went to, masked for display */
   masked?: string;
   calendarId?: string;
+  /** the doctor step of a long list: the chosen specialty ('' the others), the page shown, the calendars a typed name matched */
+  doctorPick?: { specialty?: string; page: number; ids?: string[]; typed?: string };
+  /** what the booking request already said ("book Dr. Reyes tomorrow at 10"): used when the flow reaches those steps */
+  wish?: { calendarIds?: string[]; date?: string; minutes?: number; /** the type a rebook nudge's slot was offered for (./nudge.ts) */ typeId?: string };
   appointmentTypeId?: string;
   /** YYYY-MM of the loaded availability */
   month?: string;
@@ -66,6 +70,12 @@ export interface ConversationContext {
   /** equals opKey once that write's answer was lost: it is being checked (asked again with the same key), not redone */
   checkingKey?: string;
   handoffReason?: Extract<FlowEmitted, { type: 'handoff' }>['reason'];
+  /** the change was refused by the hospital's system (422 too close), not by our own cutoff check */
+  tooCloseBy?: 'hospital';
+  /** the last booking made here: a summary's "Yes, book it" tapped again is answered with it, not booked twice */
+  lastBooked?: { key: string; calendarId: string; start: string; reference: string };
+  /** the slot key of an old "Yes, book it" being looked up (the conversation was reset since) */
+  replayKey?: string;
   /** a code the patient typed, held only until the check of this turn */
   pendingCode?: string;
 }

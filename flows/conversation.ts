@@ -3,6 +3,11 @@ import type { Appointment, ProviderAppointment, ProviderErrorKind } from '../src
 import { err, isClosed } from '../src/core/index.js';
 import { classify } from './classify.js';
 import { emptyDraft, firstName, hoursUntil, isSelf, monthOf, nextMonth, phoneProved, slotsOn, slotView, openDates, subjectOf, doctorName, type ConversationContext, type DetailField } from './context.js';
+import { bookedDetails } from './knowledge.js';
+import { firstMessageLocale } from './language.js';
+import { alreadyBooked, slotKey } from './replay.js';
+import { startingDate, wishedCalendar, wishedSlot, wishedTime } from './wish.js';
+import { wishedType } from './nudge.js';
 import { k } from './messages.js';
 import { msg, reply } from './prompts.js';
 import { BUSY_TAG, type ActorInputs, type ActorOutputs, type ConversationInput, type FlowEmitted, type FlowEvent, type ListedAppointment } from './protocol.js';
@@ -82,6 +87,7 @@ export const conversationMachine = setup({
     outputOk: ({ event }) => (event as unknown as DoneOutput<{ ok: boolean }>).output.ok,
     dateHasSlots: ({ context }) => slotsOn(context, context.draft.date).length > 0,
     dateChosen: ({ context }) => !!context.draft.date,
+    wishedSlotOpen: ({ context }) => !!wishedSlot(context),
     currentMonthEmpty: ({ context }) => openDates(context).length === 0 && context.draft.month === monthOf(context.now, context.facility.timezone),
     needsWhom: ({ context }) => !context.draft.subject && (context.contact.people ?? []).length > 0,
     needsRelationship: ({ context }) => !!context.draft.subject && !context.draft.subject.relationship,
@@ -117,7 +123,9 @@ export const conversationMachine = setup({
       const c = context.contact;
       const first = event.type === 'user.start' || (!c.consent && !c.selfRef && !c.people?.length && !c.name);
       enqueue.assign({ greeted: true });
-      enqueue.emit(reply(context, msg(first ? k('greeting.helloAutomated') : k('greeting.hello'), { facility: context.facility.name })));
+      // a first message in Filipino or Bahasa is greeted in it (the step's answer switches the conversation: ./classify.ts)
+      const locale = firstMessageLocale(context, event) ?? context.locale;
+      enqueue.emit(reply({ ...context, locale }, msg(first ? k('greeting.helloAutomated') : k('greeting.hello'), { facility: context.facility.name })));
     }),
     savePatient: enqueueActions(({ context, enqueue }) => {
       const d = context.draft;
@@ -140,6 +148,12 @@ export const conversationMachine = setup({
     }),
     nextMonth: assign(({ context }) => ({ draft: { ...context.draft, month: nextMonth(context.draft.month!), datePage: 0 } })),
     firstTimePage: assign(({ context }) => ({ draft: { ...context.draft, timePage: 0 } })),
+    takeWishedSlot: assign(({ context }) => ({ draft: { ...context.draft, start: wishedSlot(context), wish: undefined } })),
+    wishedTimeTaken: assign(({ context }) => {
+      const start = wishedTime(context);
+      return { draft: { ...context.draft, wish: undefined }, ...(start ? { notice: msg(k('slots.wishedTimeTaken'), { slotTime: start, slotDate: context.draft.date }) } : {}) };
+    }),
+    forgetWish: assign(({ context }) => ({ draft: { ...context.draft, wish: undefined } })),
     dateEmpty: assign(({ context }) => ({ notice: context.notice ?? msg(k('slots.dateEmpty'), { slotDate: context.draft.date }), draft: { ...context.draft, date: undefined } })),
     providerError: assign({ notice: () => msg(k('common.providerError')), handoffReason: 'provider_error' as const }),
     codeSent: assign(({ context, event }) => {
@@ -190,9 +204,9 @@ export const conversationMachine = setup({
     'user.start': { target: '.menu', reenter: true, actions: ['noteEvent', assign({ greeted: false }), 'greet'] },
   },
   states: {
-    idle: greetFirst(waiting(S.idle, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: { target: MENU } })),
+    idle: greetFirst(waiting(S.idle, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: { target: MENU }, info: { target: MENU } })),
     // `menu` at the menu: nothing to start, said why (a phone that cannot be proved here)
-    menu: waiting(S.menu, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: {} }),
+    menu: waiting(S.menu, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: { target: '#conversation.verifyPhone' }, erase: { target: '#conversation.eraseConfirm' }, menu: {}, info: { target: MENU, reenter: true } }),
     eraseConfirm: waiting(S.eraseConfirm, { yes: { target: '#conversation.erased' }, no: { target: MENU } }),
     // nothing more to say: the engine deletes the conversation with the rest
     erased: { type: 'final' as const },
@@ -210,10 +224,28 @@ export const conversationMachine = setup({
       // with staff: booking, the list or a change start again; `verify` and `erase` are not started from here (the menu
       // first), `menu` is a refused verify (said why), `ignore` is for staff to read
       ...(({ on }) => ({ on }))(
-        waiting(S.handoff, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: {}, erase: {}, menu: {}, ignore: {} }),
+        waiting(S.handoff, { book: { target: '#conversation.book' }, mine: { target: '#conversation.mine' }, manage: { target: '#conversation.manage' }, verify: {}, erase: {}, menu: {}, info: {}, ignore: {} }),
       ),
     },
     bookAgain: waiting(S.bookAgain, { book: { target: '#conversation.book' }, menu: { target: MENU } }),
+    // an old "Yes, book it" this conversation does not know (it was reset since): the booking it made, if any
+    replayed: {
+      tags: [BUSY_TAG],
+      invoke: {
+        id: 'myAppointments',
+        src: 'myAppointments',
+        input: ({ context }) => ({ contact: context.contact }),
+        onDone: {
+          target: MENU,
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            const found = event.output.ok ? upcoming(context, event.output.value).find((a) => slotKey(a.calendarId, a.start) === context.replayKey) : undefined;
+            const said = found ? alreadyBooked(context, { calendarId: found.calendarId, start: found.start, reference: ref(found) }) : event.output.ok ? msg(k('book.summaryGone')) : msg(k('common.providerError'));
+            enqueue.emit(reply(context, said));
+            enqueue.assign({ replayKey: undefined, greeted: true, ...(found ? { lastBooked: { key: context.replayKey!, calendarId: found.calendarId, start: found.start, reference: ref(found) } } : {}) });
+          }),
+        },
+      },
+    },
 
     book: {
       initial: 'route',
@@ -272,18 +304,32 @@ export const conversationMachine = setup({
           always: [
             { guard: ({ context }) => context.calendars.length === 0, target: 'noCalendars' },
             { guard: ({ context }) => context.calendars.length === 1, target: 'typeCheck', actions: assign(({ context }) => ({ draft: { ...context.draft, calendarId: context.calendars[0]!.id } })) },
-            { target: 'calendar' },
+            // the doctor the request named ("book Dr. Reyes"): no question; several that matched: asked among them
+            { guard: ({ context }) => !!wishedCalendar(context), target: 'typeCheck', actions: assign(({ context }) => ({ draft: { ...context.draft, calendarId: wishedCalendar(context) } })) },
+            {
+              target: 'calendar',
+              actions: assign(({ context }) => {
+                const ids = context.draft.wish?.calendarIds?.filter((id) => context.calendars.some((c) => c.id === id)) ?? [];
+                return { draft: { ...context.draft, doctorPick: ids.length > 1 ? { page: 0, ids } : undefined } };
+              }),
+            },
           ],
         },
         noCalendars: waiting(S.noCalendars, {}),
-        calendar: waiting(S.calendar, { ok: { target: 'typeCheck' } }, DETAIL_BACK),
+        calendar: waiting(S.calendar, { ok: { target: 'typeCheck' }, page: { target: '#conversation.book.calendar', reenter: true } }, DETAIL_BACK),
         typeCheck: {
           always: [
+            // the type a rebook nudge's slot was offered for (./nudge.ts): no question
+            {
+              guard: ({ context }) => !!wishedType(context),
+              target: 'slots',
+              actions: assign(({ context }) => ({ draft: { ...context.draft, appointmentTypeId: wishedType(context), slots: [], datePage: 0, ...startingDate(context, context.draft) } })),
+            },
             {
               guard: ({ context }) => (context.calendars.find((c) => c.id === context.draft.calendarId)?.appointmentTypes.length ?? 0) <= 1,
               target: 'slots',
               actions: assign(({ context }) => ({
-                draft: { ...context.draft, appointmentTypeId: context.calendars.find((c) => c.id === context.draft.calendarId)?.appointmentTypes[0]?.id, month: monthOf(context.now, context.facility.timezone), slots: [], date: undefined, datePage: 0 },
+                draft: { ...context.draft, appointmentTypeId: context.calendars.find((c) => c.id === context.draft.calendarId)?.appointmentTypes[0]?.id, slots: [], datePage: 0, ...startingDate(context, context.draft) },
               })),
             },
             { target: 'type' },
@@ -329,9 +375,9 @@ export const conversationMachine = setup({
                   if (!event.output.ok) return;
                   const a = event.output.value;
                   enqueue.emit({ type: 'appointment.changed', action: 'created', appointment: a, subject: subjectOf(context) });
-                  const params = { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a) };
+                  const params = { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a), details: bookedDetails(context, a) };
                   enqueue.emit(reply(context, isSelf(context.draft) ? msg(k('book.done'), params) : msg(k('book.doneFor'), { ...params, person: firstName(context.draft.name) })));
-                  enqueue.assign({ opKey: undefined });
+                  enqueue.assign({ opKey: undefined, lastBooked: { key: slotKey(context.draft.calendarId!, context.draft.start!), calendarId: a.calendarId, start: a.start, reference: ref(a) } });
                 }),
               },
               { guard: ({ event }) => failedKind(event.output) === 'slot_unavailable', target: '#conversation.book.slots.loading', actions: 'slotTaken' },
@@ -443,7 +489,7 @@ export const conversationMachine = setup({
           always: [
             { guard: ({ context }) => !!context.target && (isClosed(context.target.status) || Date.parse(context.target.start) <= Date.parse(context.now)), target: MENU, actions: assign({ notice: () => msg(k('manage.inactive')) }) },
             { guard: ({ context }) => context.mode === 'confirm', target: 'confirming' },
-            { guard: ({ context }) => hoursUntil(context.target!.start, context.now) < context.facility.cutoffHours, target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
+            { guard: ({ context }) => hoursUntil(context.target!.start, context.now) < context.facility.cutoffHours, target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const, tooCloseBy: undefined }) },
             {
               guard: ({ context }) => context.mode === 'reschedule',
               target: 'slots',
@@ -476,7 +522,7 @@ export const conversationMachine = setup({
                 }),
               },
               { guard: ({ event }) => failedKind(event.output) === 'slot_unavailable', target: '#conversation.manage.slots.loading', actions: 'slotTaken' },
-              { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
+              { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const, tooCloseBy: 'hospital' as const }) },
               {
                 guard: ({ context, event }) => firstLoss(context, event.output),
                 target: 'rescheduling',
@@ -511,7 +557,7 @@ export const conversationMachine = setup({
                   enqueue.assign({ opKey: undefined });
                 }),
               },
-              { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const }) },
+              { guard: ({ event }) => failedKind(event.output) === 'too_close', target: 'tooClose', actions: assign({ handoffReason: 'too_close' as const, tooCloseBy: 'hospital' as const }) },
               {
                 guard: ({ context, event }) => firstLoss(context, event.output),
                 target: 'canceling',
@@ -627,14 +673,17 @@ function slotPicker(next: string, dateBack: Back[], self: string) {
       failed: waiting(S.retry, { retry: { target: `${self}.loading` } }),
       route: {
         always: [
-          { guard: 'dateHasSlots' as const, target: `${self}.time`, actions: 'firstTimePage' as const },
-          { guard: 'dateChosen' as const, target: `${self}.date`, actions: 'dateEmpty' as const },
+          // the time the request named ("tomorrow at 10"): taken when open, else said so over that date's open times
+          { guard: 'wishedSlotOpen' as const, target: next, actions: 'takeWishedSlot' as const },
+          { guard: 'dateHasSlots' as const, target: `${self}.time`, actions: ['wishedTimeTaken' as const, 'firstTimePage' as const] },
+          { guard: 'dateChosen' as const, target: `${self}.date`, actions: ['forgetWish' as const, 'dateEmpty' as const] },
           // the current month often has nothing left: look at the next one before asking
           { guard: 'currentMonthEmpty' as const, target: `${self}.loading`, actions: 'nextMonth' as const },
           { target: `${self}.date` },
         ],
       },
-      date: waiting(S.date, { date: { target: `${self}.time` }, page: { target: `${self}.date`, reenter: true }, empty: { target: `${self}.date`, reenter: true }, load: { target: `${self}.loading` }, tooFar: { target: HANDOFF } }, dateBack),
+      // through route: a time the request named is taken on the date picked
+      date: waiting(S.date, { date: { target: `${self}.route` }, page: { target: `${self}.date`, reenter: true }, empty: { target: `${self}.date`, reenter: true }, load: { target: `${self}.loading` }, tooFar: { target: HANDOFF } }, dateBack),
       time: waiting(S.time, { slot: { target: next }, page: { target: `${self}.time`, reenter: true }, otherDate: { target: `${self}.date` } }, [{ target: `${self}.date` }]),
     },
   };

@@ -1,5 +1,6 @@
 import * as chrono from 'chrono-node';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { getExampleNumber, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import mobileExamples from 'libphonenumber-js/mobile/examples';
 import { DateTime } from 'luxon';
 import type { LocaleCode } from '../src/core/index.js';
 import { normalize } from './intents.js';
@@ -35,7 +36,31 @@ export function parseDob(text: string, now: string, timezone: string): Parsed<st
   return { ok: true, value: found.toISODate()! };
 }
 
-/** A mobile number, with the facility's country as default → E.164. */
+/**
+ * The two readings of a numeric date of birth whose day and month could be either (03/04/1985: 3 April or
+ * 4 March), day-first first, when both are real past dates; undefined when there is only one reading
+ * (15/05/1990, 05/05/1990, 1985-04-03, 3 April 1985).
+ */
+export function ambiguousDob(text: string, now: string, timezone: string): [string, string] | undefined {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text.trim().replace(/\s+/g, ''));
+  if (!m) return undefined;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  if (a === b || a > 12 || b > 12) return undefined;
+  const dayFirst = parseDob(`${a}/${b}/${m[3]}`, now, timezone);
+  const monthFirst = parseDob(`${b}/${a}/${m[3]}`, now, timezone);
+  return dayFirst.ok && monthFirst.ok ? [dayFirst.value, monthFirst.value] : undefined;
+}
+
+/** Mobile numbers as people here write them (the bot's own examples); other countries get libphonenumber's. */
+const PHONE_EXAMPLES: Record<string, string> = { PH: '0917 123 4567', ID: '0812 3456 7890' };
+
+/** An example mobile number of the facility's country, written as a local would (the phone step reads it with that country). */
+export function phoneExample(country: string): string {
+  const code = country.toUpperCase();
+  return PHONE_EXAMPLES[code] ?? getExampleNumber(code as CountryCode, mobileExamples)?.formatNational() ?? PHONE_EXAMPLES.PH!;
+}
+
+/** A mobile number, with the facility's country as default → E.164 (one with its country code, +62…, from anywhere). */
 export function parsePhone(text: string, country: string): Parsed<string, 'invalid'> {
   const pn = parsePhoneNumberFromString(text.trim(), { defaultCountry: country.toUpperCase() as CountryCode });
   if (!pn || !pn.isValid()) return { ok: false, reason: 'invalid' };
@@ -63,8 +88,14 @@ const WEEKDAYS: Record<'fil' | 'id', Record<string, number>> = {
   id: { senin: 1, selasa: 2, rabu: 3, kamis: 4, jumat: 5, sabtu: 6, minggu: 7, ahad: 7 },
 };
 const RELATIVE: Record<'fil' | 'id', Record<string, number>> = {
-  fil: { ngayon: 0, 'ngayong araw': 0, bukas: 1, makalawa: 2, 'sa makalawa': 2 },
-  id: { 'hari ini': 0, sekarang: 0, besok: 1, lusa: 2 },
+  fil: { ngayon: 0, 'ngayong araw': 0, bukas: 1, makalawa: 2, 'sa makalawa': 2, kahapon: -1, kamakalawa: -2 },
+  id: { 'hari ini': 0, sekarang: 0, besok: 1, lusa: 2, kemarin: -1 },
+};
+/** "next week" in each language ("linggo" and "minggu" are also Sunday: these phrases mean the week) */
+const NEXT_WEEK: Record<'en' | 'fil' | 'id', RegExp> = {
+  en: /\bnext week\b/,
+  fil: /\bsusunod na (linggo|semana)\b|\blinggo sa susunod\b/,
+  id: /(?<!hari )\b(minggu|pekan) (depan|berikutnya|selanjutnya)\b/,
 };
 const NEXT_WORDS: Record<'fil' | 'id', string[]> = { fil: ['susunod na', 'sa susunod na'], id: ['depan', 'minggu depan'] };
 const MONTHS: Record<string, number> = {
@@ -83,7 +114,17 @@ function nextWeekday(today: DateTime, weekday: number, skipThisWeek: boolean): D
   return today.plus({ days });
 }
 
+/** The text asks for "next week" (in any of the three languages: patients mix them), not a day of it. */
+export const asksNextWeek = (text: string): boolean => {
+  const norm = normalize(text);
+  return Object.values(NEXT_WEEK).some((re) => re.test(norm));
+};
+
+/** The Monday of the week after today's (weeks start on Monday). */
+const nextWeekMonday = (today: DateTime): DateTime => today.startOf('week').plus({ weeks: 1 });
+
 function parseLocalDate(norm: string, locale: 'fil' | 'id', today: DateTime): DateTime | undefined {
+  if (NEXT_WEEK[locale].test(norm)) return nextWeekMonday(today);
   for (const [word, offset] of Object.entries(RELATIVE[locale])) {
     if (norm === word || norm.split(' ').includes(word) || norm.includes(word)) return today.plus({ days: offset });
   }
@@ -109,7 +150,8 @@ function parseLocalDate(norm: string, locale: 'fil' | 'id', today: DateTime): Da
  * An appointment date typed in free text → YYYY-MM-DD in the facility's zone. English goes through
  * chrono-node ("tomorrow", "next Monday", "Dec 3"); Filipino and Bahasa Indonesia through small keyword
  * tables (bukas, Lunes, besok, Senin…), then chrono as a fallback since patients mix languages.
- * Numeric dates are day-first (3/12 is 3 December).
+ * Numeric dates are day-first (3/12 is 3 December). "Next week" (next week, susunod na linggo, minggu depan)
+ * is the Monday of the week after this one; yesterday (kahapon, kemarin) reads as a date, one that has passed.
  */
 export function parseAppointmentDate(text: string, locale: LocaleCode, now: string, timezone: string): Parsed<string, 'invalid' | 'past'> {
   const today = DateTime.fromISO(now, { zone: timezone }).startOf('day');
@@ -122,6 +164,7 @@ export function parseAppointmentDate(text: string, locale: LocaleCode, now: stri
     if (dt.isValid && !numeric[3] && dt < today) dt = dt.plus({ years: 1 });
     if (dt.isValid) found = dt;
   }
+  if (!found && NEXT_WEEK.en.test(norm)) found = nextWeekMonday(today);
   if (!found && locale !== 'en') found = parseLocalDate(norm, locale, today);
   if (!found) {
     const ref = { instant: new Date(now), timezone: today.offset };

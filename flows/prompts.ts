@@ -15,6 +15,12 @@ export type Option = NonNullable<MessageDescriptor['choices']>[number];
 /** An option a message offers: its stable id (echoed back when tapped) and its label's key. */
 export const option = (id: string, key: MessageKey, params?: Record<string, unknown>): Option => (params ? { id, key, params } : { id, key });
 
+/** How to answer a prompt's options where the patient is: tap them, type their number, or either (the engine says which). */
+export const choiceHint = (ctx: ConversationContext): { key: MessageKey } => {
+  const style = ctx.contact.replyStyle ?? 'both';
+  return { key: style === 'tap' ? k('hint.tap') : style === 'number' ? k('hint.number') : k('hint.both') };
+};
+
 export const MENU_CHOICES: Option[] = [
   option(CHOICE.menu.book, k('choice.book')),
   option(CHOICE.menu.mine, k('choice.mine')),
@@ -22,6 +28,7 @@ export const MENU_CHOICES: Option[] = [
   option(CHOICE.menu.cancel, k('choice.cancel')),
   option(CHOICE.menu.staff, k('choice.staff')),
   option(CHOICE.menu.language, k('choice.language')),
+  option(CHOICE.menu.info, k('choice.info')),
 ];
 export const LANGUAGE_CHOICES: Option[] = [option('lang:en', k('choice.langEn')), option('lang:fil', k('choice.langFil')), option('lang:id', k('choice.langId'))];
 export const STUCK_CHOICES: Option[] = [option(CHOICE.cmd.menu, k('choice.menu')), option(CHOICE.menu.staff, k('choice.staff'))];

@@ -9,6 +9,7 @@ import type {
   ProviderAppointment,
   ProviderPatient,
   ProviderResult,
+  ReplyStyle,
   Slot,
 } from '../src/core/index.js';
 
@@ -28,6 +29,17 @@ export interface FlowFacility {
   privacyNoticeUrl?: string;
   /** the facility sends SMS, so a phone can be proved with a one-time code */
   canVerifyPhone?: boolean;
+  /** what the clinic tells patients about itself (./knowledge.ts) */
+  knowledge?: FlowKnowledge;
+}
+
+/** The clinic's own facts, as configured (every part optional: a line not configured is not said). */
+export interface FlowKnowledge {
+  info?: { address?: string; mapUrl?: string; hours?: string; hotline?: string; parking?: string };
+  /** by calendarId */
+  calendars?: Record<string, { specialty?: string; room?: string; clinicDays?: string }>;
+  /** by appointmentTypeId */
+  appointmentTypes?: Record<string, { preparation?: string; bring?: string; arriveEarlyMinutes?: number }>;
 }
 
 /** Someone the contact may book for. Details beyond the name only when the link is verified. */
@@ -63,6 +75,8 @@ export interface FlowContact {
   /** the people this contact books for besides itself */
   people?: FlowPerson[];
   locale?: LocaleCode;
+  /** how choices are answered where this message came from (tap, number, or both; the engine sets it from the channel) */
+  replyStyle?: ReplyStyle;
 }
 
 /** Whom a booking is for: the contact itself (no ref), a saved person, or someone new. */
@@ -84,7 +98,8 @@ export type FlowEvent =
   /** get-started / conversation_started / first contact */
   | { type: 'user.start'; at: string; messageId: string };
 
-export type CardValue = string | { datetime: string } | { date: string };
+/** a card row's value: text as is, a date-time or date, a date of birth (3 April 1985), or a message key's text (a gender) */
+export type CardValue = string | { datetime: string } | { date: string } | { birthDate: string } | { key: string };
 
 export interface MessageDescriptor {
   key: string;
@@ -196,19 +211,22 @@ export const ACTOR_NAMES: readonly ActorName[] = ['findPatient', 'availability',
 
 /**
  * Choice ids (stable; platforms echo them back):
- *   menu:book | menu:mine | menu:reschedule | menu:cancel | menu:staff | menu:language
+ *   menu:book | menu:mine | menu:reschedule | menu:cancel | menu:staff | menu:language | menu:info
  *   cmd:menu | cmd:back | cmd:stop | cmd:help | cmd:retry
  *   lang:en | lang:fil | lang:id
  *   ans:yes | ans:no                      (consent, review, confirm-cancel, book-again)
+ *   ans:book:<key>                        (the review's "Yes, book it": key names the slot it confirms, ../flows/replay.ts)
  *   gender:male | gender:female | gender:other
+ *   dob:<YYYY-MM-DD>                      (one reading of an ambiguous date of birth: 03/04/1985)
  *   cal:<calendarId>  type:<appointmentTypeId>  appt:<appointmentId>
  *   date:<YYYY-MM-DD> | date:more          slot:<ISO start> | slot:more | slot:otherDate | slot:change
  *   rem:confirm:<appointmentId> | rem:reschedule:<appointmentId> | rem:cancel:<appointmentId>  (reminders; accepted in any state)
+ *   nudge:<calendarId>:<appointmentTypeId>:<ISO start> | nudge:<calendarId>:<appointmentTypeId>: | nudge:no  (rebook nudge: that slot, another time, no thanks; accepted in any state)
  *   who:self | who:new | who:<patient ref>   rel:child | rel:parent | rel:spouse | rel:other
  *   verify:skip | verify:resend | menu:verify
  */
 export const CHOICE = {
-  menu: { book: 'menu:book', mine: 'menu:mine', reschedule: 'menu:reschedule', cancel: 'menu:cancel', staff: 'menu:staff', language: 'menu:language' },
+  menu: { book: 'menu:book', mine: 'menu:mine', reschedule: 'menu:reschedule', cancel: 'menu:cancel', staff: 'menu:staff', language: 'menu:language', info: 'menu:info' },
   cmd: { menu: 'cmd:menu', back: 'cmd:back', stop: 'cmd:stop', help: 'cmd:help', retry: 'cmd:retry' },
   yes: 'ans:yes',
   no: 'ans:no',
@@ -225,4 +243,20 @@ export const reminderChoiceId = (action: ReminderAction, appointmentId: string):
 export function parseReminderChoice(choiceId: string | undefined): { action: ReminderAction; appointmentId: string } | undefined {
   const m = /^rem:(confirm|reschedule|cancel):(.+)$/.exec(choiceId ?? '');
   return m ? { action: m[1] as ReminderAction, appointmentId: m[2]! } : undefined;
+}
+
+/** A rebook nudge's slot (README "Care workflows"); no start: another time with that doctor and type. */
+export interface NudgeChoice {
+  calendarId: string;
+  appointmentTypeId: string;
+  start?: string;
+}
+export const NUDGE_NO = 'nudge:no';
+export const nudgeChoiceId = (calendarId: string, appointmentTypeId: string, start?: string): string => `nudge:${calendarId}:${appointmentTypeId}:${start ?? ''}`;
+export function parseNudgeChoice(choiceId: string | undefined): NudgeChoice | 'no' | undefined {
+  if (choiceId === NUDGE_NO) return 'no';
+  const m = /^nudge:([^:]+):([^:]+):(.*)$/.exec(choiceId ?? '');
+  if (!m) return undefined;
+  const start = m[3] && !Number.isNaN(Date.parse(m[3])) ? m[3] : undefined;
+  return { calendarId: m[1]!, appointmentTypeId: m[2]!, ...(start ? { start } : {}) };
 }

@@ -1,22 +1,28 @@
 import { draftForSomeoneElse, emptyDraft, type ConversationContext } from './context.js';
 import { firstIntent, hasIntent } from './intents.js';
+import { asksInfo, clinicInfo } from './knowledge.js';
 import { k } from './messages.js';
 import { msg, reply } from './prompts.js';
 import type { Outcome, UserMessage } from './step.js';
+import { wishOf } from './wish.js';
 
 /** What a menu choice starts (the menu, the first message, a message to staff's conversation, "book again"). */
 
-export type Started = Outcome<'book' | 'erase' | 'verify' | 'mine' | 'manage' | 'menu'>;
+export type Started = Outcome<'book' | 'erase' | 'verify' | 'mine' | 'manage' | 'menu' | 'info'>;
 
 /** The menu option tapped, else the first one the text asks for. */
 function menuIntent(ev: UserMessage, choice: string | undefined): string | undefined {
   if (choice?.startsWith('menu:')) return choice.slice(5);
-  return firstIntent(ev.text, ['deleteData', 'reschedule', 'cancel', 'mine', 'book', 'verify'] as const);
+  // clinic info last: "book at the address" books
+  return firstIntent(ev.text, ['deleteData', 'reschedule', 'cancel', 'mine', 'book', 'verify'] as const) ?? (asksInfo(ev.text) ? 'info' : undefined);
 }
 
 /** A booking: for the contact, or for someone else when the message says so ("book for my son"). */
 export function startBooking(ctx: ConversationContext, ev?: UserMessage): Outcome<'book'> {
-  return { outcome: 'book', patch: { mode: 'book', draft: ev && hasIntent(ev.text, 'someoneElse') ? draftForSomeoneElse(ctx.contact) : emptyDraft(ctx.contact) } };
+  const draft = ev && hasIntent(ev.text, 'someoneElse') ? draftForSomeoneElse(ctx.contact) : emptyDraft(ctx.contact);
+  // the doctor, date and time the request names are kept for their steps (consent and details are asked first)
+  const wish = ev && !ev.choiceId ? wishOf(ctx, ev.text, ev.at) : undefined;
+  return { outcome: 'book', patch: { mode: 'book', draft: wish ? { ...draft, wish } : draft } };
 }
 
 /** Proving the contact's phone, when the facility can send a code and there is one to prove; else why not. */
@@ -42,6 +48,8 @@ export function startFromMenu(ctx: ConversationContext, ev: UserMessage, choice:
       return startVerifying(ctx);
     case 'mine':
       return { outcome: 'mine' };
+    case 'info':
+      return { outcome: 'info', emits: [reply(ctx, clinicInfo(ctx))] };
     case 'reschedule':
     case 'cancel':
       return { outcome: 'manage', patch: { mode: intent, targetId: undefined, target: undefined, appointments: [], draft: emptyDraft(ctx.contact) } };

@@ -32,12 +32,15 @@ export type On<S extends AnyStep> = [OutcomeOf<S>] extends [never] ? Record<stri
 /** The commands every step honours (back is the step's own: see `back`). */
 const GLOBALS: Record<Exclude<GlobalOutcome, 'g:back'>, Target> = {
   'g:rem': { target: '#conversation.manage', reenter: true },
+  'g:nudge': { target: '#conversation.book', reenter: true },
   'g:menu': { target: MENU, reenter: true },
   'g:stop': { target: '#conversation.idle' },
   'g:help': {},
   'g:staff': { target: HANDOFF, reenter: true },
   'g:language': {},
   'g:lang': {},
+  'g:said': {},
+  'g:replay': { target: '#conversation.replayed', reenter: true },
 };
 
 /** The same check at run time, for a map the type system did not see (a cast, a plain JS caller). */
@@ -84,7 +87,7 @@ export function greetFirst(state: ReturnType<typeof waiting>) {
     entry: state.entry,
     on: {
       'user.message': state.on['user.message'].map((t) =>
-        'guard' in t && t.guard.type === 'is' && (t.guard.params as { outcome?: string }).outcome === 'g:rem' ? t : { ...t, actions: [{ type: 'greet' as const }, ...t.actions] },
+        'guard' in t && t.guard.type === 'is' && ['g:rem', 'g:nudge', 'g:replay'].includes((t.guard.params as { outcome?: string }).outcome ?? '') ? t : { ...t, actions: [{ type: 'greet' as const }, ...t.actions] },
       ),
     },
   };

@@ -12,7 +12,9 @@ import { createEngine, type Engine } from './engine/index.js';
 import { createConversations, type Conversations, type InboundEvent } from './engine/inbound.js';
 import { createMetrics, type Metrics } from './http/metrics.js';
 import { buildHttpApp } from './http/server.js';
-import { staffCredentials, staffRoutes } from './http/staff.js';
+import { staffCredentials, staffRoutes, type StaffMember } from './http/staff.js';
+import { authLimiter } from './http/staff-auth-limit.js';
+import { recordAudit } from './store/audit.js';
 import { staffConsoleRoutes } from './http/staff-console.js';
 import { LiveStreams } from './http/staff-live.js';
 import { consoleSessions } from './http/staff-session.js';
@@ -150,6 +152,10 @@ function openEngine(base: Base, providers: Providers, channels: RunningChannels,
       // one job per alert target, by stable id: a repeated handoff or a second instance alerts once
       for (const job of f ? ticketAlertJobs(ticket, f, now()) : []) await queue.enqueue(job);
     },
+    onTicketUrgent: async (ticket) => {
+      const f = base.facility(ticket.facilityId);
+      for (const job of f ? ticketAlertJobs(ticket, f, now(), 'urgent') : []) await queue.enqueue(job);
+    },
     onTurnStart: (msg) => channels.onTurnStart(msg),
     channels: channelCatalog,
     now,
@@ -192,6 +198,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
     now: () => now().getTime(),
     sendStatus: async (id) => (await outbox.record(id))?.status,
     channels: channelCatalog,
+    availability: (facilityId, q) => providers.provider(facilityId).availability(q),
   };
   const engine = openEngine(base, providers, channels, outbox);
   registerChatErase(queue, store, now, logger);
@@ -247,9 +254,14 @@ function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; convers
   const { config, store } = base;
   const ids = config.facilities.map((f) => f.id);
   const sessions = consoleSessions({ sessions: store.staffSessions, staff: staffCredentials(config), hours: config.staffSessionHours, now: base.now });
+  const limiter = authLimiter({ failures: store.authFailures, ...config.staffAuthLimit, now: base.now, logger: base.logger });
+  const audit = async (member: StaffMember, action: 'staff.login' | 'staff.logout') => {
+    for (const facilityId of member.facilities === '*' ? ids : member.facilities) await recordAudit(store, { actor: member.name, action, facilityId, at: base.now() });
+  };
   const routers: Router[] = [
-    staffConsoleRoutes({ sessions, logger: base.logger }),
+    staffConsoleRoutes({ sessions, logger: base.logger, limiter, audit }),
     staffRoutes({
+      authLimit: limiter,
       sessions: sessions.members,
       live: r.live,
       facilityNames: (id) => base.facility(id)?.name,

@@ -17,6 +17,7 @@ export const messenger: ChannelModule<FacilityConfig> = {
   apiKey: 'messenger',
   routePaths: [MESSENGER_PATH],
   reachRank: 10,
+  replyStyle: 'tap',
   keepsSentIds: true,
   configured: (f) => !!f.channels.messenger,
   learn: learnMessenger,

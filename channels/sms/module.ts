@@ -17,6 +17,7 @@ export const sms: ChannelModule<FacilityConfig> = {
   apiKey: 'twilio',
   routePaths: [SMS_INBOUND_PATH, SMS_STATUS_PATH],
   reachRank: 30,
+  replyStyle: 'number',
   fallbackRank: 1,
   addressIsPhone: true,
   configured: (f) => !!f.channels.sms,

@@ -17,6 +17,7 @@ export const viber: ChannelModule<FacilityConfig> = {
   apiKey: 'viber',
   routePaths: [VIBER_PATH],
   reachRank: 20,
+  replyStyle: 'tap',
   configured: (f) => !!f.channels.viber,
   greetsInWebhook: true,
   learn: learnViber,

@@ -27,6 +27,7 @@ export const whatsapp: ChannelModule<FacilityConfig> = {
   routePaths: [WHATSAPP_PATH],
   addressIsPhone: true,
   reachRank: 15,
+  replyStyle: 'tap',
   configured: (f) => !!f.channels.whatsapp,
   learn: learnWhatsApp,
   optedOut: whatsappOptedOut,

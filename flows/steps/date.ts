@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { missOutcome } from '../answers.js';
 import { DATES_PER_PAGE, MONTHS_AHEAD, monthOf, nextMonth, openDates, slotsOn, type ConversationContext } from '../context.js';
 import { hasIntent } from '../intents.js';
-import { parseAppointmentDate } from '../parse.js';
+import { asksNextWeek, parseAppointmentDate } from '../parse.js';
 import { k } from '../messages.js';
 import { msg, option, prompt, reply, type Prompt } from '../prompts.js';
 import { CHOICE } from '../protocol.js';
@@ -38,6 +38,12 @@ function laterDates(ctx: ConversationContext, ev: UserMessage): Outcome<'page' |
   return { outcome: 'load', patch: { draft: { ...d, month, slots: [], date: undefined, datePage: 0 } } };
 }
 
+/** "Next week": its first open date this month's slots know of, else its Monday (`r.value`, loaded or said empty). */
+function firstOpenInWeek(ctx: ConversationContext, monday: string): string {
+  const sunday = DateTime.fromISO(monday).plus({ days: 6 }).toISODate()!;
+  return openDates(ctx).find((d) => d >= monday && d <= sunday) ?? monday;
+}
+
 /**
  * Which date, tapped or typed ("tomorrow", "bukas", "Dec 3"): `date` has times, `load` needs another month's
  * (or this date's) slots, `empty` has none; "later dates" pages, loads the next month, or is `tooFar`.
@@ -50,13 +56,15 @@ export const date = defineStep({
   classify(ctx, ev, choice) {
     const d = ctx.draft;
     const tz = ctx.facility.timezone;
-    if (choice === CHOICE.moreDates || (!choice && hasIntent(ev.text, 'more'))) return laterDates(ctx, ev);
+    if (choice === CHOICE.moreDates) return laterDates(ctx, ev);
     let day: string | undefined;
     if (choice?.startsWith('date:')) day = choice.slice(5);
     else if (!choice && ev.text) {
+      // a date first: "next Monday" or "susunod na Lunes" name a day, though "next" and "susunod" also ask for later dates
       const r = parseAppointmentDate(ev.text, ctx.locale, ev.at, tz);
+      if (!r.ok && r.reason === 'invalid' && hasIntent(ev.text, 'more')) return laterDates(ctx, ev);
       if (!r.ok) return missOutcome(ctx, r.reason === 'past' ? k('slots.datePast') : k('slots.dateUnknown'));
-      day = r.value;
+      day = asksNextWeek(ev.text) ? firstOpenInWeek(ctx, r.value) : r.value;
     }
     if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return missOutcome(ctx);
     if (choice && !reachableDate(day, ev.at, tz)) return missOutcome(ctx); // a tapped date:2026-13-45 or a day long gone: no longer offered

@@ -29,12 +29,14 @@ export const forWhom = defineStep({
       nameWords,
     ),
   classify(ctx, ev, choice) {
+    // what the request (or a rebook nudge) already chose is kept for its steps
+    const wish = ctx.draft.wish ? { wish: ctx.draft.wish } : {};
     if (choice === CHOICE.who.self || (!choice && hasIntent(ev.text, 'me', true))) {
-      return { outcome: 'ok', patch: { draft: { ...emptyDraft(ctx.contact), subject: { relationship: 'self', ...(ctx.contact.selfRef ? { ref: ctx.contact.selfRef } : {}) } } } };
+      return { outcome: 'ok', patch: { draft: { ...emptyDraft(ctx.contact), ...wish, subject: { relationship: 'self', ...(ctx.contact.selfRef ? { ref: ctx.contact.selfRef } : {}) } } } };
     }
-    if (choice === CHOICE.who.someoneElse || (!choice && hasIntent(ev.text, 'someoneElse'))) return { outcome: 'ok', patch: { draft: draftForSomeoneElse(ctx.contact) } };
+    if (choice === CHOICE.who.someoneElse || (!choice && hasIntent(ev.text, 'someoneElse'))) return { outcome: 'ok', patch: { draft: { ...draftForSomeoneElse(ctx.contact), ...wish } } };
     const person = personNamed(ctx, ev.text, choice);
-    return person ? { outcome: 'ok', patch: { draft: draftForPerson(ctx.contact, person) } } : missOutcome(ctx);
+    return person ? { outcome: 'ok', patch: { draft: { ...draftForPerson(ctx.contact, person), ...wish } } } : missOutcome(ctx);
   },
 });
 

@@ -1,6 +1,6 @@
 import { collect, missOutcome } from '../answers.js';
 import { k } from '../messages.js';
-import { parsePhone } from '../parse.js';
+import { parsePhone, phoneExample } from '../parse.js';
 import { prompt } from '../prompts.js';
 import { defineStep, type OutcomeOf } from '../step.js';
 
@@ -9,10 +9,10 @@ export const phone = defineStep({
   name: 'phone',
   outcomes: ['ok'],
   cancelMeansStop: true,
-  prompt: () => prompt(k('details.phone')),
+  prompt: (ctx) => prompt(k('details.phone'), { example: phoneExample(ctx.facility.country) }),
   classify(ctx, ev) {
     const r = parsePhone(ev.phone ?? ev.text?.trim() ?? '', ctx.facility.country);
-    return r.ok ? collect(ctx, 'phone', r.value) : missOutcome(ctx, k('details.phoneInvalid'));
+    return r.ok ? collect(ctx, 'phone', r.value) : missOutcome(ctx, k('details.phoneInvalid'), { example: phoneExample(ctx.facility.country) });
   },
 });
 

@@ -1,5 +1,6 @@
 import { missOutcome } from '../answers.js';
-import { calendarOf, monthOf } from '../context.js';
+import { calendarOf } from '../context.js';
+import { startingDate } from '../wish.js';
 import { k } from '../messages.js';
 import { nameWords, option, prompt } from '../prompts.js';
 import { defineStep, type OutcomeOf } from '../step.js';
@@ -17,8 +18,9 @@ export const type = defineStep({
   classify(ctx, ev, choice) {
     const id = choice?.startsWith('type:') ? choice.slice(5) : undefined;
     if (!id || !calendarOf(ctx, ctx.draft.calendarId)?.appointmentTypes.some((t) => t.id === id)) return missOutcome(ctx);
-    const month = monthOf(ev.at, ctx.facility.timezone);
-    return { outcome: 'ok', patch: { draft: { ...ctx.draft, appointmentTypeId: id, month, slots: [], date: undefined, datePage: 0, start: undefined } } };
+    // the date the request named ("tomorrow"), else this month
+    const from = startingDate({ ...ctx, now: ev.at }, ctx.draft);
+    return { outcome: 'ok', patch: { draft: { ...ctx.draft, appointmentTypeId: id, slots: [], datePage: 0, start: undefined, ...from } } };
   },
 });
 

@@ -1,5 +1,6 @@
 import { httpsRules } from './checks/https.js';
 import { list, rec, type ConfigInput, type Report } from './checks/input.js';
+import { messageOverrideRules } from './checks/messages.js';
 import { uniqueRoutingRules } from './checks/routing.js';
 import { sandboxAndDevRules, smsPublicUrlRule } from './checks/sandbox.js';
 import { facilitySecretRules, staffTokenRules } from './checks/secrets.js';
@@ -24,6 +25,7 @@ const RULES: ((input: ConfigInput, add: Report) => void)[] = [
   staffTokenRules,
   facilitySecretRules,
   httpsRules,
+  messageOverrideRules,
 ];
 
 /**

@@ -110,7 +110,7 @@ function staffAlertsNeedSms(f: { staffAlerts?: { sms?: string[] }; channels?: { 
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-/** what the clinic tells patients about itself: summary, confirmation, reminders, "Clinic info" (README "Clinic knowledge") */
+/** what the clinic tells patients about itself: summary, confirmation, reminders, "Clinic info" (README "Clinic knowledge and wording") */
 export const facilityInfoConfig = z.strictObject({
   address: text(300).optional(),
   mapUrl: z.string().url().optional(),
@@ -165,7 +165,7 @@ export const appointmentTypeInfoConfig = z.strictObject({
   workflows: workflowsConfig.optional(),
 });
 
-/** message overrides: language → locale key → text; checked against the locale files at load (README "Wording") */
+/** message overrides: language → locale key → text; checked against the locale files at load (src/config/checks/messages.ts; README "Clinic knowledge and wording") */
 export const messageOverridesConfig = z.partialRecord(z.enum(['en', 'fil', 'id']), z.record(z.string().min(1), z.string().min(1).max(2000)));
 
 export const facilityConfig = z.strictObject({
@@ -303,6 +303,10 @@ export const configSchema = z
     staff: z.array(staffConfig).default([]).superRefine(uniqueStaff),
     /** how long a staff console sign-in lasts (then the token is asked for again) */
     staffSessionHours: z.number().positive().max(24 * 7).default(8),
+    /** a client refused this many staff sign-ins (console or bearer) within the window is refused (429) until it ends */
+    staffAuthLimit: z
+      .strictObject({ attempts: z.number().int().positive().default(10), windowMinutes: z.number().positive().default(15) })
+      .default({ attempts: 10, windowMinutes: 15 }),
     /** when set, GET /metrics needs `Authorization: Bearer <metricsToken>` */
     metricsToken: z.string().min(16, 'the metrics token must be at least 16 characters').optional(),
     /** how long data is kept, in days (README "What is stored"); the sweeper runs every sweepMinutes */

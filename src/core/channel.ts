@@ -114,6 +114,13 @@ export interface PreviewPart {
   truncated?: boolean;
 }
 
+/**
+ * How a patient answers a reply's choices on a channel: `tap` a button or quick reply, type the `number` of a
+ * numbered line (SMS), or `both`. The engine hands it to the conversation (FlowContact.replyStyle), which words
+ * its "tap an option or reply with its number" hint to suit it without knowing the channel.
+ */
+export type ReplyStyle = 'tap' | 'number' | 'both';
+
 /** A channel as it runs: its routes and its sender (plus hooks the engine may use). */
 export interface ChannelRuntime {
   routes: ChannelRoute[];
@@ -140,6 +147,8 @@ export interface ChannelModule<Facility = unknown> {
   readonly fallbackRank?: number;
   /** the order in which a notice looks for a channel that reaches the contact; lower first */
   readonly reachRank: number;
+  /** how its patients answer choices (default `both`): the conversation's hint names only what works here */
+  readonly replyStyle?: ReplyStyle;
   /** the platform's webhook answer greets a new user (Viber's conversation_started): a `start` gets nothing more */
   readonly greetsInWebhook?: boolean;
   /** keep the platform ids of what was sent, for read receipts that name a watermark instead of ids */

@@ -4,3 +4,4 @@ export * from './domain.js';
 export * from './messages.js';
 export * from './provider.js';
 export * from './channel.js';
+export * from './knowledge.js';

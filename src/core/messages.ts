@@ -53,7 +53,8 @@ export interface Reply {
 /** Why a message is pushed: decides Messenger's messaging_type, Viber billing, quiet hours. */
 /** `human`: typed by a staff member in a ticket (Messenger may carry it with the HUMAN_AGENT tag; never automated text). */
 /** `staff-alert`: a text to a staff phone about a new ticket (no contact; never copied to another channel). */
-export type SendPurpose = 'response' | 'update' | 'reminder' | 'broadcast' | 'welcome' | 'verification' | 'human' | 'staff-alert';
+/** `care`: a care workflow's offer (rebook nudge, survey): never outside a session window, never a fallback, never a call-list entry */
+export type SendPurpose = 'response' | 'update' | 'reminder' | 'broadcast' | 'welcome' | 'verification' | 'human' | 'staff-alert' | 'care';
 
 /** A reply addressed to someone, as the outbox holds it. */
 export interface OutboundMessage {

@@ -133,7 +133,7 @@ async function sendCode(ctx: TurnActorContext, phone: string): Promise<ActorOutp
       channelUserId: phone,
       purpose: 'verification',
       locale,
-      reply: ctx.render(message, locale, ctx.facility.timezone),
+      reply: ctx.render(message, locale, ctx.facility.timezone, ctx.facility.messages),
       contactId: ctx.contactId,
     },
   ]);

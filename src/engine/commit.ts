@@ -56,7 +56,7 @@ async function applyTurn(env: EngineEnv, entry: InboxEntry, turn: TurnRecord): P
   for (const [n, reason] of (turn.handoffs ?? []).entries()) {
     await recordAttention(store, { id: `${entry.key}:handoff:${n}`, facilityId, kind: 'handoff', contactId, channel: entry.msg.channel, at: turn.at, reason });
   }
-  await applyTickets(store, entry, turn, deps.onTicketOpened);
+  await applyTickets(store, entry, turn, deps.onTicketOpened, deps.onTicketUrgent);
   if (turn.outbound.length) await deps.deliver(turn.outbound);
   if (turn.erase) await deps.onErase?.(facilityId, contactId);
 }

@@ -73,7 +73,9 @@ async function runConversation(env: EngineEnv, draft: TurnDraft, at: Date, sentA
     msg.kind === 'start'
       ? { type: 'user.start', at: sentAt, messageId: msg.id }
       : { type: 'user.message', text: msg.text, choiceId: msg.choiceId ?? pushedChoice, phone: msg.phone, at: sentAt, messageId: msg.id };
-  const input = { facility: toFlowFacility(facility), contact: toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), calendars: await deps.calendars(facilityId) };
+  const replyStyle = deps.channels.get(msg.channel)?.replyStyle;
+  const flowContact = { ...toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), ...(replyStyle ? { replyStyle } : {}) };
+  const input = { facility: toFlowFacility(facility), contact: flowContact, calendars: await deps.calendars(facilityId) };
   const result = await runFlowTurn({
     machine: machineWithSlots(machine, TURN_ACTOR_NAMES),
     calls: actors,
@@ -93,7 +95,7 @@ function failedTurn(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurnRe
   // a timed-out turn keeps the step the patient was at; a broken one starts over next time
   const conversation = result.reason === 'timeout' ? base.conversation : ({ action: 'delete' } as const);
   const key = result.reason === 'timeout' ? ENGINE_KEYS.unavailable : ENGINE_KEYS.broken;
-  return { ...base, conversation, outbound: outboundFor(env.render, msg, contactId, [{ message: { key }, locale }], facility.timezone) };
+  return { ...base, conversation, outbound: outboundFor(env.render, msg, contactId, [{ message: { key }, locale }], facility) };
 }
 
 /** The record of a settled flow: what it emitted, sorted into replies, contact patches, appointment changes, handoffs. */
@@ -133,6 +135,6 @@ function turnFromFlow(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurn
     appointments,
     handoffs,
     ...(erase ? { erase } : {}),
-    outbound: outboundFor(env.render, msg, contactId, replies, facility.timezone),
+    outbound: outboundFor(env.render, msg, contactId, replies, facility),
   };
 }

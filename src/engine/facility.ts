@@ -1,5 +1,6 @@
 import type { FacilityConfig } from '../config/schema.js';
 import type { FlowFacility } from './flow.js';
+import { flowKnowledge } from './knowledge.js';
 
 /** what the flow knows of a facility */
 export const toFlowFacility = (f: FacilityConfig): FlowFacility => ({
@@ -13,4 +14,5 @@ export const toFlowFacility = (f: FacilityConfig): FlowFacility => ({
   staffContact: f.staffContact,
   ...(f.privacyNoticeUrl ? { privacyNoticeUrl: f.privacyNoticeUrl } : {}),
   canVerifyPhone: !!f.channels.sms,
+  ...flowKnowledge(f),
 });

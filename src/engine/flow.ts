@@ -8,6 +8,7 @@ export {
   type FlowEmitted,
   type FlowEvent,
   type FlowFacility,
+  type FlowKnowledge,
   type FlowPerson,
   type BookingSubject,
   type ListedAppointment,

@@ -1,10 +1,12 @@
 import type { LocaleCode } from '../core/domain.js';
 import type { Reply } from '../core/messages.js';
+import type { MessageOverrides } from '../i18n/index.js';
 import type { MessageDescriptor } from './flow.js';
 
 export { renderReply } from '../i18n/index.js';
 
-export type RenderReply = (message: MessageDescriptor, locale: LocaleCode, timezone: string) => Reply;
+/** `overrides`: the facility's own wording (config `messages`) */
+export type RenderReply = (message: MessageDescriptor, locale: LocaleCode, timezone: string, overrides?: MessageOverrides) => Reply;
 
 /** reply keys the engine itself sends (not the flow) */
 export const ENGINE_KEYS = {

@@ -19,7 +19,7 @@ export function specialEventTurn(env: EngineEnv, msg: InboundMessage, base: Turn
     case 'unsubscribed':
       return base; // recorded on the contact by touchSender; the platform itself answers these
     case 'help':
-      return { ...base, outbound: outboundFor(env.render, msg, contactId, [{ message: helpMessage(facility), locale }], facility.timezone) };
+      return { ...base, outbound: outboundFor(env.render, msg, contactId, [{ message: helpMessage(facility), locale }], facility) };
     case 'start':
       // a platform that greets in the webhook's answer (Viber's conversation_started) has done so; anything
       // sent before the user subscribes would be refused (and is not a subscription)
@@ -57,7 +57,7 @@ function redFlagTurn(env: EngineEnv, msg: InboundMessage, base: TurnRecord, faci
     conversation: { action: 'delete' },
     handoffs: ['red_flag'],
     redFlag: { category: flag.category },
-    outbound: outboundFor(env.render, msg, contactId, [{ message: redFlagMessage(facility), locale: replyLocale }], facility.timezone),
+    outbound: outboundFor(env.render, msg, contactId, [{ message: redFlagMessage(facility), locale: replyLocale }], facility),
   };
 }
 

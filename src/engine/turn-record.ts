@@ -58,7 +58,7 @@ export interface TurnReply {
 export const localeOf = (c: Contact, facility: FacilityConfig): LocaleCode => c.locale ?? facility.locale;
 
 /** The turn's replies as outbox messages, ids ranked within the inbound event (so a re-run repeats them). */
-export function outboundFor(render: RenderReply, msg: InboundMessage, contactId: string, replies: TurnReply[], timezone: string): OutboundMessage[] {
+export function outboundFor(render: RenderReply, msg: InboundMessage, contactId: string, replies: TurnReply[], facility: Pick<FacilityConfig, 'timezone' | 'messages'>): OutboundMessage[] {
   return replies.map(({ message, locale }, n) => ({
     id: `${msg.channel}:${msg.id}:${n}`,
     facilityId: msg.facilityId,
@@ -66,7 +66,7 @@ export function outboundFor(render: RenderReply, msg: InboundMessage, contactId:
     channelUserId: msg.channelUserId,
     purpose: 'response',
     locale,
-    reply: render(message, locale, timezone),
+    reply: render(message, locale, facility.timezone, facility.messages),
     contactId,
   }));
 }

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { FacilityConfig } from '../config/schema.js';
-import type { Appointment, ChannelName, Contact, Patient } from '../core/domain.js';
+import type { Appointment, ChannelName, Contact, Patient, Slot } from '../core/domain.js';
+import type { ProviderResult } from '../core/provider.js';
 import type { ChannelCatalog } from '../core/channel.js';
 import type { OutboundMessage } from '../core/messages.js';
 import { canTransition, isClosed } from '../core/status.js';
@@ -9,9 +10,12 @@ import type { Logger } from '../log.js';
 import type { Store } from '../store/types.js';
 import { patientOfAppointment, recipientFor } from '../identity/resolve.js';
 import type { ProviderEvent } from './events.js';
-import { describeNotice, noticeMessage, pushNotice, type NoticeKind, type RenderReply } from './notices.js';
+import { describeNotice, noticeMessage, pushNotice, type NoticeDescriptor, type NoticeKind, type RenderReply } from './notices.js';
 import { planReminders, reminderJobId } from './reminder-plan.js';
 import { takeUnsettled } from '../store/unsettled.js';
+import { attendanceJob } from './workflows/attendance.js';
+import { planCare } from './workflows/care.js';
+import { shapeReminder } from './workflows/reminder.js';
 
 export const REMINDER_JOB = 'reminder';
 
@@ -20,6 +24,8 @@ export interface ReminderPayload {
   appointmentId: string;
   start: string;
   offset: string;
+  /** the attendance question (README "Care workflows") rather than a reminder */
+  kind?: 'attendance';
 }
 
 export interface SyncDeps {
@@ -34,6 +40,8 @@ export interface SyncDeps {
   now(): number;
   /** the channel registry: the order a notice tries channels in, and what each says about reach */
   channels?: ChannelCatalog;
+  /** the provider's open slots (a rebook nudge offers the next ones) */
+  availability?(facilityId: string, q: { month: string; calendarId: string; appointmentTypeId: string }): Promise<ProviderResult<Slot[]>>;
 }
 
 /** the channels a notice tries, in order */
@@ -55,12 +63,14 @@ const NOTICE: Record<AppointmentEvent['type'], NoticeKind> = {
 };
 
 /** Would the patient learn anything new from this event? Not when the bot made the change (it said so in chat). */
-function noticeFor(ev: AppointmentEvent, before: Appointment | undefined, chatCouldNotSay = false): NoticeKind | undefined {
+function noticeFor(ev: AppointmentEvent, before: Appointment | undefined, chatCouldNotSay = false, now = Date.now()): NoticeKind | undefined {
   const kind = NOTICE[ev.type];
   if (ev.source === 'bot' && !chatCouldNotSay) return undefined;
   const a = ev.appointment;
   switch (kind) {
     case 'created':
+      // a desk entry for a visit already begun (recorded after the fact): no "booked for you" with a past time
+      if (Date.parse(a.start) <= now) return undefined;
       return before?.creationNoticeSent ? undefined : kind;
     case 'rescheduled':
       return before && before.start === a.start ? undefined : kind;
@@ -82,22 +92,26 @@ export async function syncReminders(deps: SyncDeps, appt: Appointment): Promise<
   const plan = isClosed(appt.status)
     ? []
     : planReminders({ start: appt.start, offsets: f.reminders, timezone: f.timezone, quietHours: f.quietHours, now: deps.now() });
-  const wanted = plan.map((p) => ({ ...p, id: reminderJobId(f.id, appt.appointmentId, p.offset, appt.start) }));
+  const wanted: { id: string; offset: string; runAt: number; kind?: 'attendance' }[] = plan.map((p) => ({ ...p, id: reminderJobId(f.id, appt.appointmentId, p.offset, appt.start) }));
+  const attendance = attendanceJob(f, appt, deps.now());
+  if (attendance) wanted.push(attendance);
   const previous = appt.reminderJobIds ?? [];
   for (const id of previous) if (!wanted.some((w) => w.id === id)) await deps.queue.cancel(id);
   for (const w of wanted) {
-    const payload: ReminderPayload = { facilityId: f.id, appointmentId: appt.appointmentId, start: appt.start, offset: w.offset };
+    const payload: ReminderPayload = { facilityId: f.id, appointmentId: appt.appointmentId, start: appt.start, offset: w.offset, ...(w.kind ? { kind: w.kind } : {}) };
     await deps.queue.enqueue({ id: w.id, name: REMINDER_JOB, payload, runAt: w.runAt, attempts: 3 });
   }
   const ids = wanted.map((w) => w.id);
   if (ids.join() !== previous.join()) {
     await deps.store.appointments.upsert(appt.facilityId, appt.appointmentId, (cur) => (cur ? { ...cur, reminderJobIds: ids } : undefined));
   }
+  await planCare(deps, appt);
 }
 
-async function notify(deps: SyncDeps, f: FacilityConfig, id: string, kind: NoticeKind, appt: Appointment, contact: Contact) {
+async function notify(deps: SyncDeps, f: FacilityConfig, id: string, kind: NoticeKind, appt: Appointment, contact: Contact, shape: (d: NoticeDescriptor) => NoticeDescriptor = (d) => d) {
   const person = await personFor(deps, f.id, appt, contact);
-  const descriptor = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId), f.name, person);
+  const described = describeNotice(kind, appt, await deps.calendarName(f.id, appt.calendarId), f.name, person, f);
+  const descriptor = shape(described);
   const msg = noticeMessage({ id, facility: f, contact, purpose: kind === 'reminder' ? 'reminder' : 'update', descriptor, appointmentId: appt.appointmentId, render: deps.render, reachOrder: reachOrder(deps) });
   if (!msg) {
     deps.logger.warn({ facilityId: f.id, appointmentId: appt.appointmentId, kind }, 'contact has no address; notice not sent');
@@ -135,7 +149,7 @@ async function applyAppointmentEvent(deps: SyncDeps, f: FacilityConfig, eventId:
   const match = recipient ? { contact: recipient } : undefined;
   // the bot's change whose chat turn lost the provider's answer (so the chat could not say it happened) is announced all the same
   const unsettled = ev.source === 'bot' ? await takeUnsettled(deps.store.backend, f.id, NOTICE[ev.type], ev.appointment, [id, ...(before?.previousIds ?? [])]) : undefined;
-  const notice = noticeFor(ev, before, !!unsettled);
+  const notice = noticeFor(ev, before, !!unsettled, deps.now());
   let refused: ApplyOutcome | undefined;
   const after = await appointments.upsert(f.id, id, (cur) => {
     // the same checks again, now under the appointment's lock
@@ -233,7 +247,10 @@ export async function fireReminder(deps: SyncDeps, jobId: string, p: ReminderPay
   const id = (await deps.store.appointments.resolveId(f.id, p.appointmentId)) ?? p.appointmentId;
   const appt = await deps.store.appointments.get(f.id, id);
   if (!appt || isClosed(appt.status) || Date.parse(appt.start) !== Date.parse(p.start) || Date.parse(appt.start) <= deps.now()) return 'stale';
+  // read when it fires: a confirmation since it was planned leaves nothing to ask
+  if (p.kind === 'attendance' && appt.status === 'CONFIRMED') return 'stale';
   const contact = appt.contactId ? await deps.store.contacts.get(f.id, appt.contactId) : undefined;
   if (!contact) return 'no_contact';
-  return (await notify(deps, f, `send:${jobId}`, 'reminder', appt, contact)) ? 'sent' : 'no_contact';
+  const shape = (d: NoticeDescriptor) => shapeReminder(d, appt, f, deps.now(), p.kind === 'attendance');
+  return (await notify(deps, f, `send:${jobId}`, 'reminder', appt, contact, shape)) ? 'sent' : 'no_contact';
 }

@@ -187,8 +187,9 @@ async function fileBroadcast(deps: BroadcastDeps, r: BroadcastRequest, id: strin
 }
 
 /** what a broadcast says about an appointment: the reminder with its choices, or the staff's text; "For Ana:" when it is about someone else */
-function descriptorFor(request: BroadcastRecord['request'], appt: Appointment, calendarName: string | undefined, clinic: string, person?: string): NoticeDescriptor {
-  const plain: NoticeDescriptor = request.kind === 'reminder' ? describeNotice('reminder', appt, calendarName, clinic) : { key: 'notice.broadcast', params: { text: request.text ?? '', clinic } };
+function descriptorFor(request: BroadcastRecord['request'], appt: Appointment, calendarName: string | undefined, f: FacilityConfig, person?: string): NoticeDescriptor {
+  const clinic = f.name;
+  const plain: NoticeDescriptor = request.kind === 'reminder' ? describeNotice('reminder', appt, calendarName, clinic, undefined, f) : { key: 'notice.broadcast', params: { text: request.text ?? '', clinic } };
   return person ? { ...plain, lead: { key: 'person.about', params: { person } } } : plain;
 }
 
@@ -202,7 +203,7 @@ async function previewBroadcast(deps: BroadcastDeps, r: BroadcastRequest, planne
   const sample = planned.find((p) => !p.recipient.skip && p.contact);
   if (!f || !sample) return [];
   const calendarName = await deps.calendarName(f.id, sample.appt.calendarId);
-  const reply = deps.render(descriptorFor(r, sample.appt, calendarName, f.name), f.locale as LocaleCode, f.timezone);
+  const reply = deps.render(descriptorFor(r, sample.appt, calendarName, f), f.locale as LocaleCode, f.timezone, f.messages);
   return previewChannels(deps, f, byChannel).map(({ channel, fallback }) => {
     const parts = deps.channels?.get(channel)?.preview?.(reply, f) ?? plainPreview(reply);
     const segments = parts.some((p) => p.segments !== undefined) ? parts.reduce((n, p) => n + (p.segments ?? 0), 0) : undefined;
@@ -234,7 +235,7 @@ function messageFor(deps: BroadcastDeps, rec: BroadcastRecord, appt: Appointment
     channelUserId: to.userId,
     purpose: rec.request.kind === 'reminder' ? 'reminder' : 'broadcast',
     locale,
-    reply: deps.render(descriptorFor(rec.request, appt, calendarName, f.name, person), locale, f.timezone),
+    reply: deps.render(descriptorFor(rec.request, appt, calendarName, f, person), locale, f.timezone, f.messages),
     contactId: contact.id,
     appointmentId: appt.appointmentId,
   };

@@ -4,6 +4,8 @@ import type { JobQueue, JobSpec } from '../jobs/types.js';
 import { applyProviderEvent, fireReminder, REMINDER_JOB, syncReminders, type ReminderPayload, type SyncDeps } from './apply.js';
 import type { ProviderEvent } from './events.js';
 import { BROADCAST_JOB, runBroadcast, type BroadcastDeps } from './broadcast.js';
+import { CARE_JOB, type CarePayload } from './workflows/care.js';
+import { fireCare } from './workflows/fire.js';
 
 /** an appointment changed in a conversation (booked, moved, canceled): its reminders follow, off the turn */
 export const APPOINTMENT_CHANGED_JOB = 'appointment.changed';
@@ -23,9 +25,14 @@ export function appointmentChangedJob(appt: Appointment): JobSpec<AppointmentCha
 }
 
 /** What the sync room adds to the job queue: reminders, broadcasts, reminders following appointment changes, and provider events an older version queued. */
-export function registerSyncJobs(queue: JobQueue, deps: BroadcastDeps, hooks: { onReminder?: (result: string) => void } = {}): void {
+export function registerSyncJobs(queue: JobQueue, deps: BroadcastDeps, hooks: { onReminder?: (result: string) => void; onCare?: (kind: string, result: string) => void } = {}): void {
   queue.register<ReminderPayload>(REMINDER_JOB, async (job) => {
     hooks.onReminder?.(await fireReminder(deps, job.id, job.payload));
+  });
+  queue.register<CarePayload>(CARE_JOB, async (job) => {
+    const result = await fireCare(deps, job.id, job.payload);
+    deps.logger.info({ facilityId: job.payload.facilityId, appointmentId: job.payload.appointmentId, kind: job.payload.kind, result }, 'care message');
+    hooks.onCare?.(job.payload.kind, result);
   });
   queue.register<{ id: string }>(BROADCAST_JOB, (job) => runBroadcast(deps, job.payload.id));
   queue.register<ProviderEventItem>(PROVIDER_EVENT_JOB, (job) => providerEventHandler(deps)(job.payload));

@@ -2,6 +2,8 @@ import { PHONE_CHANNEL, type Appointment, type ChannelName, type Contact, type L
 import type { OutboundMessage, Reply, SendPurpose } from '../core/messages.js';
 import type { FacilityConfig } from '../config/schema.js';
 import type { Store } from '../store/types.js';
+import type { VisitKnowledge } from '../core/knowledge.js';
+import { reminderDetails } from './knowledge.js';
 
 /** What the i18n layer renders: a key, its params, choices by key. Same shape the flows emit. */
 export interface NoticeDescriptor {
@@ -22,18 +24,19 @@ export const CHOICE = {
   book: 'menu:book',
 } as const;
 
-export function describeNotice(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string, person?: string): NoticeDescriptor {
-  const d = describe(kind, appt, calendarName, clinic);
+/** `knowledge`: the facility's config, for a reminder's lines about the visit (./knowledge.ts) */
+export function describeNotice(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string, person?: string, knowledge?: VisitKnowledge): NoticeDescriptor {
+  const d = describe(kind, appt, calendarName, clinic, knowledge);
   return person ? { ...d, lead: { key: 'person.about', params: { person } } } : d;
 }
 
-function describe(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string): NoticeDescriptor {
+function describe(kind: NoticeKind, appt: Appointment, calendarName: string | undefined, clinic: string, knowledge: VisitKnowledge | undefined): NoticeDescriptor {
   const params = { clinic, startAt: appt.start, doctor: calendarName ?? '', reference: appt.appointmentId, queueNumber: appt.queueNumber ?? '' };
   switch (kind) {
     case 'reminder':
       return {
         key: 'notice.reminder',
-        params,
+        params: { ...params, details: reminderDetails(knowledge, appt) },
         choices: [
           { id: CHOICE.confirm(appt.appointmentId), key: 'notice.choice.confirm' },
           { id: CHOICE.reschedule(appt.appointmentId), key: 'notice.choice.reschedule' },
@@ -65,7 +68,7 @@ export function pickAddress(contact: Contact, reachOrder: readonly ChannelName[]
   return undefined;
 }
 
-export type RenderReply = (d: NoticeDescriptor, locale: LocaleCode, timezone: string) => Reply;
+export type RenderReply = (d: NoticeDescriptor, locale: LocaleCode, timezone: string, overrides?: FacilityConfig['messages']) => Reply;
 
 /** Builds the outbox message for a notice; undefined when the contact has no address at all. */
 export function noticeMessage(opts: {
@@ -88,7 +91,7 @@ export function noticeMessage(opts: {
     channelUserId: to.userId,
     purpose: opts.purpose,
     locale,
-    reply: opts.render(opts.descriptor, locale, opts.facility.timezone),
+    reply: opts.render(opts.descriptor, locale, opts.facility.timezone, opts.facility.messages),
     contactId: opts.contact.id,
     appointmentId: opts.appointmentId,
   };

@@ -28,7 +28,7 @@ export function registerTicketJobs(queue: JobQueue, deps: SyncDeps): void {
     const contact = await deps.store.contacts.get(f.id, t.contactId);
     const locale = contact?.locale ?? (f.locale as OutboundMessage['locale']);
     const descriptor = f.staffContact ? { key: 'handoff.unansweredWithContact', params: { contact: f.staffContact } } : { key: 'handoff.unanswered' };
-    const reply = deps.render(descriptor, locale, f.timezone);
+    const reply = deps.render(descriptor, locale, f.timezone, f.messages);
     const msg: OutboundMessage = { id: `unanswered:${t.id}`, facilityId: f.id, channel: t.channel, channelUserId: t.channelUserId, purpose: 'update', locale, reply, contactId: t.contactId };
     await deps.store.tickets.append(f.id, t.id, [{ id: msg.id, from: 'bot', text: reply.text, at: new Date(deps.now()).toISOString() }]);
     await deps.send(msg);

@@ -205,6 +205,16 @@ for (const { module, fixture, problem } of loaded) {
       }
     });
 
+    it('says how its patients answer choices, as its preview draws them: buttons to tap, or numbered lines', () => {
+      const style = module.replyStyle ?? 'both';
+      expect(['tap', 'number', 'both']).toContain(style);
+      const parts = module.preview?.(REPLY, f.facility);
+      if (!parts || style === 'both') return;
+      const buttons = parts.flatMap((p) => p.buttons ?? []);
+      if (style === 'tap') expect(buttons.length, 'a two-choice reply has buttons to tap').toBeGreaterThan(0);
+      else expect(buttons, 'nothing to tap: the choices are numbered lines').toEqual([]);
+    });
+
     if ('reason' in f.optOut) {
       const optOut = f.optOut;
       it('refuses a contact who opted out (an opted_out lesson), and sends nothing', async () => {

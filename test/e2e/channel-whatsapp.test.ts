@@ -33,7 +33,7 @@ const AVOIDED = ['Main menu', 'Later dates', 'More times', 'Another date', 'Try 
 const pickLabel = (labels: string[]) => PREFERRED.find((l) => labels.includes(l)) ?? labels.find((l) => !AVOIDED.includes(l.replace(/^\d+\.\s*/, '')));
 const TYPED: [RegExp, string][] = [
   [/full name/i, 'Siti Rahayu'],
-  [/date of birth/i, '12/08/1988'],
+  [/date of birth/i, '12 August 1988'],
   [/mobile number/i, '0917 555 0101'],
   [/national id/i, 'AB1234567'],
 ];

@@ -118,7 +118,7 @@ describe('a pre-claimed phone', () => {
     await say(PSID, 'book', /Do you agree/);
     await say(PSID, 'yes', /full name/i);
     await say(PSID, 'Pedro Penduko', /date of birth/i);
-    await say(PSID, '01/02/1980', /mobile/i);
+    await say(PSID, '1 February 1980', /mobile/i);
     await say(PSID, '0917 555 9901', /sent a 6-digit code/);
     await say(PSID, 'skip', /gender/i);
     const seen = toPsid(PSID).length;
@@ -160,7 +160,7 @@ describe('a brute-forced code', () => {
     await say(PSID, 'book', /Do you agree/);
     await say(PSID, 'yes', /full name/i);
     await say(PSID, 'Lino Brocka', /date of birth/i);
-    await say(PSID, '01/02/1970', /mobile/i);
+    await say(PSID, '1 February 1970', /mobile/i);
     await say(PSID, '0917 555 9902', /sent a 6-digit code/);
     const real = codeIn(smsTo(PHONE).at(-1)?.form.Body)!;
     const wrong = (n: number) => String((Number(real) + n) % 1_000_000).padStart(6, '0');
@@ -196,7 +196,7 @@ describe('the patient who owns the phone', () => {
     await say(PSID, 'book', /Do you agree/);
     await say(PSID, 'yes', /full name/i);
     await say(PSID, 'Carmen Lopez', /date of birth/i);
-    await say(PSID, '02/03/1975', /mobile/i);
+    await say(PSID, '2 March 1975', /mobile/i);
     await say(PSID, '0917 555 9903', /sent a 6-digit code/);
     const code = codeIn(smsTo(PHONE).at(-1)?.form.Body)!;
     await say(PSID, code, /number is confirmed/);

@@ -57,10 +57,10 @@ describe('a parent, two children, one phone', () => {
     await say('female', /Which doctor/);
     expect(await bookLab()).toMatch(/^You're booked! Laboratory/);
 
-    expect(await bookFor('Lito Soberano', '05/06/2015', 'male')).toMatch(/^You're booked! Lito sees Laboratory/);
+    expect(await bookFor('Lito Soberano', '5 June 2015', 'male')).toMatch(/^You're booked! Lito sees Laboratory/);
     await say('book', /Who is this appointment for\?.*Lito Soberano/);
     await say('menu', /./);
-    expect(await bookFor('Mia Soberano', '07/08/2018', 'female')).toMatch(/Mia sees Laboratory/);
+    expect(await bookFor('Mia Soberano', '7 August 2018', 'female')).toMatch(/Mia sees Laboratory/);
 
     const contact = (await svc.fd.store.contacts.byChannelUser(FACILITY, 'messenger', PSID))!;
     const people = await svc.fd.store.patients.ofContact(FACILITY, contact.id);

@@ -12,7 +12,7 @@ import { eventually, FACILITY, messengerText, postMessenger, postSms, SECRETS, s
 import { bookInChat, deskBook, providerSettled, staffHeaders } from './privacy-support.js';
 
 const svc = useService();
-const CHAT = { name: 'Lourdes Aquino', dob: '03/09/1991', phone: '0917 864 2200', e164: '+639178642200' };
+const CHAT = { name: 'Lourdes Aquino', dob: '3 September 1991', phone: '0917 864 2200', e164: '+639178642200' };
 const DESK = { name: 'Ramon Salazar', phone: '+639178642211' };
 const SMS_FROM = '+639178642222';
 const PSID = '7001002003004005';

@@ -94,7 +94,7 @@ describe.skipIf(skip)('two instances on one Redis', () => {
       await say('Book an appointment', /data privacy/, 'menu:book');
       await say('I agree', /full name/, 'ans:yes');
       await say('Ana Ilagan', /date of birth/);
-      await say('12/03/1990', /mobile number/);
+      await say('12 March 1990', /mobile number/);
       await say('0917 555 0303', /sent a 6-digit code/);
       await say('Skip', /gender/, 'verify:skip');
       await say('Female', /Which doctor/, 'gender:female');

@@ -58,7 +58,8 @@ describe('reminders with a controllable clock', () => {
   const phone = '+639175550901';
   let appt: { id: string; jobs: string[] };
 
-  it('P1D: exactly one reminder once the clock passes its time, with confirm / reschedule / cancel', async () => {
+  // the P1D reminder fires inside the 24-hour reschedule cutoff: confirm only, and the clinic's number for changes (README "Care workflows")
+  it('P1D: exactly one reminder once the clock passes its time, with confirm (inside the cutoff: no reschedule / cancel)', async () => {
     const start = local('2026-12-03T14:00');
     appt = await deskBook(fd, phone, start);
     const p1d = await jobFor(fd, appt.jobs, 'P1D');
@@ -71,10 +72,9 @@ describe('reminders with a controllable clock', () => {
     const sms = smsTo(phone);
     expect(sms).toHaveLength(2);
     const choices = numbered(sms[1]!);
-    expect(choices).toHaveLength(3);
+    expect(choices).toHaveLength(1);
     expect.soft(choices[0], 'confirm choice').toContain(translate('en', 'notice.choice.confirm'));
-    expect.soft(choices[1], 'reschedule choice').toContain(translate('en', 'notice.choice.reschedule'));
-    expect.soft(choices[2], 'cancel choice').toContain(translate('en', 'notice.choice.cancel'));
+    expect.soft(sms[1], 'how to change it this close').toContain('+63 2 8123 4567');
     expect.soft(choices.join('\n'), 'no raw i18n key').not.toMatch(/choice\./);
     expect.soft(sms[1], 'the time in Manila').toMatch(/2:00\s?PM|14:00/i);
     // the PT2H one has not fired
@@ -187,7 +187,7 @@ describe('a reminder answered on Messenger', () => {
       await say('I want to book an appointment', /privacy/i);
       await say('yes', /full name/i);
       await say('Reminder Patient', /date of birth/i);
-      await say('02/03/1975', /mobile/i);
+      await say('2 March 1975', /mobile/i);
       await say('0917 555 0906', /sent a 6-digit code/);
       const code = /code is (\d{6})/.exec(platforms.twilio().filter((r) => r.form.To === phone).at(-1)?.form.Body ?? '')?.[1] ?? '';
       await say(code, /gender/i);
@@ -206,7 +206,7 @@ describe('a reminder answered on Messenger', () => {
       const buttons = (m.attachment?.payload?.buttons ?? []) as { payload: string; title: string }[];
       const quick = (m.quick_replies ?? []) as { payload: string; title: string }[];
       const offered = [...quick, ...buttons];
-      expect(offered.map((q) => q.payload)).toEqual([`rem:confirm:${a.id}`, `rem:reschedule:${a.id}`, `rem:cancel:${a.id}`]);
+      expect(offered.map((q) => q.payload)).toEqual([`rem:confirm:${a.id}`]);
 
       // the patient taps "confirm": a postback for a button, a quick reply otherwise (as Messenger sends them)
       const seen = toPsid().length;

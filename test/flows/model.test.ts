@@ -84,7 +84,9 @@ describe('model-based paths', () => {
     // only forward taps on choices the current prompt offers: keeps the number of simple paths small
     const forward = ['menu:book', 'menu:reschedule', 'menu:cancel', `date:${DAY}`, `slot:${SLOT}`, 'ans:yes', 'slot:change'].map(msg);
     const offered = (s: ReturnType<typeof conversationMachine.transition>) =>
-      forward.filter((e) => e.type === 'user.message' && (s.matches('idle') || s.context.choices.some((c) => c.id === e.choiceId)));
+      forward.filter((e) => e.type === 'user.message' && (s.matches('idle') || s.context.choices.some((c) => c.id === e.choiceId)))
+      // the summary's confirm names its slot (ans:book:<key>, flows/replay.ts)
+      .concat(s.context.choices.filter((c) => c.id.startsWith('ans:book:')).map((c) => msg(c.id)));
     const simpleTraversal = { ...traversal, events: (s: ReturnType<typeof conversationMachine.transition>) => (s.hasTag(BUSY_TAG) ? doneEvent(s) : offered(s)) as FlowEvent[] };
     const simple = finals(getSimplePaths(conversationMachine, simpleTraversal)).filter((p) => p.steps.some((s) => /create|reschedule|cancel/.test(s.event.type)));
     for (const kind of ['createAppointment', 'reschedule', 'cancel']) {

@@ -144,7 +144,9 @@ describe('model-based paths against the sandbox provider (real HTTP)', () => {
 
   it('simple paths to each completion replay too', async () => {
     const forward = ['menu:book', 'menu:reschedule', 'menu:cancel', `date:${DAY}`, `slot:${SLOT}`, 'ans:yes', 'slot:change'].map(msg);
-    const offered = (s: Snap) => forward.filter((e) => e.type === 'user.message' && (s.matches('idle') || s.context.choices.some((c) => c.id === e.choiceId)));
+    const offered = (s: Snap) => forward.filter((e) => e.type === 'user.message' && (s.matches('idle') || s.context.choices.some((c) => c.id === e.choiceId)))
+      // the summary's confirm names its slot (ans:book:<key>, flows/replay.ts)
+      .concat(s.context.choices.filter((c) => c.id.startsWith('ans:book:')).map((c) => msg(c.id)));
     const simpleTraversal = { ...traversal, events: (s: Snap) => (s.hasTag(BUSY_TAG) ? doneEvent(s) : offered(s)) as FlowEvent[] };
     const simple = getSimplePaths(conversationMachine, simpleTraversal).filter(
       (p) => (p.state.context.menuShown || p.state.matches('bookAgain')) && ['createAppointment', 'reschedule', 'cancel'].some((k) => did(p.steps, k)),

@@ -248,7 +248,8 @@ describe('English, against the sandbox', () => {
       .choose('9:00 AM')
       .expect((r) => r.card?.rows.some((row) => row.label === 'New time') === true)
       .send('yes')
-      .expect(/Your appointment on Tue, Dec 1, 2026, 9:30 AM is less than 24 hours away/)
+      // the hospital refused: its own rule, so no hour count is claimed
+      .expect(/The hospital's system does not allow changing your appointment on Tue, Dec 1, 2026, 9:30 AM at this point/)
       .choose('Talk to staff')
       .expect(/I've let our staff know/);
     expect(chat.replies.some((r) => /^Done!/.test(r.text))).toBe(false);
@@ -358,7 +359,7 @@ describe('Filipino, against the sandbox', () => {
       .check(() => w.setNow('2026-11-30T09:45:00+08:00'))
       .setClock('2026-11-30T09:45:00+08:00')
       .send('oo')
-      .expect('Ang inyong appointment sa Mar, Dis 1, 2026, 9:30 AM ay wala nang 24 oras, kaya hindi na ito mababago dito. Pakikausap po ang aming staff.')
+      .expect('Hindi po pinapayagan ng sistema ng ospital na baguhin ngayon ang inyong appointment sa Mar, Dis 1, 2026, 9:30 AM, kaya hindi ko ito magagawa dito. Pakikausap po ang aming staff.')
       .choose('Makipag-usap sa staff')
       .expect(/Naipaalam ko na po sa aming staff/);
     expect(chat.replies.some((r) => r.key === 'manage.canceled')).toBe(false);

@@ -19,7 +19,8 @@ describe('locale files', () => {
     for (const key of leaves(files.en).filter((k) => !k.startsWith('intents.'))) {
       const params = (l: (typeof LOCALES)[number]) => [...t(l, key).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
       const raw = (l: (typeof LOCALES)[number]) => key.split('.').reduce<unknown>((o, p) => (o as Record<string, unknown>)[p], files[l]) as string;
-      const names = (l: (typeof LOCALES)[number]) => [...raw(l).matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
+      // a param may carry a format (`{{doctor, kay}}`: Filipino's "kay"/"sa" before a person or a service)
+      const names = (l: (typeof LOCALES)[number]) => [...raw(l).matchAll(/\{\{(\w+)(?:,[^}]*)?\}\}/g)].map((m) => m[1]).sort();
       for (const l of LOCALES) expect(names(l), `${l}:${key}`).toEqual(names('en'));
       expect(params('en')).toBeDefined();
     }
@@ -40,11 +41,11 @@ describe('locale files', () => {
 describe('renderReply', () => {
   it('formats date-times in the facility zone for the locale, translates choices and cards', () => {
     const r = renderReply(
-      { key: 'book.done', params: { doctor: 'Dr. Cruz', startAt: '2026-12-01T01:30:00Z', reference: 'A1' }, choices: [{ id: 'slot:x', key: 'choice.time', params: { slotTime: '2026-12-01T09:30:00+08:00' } }], card: { titleKey: 'book.summaryTitle', rows: [{ labelKey: 'card.when', value: { datetime: '2026-12-01T09:30:00+08:00' } }, { labelKey: 'card.name', value: 'Maria' }] } },
+      { key: 'book.done', params: { doctor: 'Dr. Cruz', startAt: '2026-12-01T01:30:00Z', reference: 'A1', details: [{ key: 'booking.arriveEarly' }] }, choices: [{ id: 'slot:x', key: 'choice.time', params: { slotTime: '2026-12-01T09:30:00+08:00' } }], card: { titleKey: 'book.summaryTitle', rows: [{ labelKey: 'card.when', value: { datetime: '2026-12-01T09:30:00+08:00' } }, { labelKey: 'card.name', value: 'Maria' }] } },
       'fil',
       'Asia/Manila',
     );
-    expect(r.text).toBe('Naka-book na po kayo! Dr. Cruz sa Mar, Dis 1, 2026, 9:30 AM. Ang inyong reference number ay A1. Pakidating po 15 minuto bago ang oras.');
+    expect(r.text).toBe('Naka-book na po kayo! Dr. Cruz sa Mar, Dis 1, 2026, 9:30 AM. Ang inyong reference number ay A1.\nPakidating po 15 minuto bago ang oras.');
     expect(r.choices).toEqual([{ id: 'slot:x', label: '9:30 AM' }]);
     expect(r.card).toEqual({ title: 'Ang inyong appointment', rows: [{ label: 'Petsa at oras', value: 'Mar, Dis 1, 2026, 9:30 AM' }, { label: 'Pangalan', value: 'Maria' }] });
     expect(renderReply({ key: 'slots.time', params: { slotDate: '2026-12-01' } }, 'id', 'Asia/Jakarta').text).toBe('Waktu berikut tersedia pada Sel, 1 Des 2026. Mana yang Anda pilih?');

@@ -1,0 +1,156 @@
+/**
+ * Issue 14, care workflows with the jobs on BullMQ (the CI Redis): real time, workflow durations of seconds.
+ * A restart between scheduling and firing (a second process on the same store and queue namespace) sends
+ * each message once. Without Redis this file is skipped locally and fails in CI (shouldSkip).
+ */
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, FACILITY, providerEventApplied, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { REDIS_URL, shouldSkip, uniqueNamespace } from '../store/services.js';
+import { attendanceJobId } from '../../src/sync/workflows/attendance.js';
+import { careJobId } from '../../src/sync/workflows/care.js';
+
+const skip = await shouldSkip(REDIS_URL);
+
+let platforms: Platforms;
+beforeAll(async () => {
+  platforms = await startPlatforms();
+});
+afterAll(async () => {
+  await platforms?.close();
+});
+
+type Fd = Awaited<ReturnType<typeof startFrontdesk>>;
+const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
+
+async function settled(f: Fd) {
+  const ds = await eventually(() => {
+    const all = f.sandbox!.deliveries(FACILITY);
+    return all.every((d) => d.status === 'delivered') ? all : undefined;
+  }, 'sandbox deliveries delivered');
+  for (const d of ds) await eventually(async () => await providerEventApplied(f, FACILITY, d.id), 'provider event processed');
+}
+
+async function deskBook(f: Fd, phone: string, start: Date, notice = true) {
+  const r = await staffCall(f.base, 'POST', '/appointments', { calendarId: '102', appointmentTypeId: '1011', start: start.toISOString(), patient: { name: 'Queue Patient', phone }, overbook: true });
+  expect(r.status).toBe(201);
+  await settled(f);
+  if (notice) await eventually(() => smsTo(phone).length >= 1, 'creation notice');
+  return (await f.store.appointments.get(FACILITY, r.body.appointmentId as string))!;
+}
+
+const desk = async (f: Fd, id: string, action: string) => {
+  expect((await staffCall(f.base, 'PUT', `/appointments/${id}/${action}`, {})).status).toBe(200);
+  await settled(f);
+};
+
+const sentOn = (f: Fd, jobId: string) => eventually(async () => (await f.outbox.record(`send:${jobId}`))?.status === 'sent', `${jobId} sent`, 800);
+
+/** an appointment 4 hours ahead, on a whole minute, and the attendance lead that makes its question due in `inSeconds` */
+function plan(inSeconds: number) {
+  const start = new Date(Math.ceil((Date.now() + 4 * 3_600_000) / 60_000) * 60_000);
+  const before = Math.round((start.getTime() - Date.now()) / 1000) - inSeconds;
+  return { start, before: `PT${before}S` };
+}
+
+const configFor = (before: string) =>
+  testConfig({
+    platformsUrl: platforms.url,
+    // no quiet hours: real time may be any hour in Manila
+    facility: { quietHours: undefined, info: { address: '12 Mabini St' }, workflows: { attendance: { before }, followUp: { after: 'PT2S' } } },
+    extra: { redis: REDIS_URL },
+  });
+
+describe.skipIf(skip)('care workflows on BullMQ', () => {
+  it('the attendance question is planned by one process and sent once by the next (restart in between)', async () => {
+    const { start, before } = plan(8);
+    const config = configFor(before);
+    const namespace = uniqueNamespace('wf');
+    const phone = '+639175551501';
+    const first = await startFrontdesk(config, { namespace });
+    let appt: Awaited<ReturnType<typeof deskBook>>;
+    try {
+      appt = await deskBook(first, phone, start);
+    } finally {
+      await first.close();
+    }
+    const jobId = attendanceJobId(FACILITY, appt.appointmentId, before, appt.start);
+    expect(appt.reminderJobIds).toContain(jobId);
+    const second = await startFrontdesk(config, { namespace });
+    try {
+      expect((await second.queue.get(jobId))?.state).toBe('pending');
+      await sentOn(second, jobId);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smsTo(phone).filter((b) => /will you come to your appointment/i.test(b))).toHaveLength(1);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('a reschedule moves the question: the old job is cancelled, the new one sent once', async () => {
+    const { start, before } = plan(60);
+    const fd = await startFrontdesk(configFor(before), { namespace: uniqueNamespace('wf') });
+    try {
+      const phone = '+639175551504';
+      const appt = await deskBook(fd, phone, start);
+      const old = attendanceJobId(FACILITY, appt.appointmentId, before, appt.start);
+      // 55 s earlier: its question is due in about 5 s
+      const moved = new Date(start.getTime() - 55_000);
+      expect((await staffCall(fd.base, 'PUT', `/appointments/${appt.appointmentId}/reschedule`, { start: moved.toISOString(), overbook: true })).status).toBe(200);
+      await settled(fd);
+      const now = (await fd.store.appointments.get(FACILITY, appt.appointmentId))!;
+      const next = attendanceJobId(FACILITY, now.appointmentId, before, now.start);
+      expect(next).not.toBe(old);
+      expect((await fd.queue.get(old))?.state).toBe('canceled');
+      await sentOn(fd, next);
+      expect(await fd.outbox.record(`send:${old}`)).toBeUndefined();
+      expect(smsTo(phone).filter((b) => /will you come to your appointment/i.test(b))).toHaveLength(1);
+    } finally {
+      await fd.close();
+    }
+  });
+
+  it('quiet hours: a follow-up due in them is delayed on BullMQ until they end', async () => {
+    const manila = DateTime.now().setZone('Asia/Manila');
+    const end = manila.plus({ hours: 1 }).startOf('minute');
+    const quietHours = { from: manila.minus({ hours: 1 }).toFormat('HH:mm'), to: end.toFormat('HH:mm') };
+    const config = testConfig({ platformsUrl: platforms.url, facility: { quietHours, workflows: { followUp: { after: 'PT2S' } } }, extra: { redis: REDIS_URL } });
+    const fd = await startFrontdesk(config, { namespace: uniqueNamespace('wf') });
+    try {
+      const visit = await deskBook(fd, '+639175551505', new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000), false);
+      await desk(fd, visit.appointmentId, 'check-in');
+      const job = await fd.queue.get(careJobId('followUp', FACILITY, visit.appointmentId, visit.start));
+      expect(job?.state).toBe('pending');
+      expect(Math.abs(job!.runAt - end.toMillis())).toBeLessThan(1000);
+      await fd.queue.cancel(job!.id);
+    } finally {
+      await fd.close();
+    }
+  });
+
+  it('confirmed before its time: no question; one see-you; a follow-up seconds after the visit', async () => {
+    const { start, before } = plan(5);
+    const fd = await startFrontdesk(configFor(before), { namespace: uniqueNamespace('wf') });
+    try {
+      const phone = '+639175551502';
+      const appt = await deskBook(fd, phone, start);
+      const jobId = attendanceJobId(FACILITY, appt.appointmentId, before, appt.start);
+      await desk(fd, appt.appointmentId, 'confirm');
+      await sentOn(fd, careJobId('seeYou', FACILITY, appt.appointmentId, appt.start));
+      expect((await fd.queue.get(jobId))?.state).toBe('canceled');
+      // a visit that began a minute ago (entered by the desk after the fact: no creation notice), checked in
+      const visitor = '+639175551503';
+      const visit = await deskBook(fd, visitor, new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000), false);
+      await desk(fd, visit.appointmentId, 'check-in');
+      await sentOn(fd, careJobId('followUp', FACILITY, visit.appointmentId, visit.start));
+      // past the attendance question's time: never sent
+      await eventually(async () => Date.now() > start.getTime() - Number(before.slice(2, -1)) * 1000 + 1500, 'past the question time', 400, 50);
+      expect(await fd.outbox.record(`send:${jobId}`)).toBeUndefined();
+      expect(smsTo(phone).filter((b) => /See you on/.test(b))).toHaveLength(1);
+      expect(smsTo(visitor).filter((b) => /follow-up visit/.test(b))).toHaveLength(1);
+      expect(smsTo(visitor).filter((b) => /booked an appointment/.test(b))).toHaveLength(0);
+    } finally {
+      await fd.close();
+    }
+  });
+});
