@@ -28,7 +28,7 @@ export interface RunningChannels {
   onTurnStart(msg: Pick<InboundMessage, 'channel' | 'facilityId' | 'channelUserId'>): (() => void) | undefined;
 }
 
-export function startChannels(config: Config, ctx: Pick<ChannelContext<FacilityConfig>, 'logger' | 'text'>): RunningChannels {
+export function startChannels(config: Config, ctx: Pick<ChannelContext<FacilityConfig>, 'logger' | 'text' | 'now'>): RunningChannels {
   const runtimes = new Map<ChannelName, ChannelRuntime>();
   const apis = config.platformApis as Record<string, string>;
   const rates = config.rateLimits as Record<string, number>;

@@ -184,7 +184,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   const base = await openBase(opts);
   const { config, logger, now, metrics, store, queue } = base;
   const providers = createProviders(config, store, logger, now);
-  const channels = startChannels(config, { logger, text: channelText(base) });
+  const channels = startChannels(config, { logger, text: channelText(base), now });
   const mailbox = new DevMailbox();
   const outbox = openOutbox(base, channels, mailbox);
   const sync: BroadcastDeps = {

@@ -37,8 +37,8 @@ export const sms: ChannelModule<FacilityConfig> = {
     return {
       sender,
       routes: [
-        { method: 'POST', path: SMS_INBOUND_PATH, inbound: createSmsInbound(ctx.facilities), maxBytes: SMS_BODY_LIMIT, ack: TWIML },
-        { method: 'POST', path: SMS_STATUS_PATH, label: 'sms-status', inbound: createSmsStatusInbound(ctx.facilities), maxBytes: SMS_BODY_LIMIT, ack: TWIML },
+        { method: 'POST', path: SMS_INBOUND_PATH, inbound: createSmsInbound(ctx.facilities, ctx.now ? { now: ctx.now } : {}), maxBytes: SMS_BODY_LIMIT, ack: TWIML },
+        { method: 'POST', path: SMS_STATUS_PATH, label: 'sms-status', inbound: createSmsStatusInbound(ctx.facilities, ctx.now ? { now: ctx.now } : {}), maxBytes: SMS_BODY_LIMIT, ack: TWIML },
       ],
     };
   },

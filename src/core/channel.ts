@@ -82,6 +82,8 @@ export interface ChannelContext<Facility> {
   logger: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
   /** a user-facing string (the module holds none): the facility's locale, or the platform's language hint */
   text(facilityId: string, key: string, hint?: string): string;
+  /** the app's clock, for times a platform does not send (Twilio's webhooks carry no timestamp) */
+  now?: () => Date;
 }
 
 /** One HTTP route a channel answers, relative to the server root. */
