@@ -2,57 +2,27 @@
  * Issue 6, reminders on the whole service with a controllable clock: frontdesk (and the sandbox in it) read `now`
  * from a variable the test moves; the reminders are real jobs of the embedded queue, in SQLite.
  */
-import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DateTime } from 'luxon';
+import { describe, expect, it } from 'vitest';
 import { t as translate } from '../../src/i18n/index.js';
-import { eventually, FACILITY, messengerText, PAGE_ID, postMessenger, postSms, smsParams, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms, providerEventApplied } from '../support/frontdesk.js';
+import { eventually, FACILITY, messengerText, PAGE_ID, postMessenger, postSms, smsParams, staffCall } from '../support/frontdesk.js';
+import { local, numbered, useWorkflowWorld, type Fd } from '../support/workflow-world.js';
 
-const ZONE = 'Asia/Manila';
-const local = (s: string) => DateTime.fromISO(s, { zone: ZONE });
-let clock = local('2026-12-01T09:00').toMillis();
-const now = () => new Date(clock);
+const w = useWorkflowWorld({ start: '2026-12-01T09:00', patient: 'Reminder Patient' });
+const { clock, smsTo, settled } = w;
 
-let platforms: Platforms;
-let fd: Awaited<ReturnType<typeof startFrontdesk>>;
-
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  fd = await startFrontdesk(testConfig({ platformsUrl: platforms.url }), { now });
-});
-afterAll(async () => {
-  await fd?.close();
-  await platforms?.close();
-});
-
-const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
-
-async function settled(f: typeof fd) {
-  const ds = await eventually(() => {
-    const all = f.sandbox!.deliveries(FACILITY);
-    return all.every((d) => d.status === 'delivered') ? all : undefined;
-  }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => await providerEventApplied(f, FACILITY, d.id), 'provider event processed');
-  return ds;
-}
-
-async function deskBook(f: typeof fd, phone: string, start: DateTime) {
-  const r = await staffCall(f.base, 'POST', '/appointments', { calendarId: '102', appointmentTypeId: '1011', start: start.toISO(), patient: { name: 'Reminder Patient', phone }, overbook: true });
-  expect(r.status).toBe(201);
-  const id = r.body.appointmentId as string;
-  await settled(f);
-  await eventually(() => smsTo(phone).length === 1, 'creation notice');
+/** the desk's booking and its reminder jobs */
+async function deskBook(f: Fd, phone: string, start: DateTime) {
+  const id = await w.deskBook(f, phone, start);
   const appt = await f.store.appointments.get(FACILITY, id);
   return { id, jobs: appt!.reminderJobIds ?? [] };
 }
 
-const jobFor = async (f: typeof fd, ids: string[], offset: string) => {
+const jobFor = async (f: Fd, ids: string[], offset: string) => {
   const id = ids.find((j) => j.includes(`:${offset}:`));
   expect(id, `a ${offset} reminder job`).toBeDefined();
   return { id: id!, info: (await f.queue.get(id!))! };
 };
-
-/** the SMS rendering of a reply: text, then numbered choices */
-const numbered = (body: string) => body.split('\n').filter((l) => /^\d+[.)]\s/.test(l));
 
 describe('reminders with a controllable clock', () => {
   const phone = '+639175550901';
@@ -61,14 +31,14 @@ describe('reminders with a controllable clock', () => {
   // the P1D reminder fires inside the 24-hour reschedule cutoff: confirm only, and the clinic's number for changes (README "Care workflows")
   it('P1D: exactly one reminder once the clock passes its time, with confirm (inside the cutoff: no reschedule / cancel)', async () => {
     const start = local('2026-12-03T14:00');
-    appt = await deskBook(fd, phone, start);
-    const p1d = await jobFor(fd, appt.jobs, 'P1D');
+    appt = await deskBook(w.fd, phone, start);
+    const p1d = await jobFor(w.fd, appt.jobs, 'P1D');
     expect(p1d.info.state).toBe('pending');
     expect(p1d.info.runAt).toBe(start.minus({ days: 1 }).toMillis());
 
-    clock = start.minus({ days: 1 }).plus({ minutes: 1 }).toMillis();
-    await eventually(async () => (await fd.outbox.record(`send:${p1d.id}`))?.status === 'sent', 'P1D reminder sent');
-    expect((await fd.queue.get(p1d.id))!.state).toBe('done');
+    clock.set(start.minus({ days: 1 }).plus({ minutes: 1 }));
+    await eventually(async () => (await w.fd.outbox.record(`send:${p1d.id}`))?.status === 'sent', 'P1D reminder sent');
+    expect((await w.fd.queue.get(p1d.id))!.state).toBe('done');
     const sms = smsTo(phone);
     expect(sms).toHaveLength(2);
     const choices = numbered(sms[1]!);
@@ -78,106 +48,94 @@ describe('reminders with a controllable clock', () => {
     expect.soft(choices.join('\n'), 'no raw i18n key').not.toMatch(/choice\./);
     expect.soft(sms[1], 'the time in Manila').toMatch(/2:00\s?PM|14:00/i);
     // the PT2H one has not fired
-    expect((await fd.queue.get((await jobFor(fd, appt.jobs, 'PT2H')).id))!.state).toBe('pending');
+    expect((await w.fd.queue.get((await jobFor(w.fd, appt.jobs, 'PT2H')).id))!.state).toBe('pending');
   });
 
   it('answering the confirm choice by SMS confirms at the provider (CONFIRMED there) and thanks the patient', async () => {
     const before = smsTo(phone).length;
-    expect((await postSms(fd.base, smsParams(phone, '1'))).status).toBe(200);
+    expect((await postSms(w.fd.base, smsParams(phone, '1'))).status).toBe(200);
     await eventually(async () => {
-      const list = await staffCall(fd.base, 'GET', '/appointments');
+      const list = await staffCall(w.fd.base, 'GET', '/appointments');
       return (list.body.appointments as { appointmentId: string; status: string }[]).find((a) => a.appointmentId === appt.id)?.status === 'CONFIRMED';
     }, 'CONFIRMED at the sandbox');
     await eventually(() => smsTo(phone).slice(before).some((b) => /thank/i.test(b)), 'a thank-you for confirming');
-    await settled(fd);
-    expect((await fd.store.appointments.get(FACILITY, appt.id))!.status).toBe('CONFIRMED');
+    await settled(w.fd);
+    expect((await w.fd.store.appointments.get(FACILITY, appt.id))!.status).toBe('CONFIRMED');
   });
 
   it('quiet hours: an 08:30 appointment gets its 2-hour reminder at 20:45 the evening before', async () => {
     const p = '+639175550902';
     const start = local('2026-12-05T08:30');
-    const a = await deskBook(fd, p, start);
-    const pt2h = await jobFor(fd, a.jobs, 'PT2H');
+    const a = await deskBook(w.fd, p, start);
+    const pt2h = await jobFor(w.fd, a.jobs, 'PT2H');
     expect(pt2h.info.runAt).toBe(local('2026-12-04T20:45').toMillis());
-    const p1d = await jobFor(fd, a.jobs, 'P1D');
+    const p1d = await jobFor(w.fd, a.jobs, 'P1D');
     expect(p1d.info.runAt).toBe(local('2026-12-04T08:30').toMillis());
 
-    clock = local('2026-12-04T08:31').toMillis();
-    await eventually(async () => (await fd.outbox.record(`send:${p1d.id}`))?.status === 'sent', 'P1D reminder sent');
-    expect((await fd.queue.get(pt2h.id))!.state).toBe('pending');
-    clock = local('2026-12-04T20:46').toMillis();
-    await eventually(async () => (await fd.outbox.record(`send:${pt2h.id}`))?.status === 'sent', 'PT2H reminder sent');
+    clock.set('2026-12-04T08:31');
+    await eventually(async () => (await w.fd.outbox.record(`send:${p1d.id}`))?.status === 'sent', 'P1D reminder sent');
+    expect((await w.fd.queue.get(pt2h.id))!.state).toBe('pending');
+    clock.set('2026-12-04T20:46');
+    await eventually(async () => (await w.fd.outbox.record(`send:${pt2h.id}`))?.status === 'sent', 'PT2H reminder sent');
     expect(smsTo(p)).toHaveLength(3);
   });
 
   it('no reminder for a cancelled appointment', async () => {
     const p = '+639175550903';
     const start = local('2026-12-08T10:00');
-    clock = local('2026-12-05T09:00').toMillis();
-    const a = await deskBook(fd, p, start);
+    clock.set('2026-12-05T09:00');
+    const a = await deskBook(w.fd, p, start);
     expect(a.jobs.length).toBe(2);
-    expect((await staffCall(fd.base, 'PUT', `/appointments/${a.id}/cancel`, {})).status).toBe(200);
-    await settled(fd);
+    expect((await staffCall(w.fd.base, 'PUT', `/appointments/${a.id}/cancel`, {})).status).toBe(200);
+    await settled(w.fd);
     await eventually(() => smsTo(p).length === 2, 'cancel notice');
-    for (const j of a.jobs) expect((await fd.queue.get(j))!.state).toBe('canceled');
-    clock = local('2026-12-08T09:59').toMillis();
+    for (const j of a.jobs) expect((await w.fd.queue.get(j))!.state).toBe('canceled');
+    clock.set('2026-12-08T09:59');
     // a later appointment's reminder, due at the same time, proves the queue ran past the cancelled ones
     const q = '+639175550904';
-    clock = local('2026-12-06T09:00').toMillis();
-    const b = await deskBook(fd, q, local('2026-12-08T11:00'));
-    clock = local('2026-12-08T10:30').toMillis();
-    for (const j of b.jobs) await eventually(async () => (await fd.outbox.record(`send:${j}`))?.status === 'sent', 'sentinel reminder sent');
-    for (const j of a.jobs) expect(await fd.outbox.record(`send:${j}`)).toBeUndefined();
+    clock.set('2026-12-06T09:00');
+    const b = await deskBook(w.fd, q, local('2026-12-08T11:00'));
+    clock.set('2026-12-08T10:30');
+    for (const j of b.jobs) await eventually(async () => (await w.fd.outbox.record(`send:${j}`))?.status === 'sent', 'sentinel reminder sent');
+    for (const j of a.jobs) expect(await w.fd.outbox.record(`send:${j}`)).toBeUndefined();
     expect(smsTo(p)).toHaveLength(2);
   });
 });
 
 describe('a restart between scheduling and firing', () => {
   it('the reminder fires exactly once from the new process on the same SQLite file', async () => {
-    let t = local('2026-12-10T09:00').toMillis();
-    const tnow = () => new Date(t);
-    const config = testConfig({ platformsUrl: platforms.url });
-    const first = await startFrontdesk(config, { now: tnow });
+    const { clock: t, run } = w.processes('2026-12-10T09:00');
     const phone = '+639175550905';
-    let a: { id: string; jobs: string[] };
-    try {
-      a = await deskBook(first, phone, local('2026-12-12T15:00'));
-    } finally {
-      await first.close();
-    }
-    const second = await startFrontdesk(config, { now: tnow });
-    try {
+    const a = await run((first) => deskBook(first, phone, local('2026-12-12T15:00')));
+    await run(async (second) => {
       const p1d = await jobFor(second, a.jobs, 'P1D');
       expect(p1d.info.state).toBe('pending');
-      t = local('2026-12-11T15:01').toMillis();
+      t.set('2026-12-11T15:01');
       await eventually(async () => (await second.outbox.record(`send:${p1d.id}`))?.status === 'sent', 'reminder sent after restart');
       expect((await second.queue.get(p1d.id))!.state).toBe('done');
       // the later one proves the queue went on past it; still one reminder for P1D
-      t = local('2026-12-12T13:01').toMillis();
+      t.set('2026-12-12T13:01');
       const pt2h = await jobFor(second, a.jobs, 'PT2H');
       await eventually(async () => (await second.outbox.record(`send:${pt2h.id}`))?.status === 'sent', 'PT2H sent');
       expect(smsTo(phone)).toHaveLength(3);
       expect((await second.outbox.record(`send:${p1d.id}`))!.platformMessageIds).toHaveLength(1);
-    } finally {
-      await second.close();
-    }
+    });
   });
 });
 
 describe('a reminder answered on Messenger', () => {
   it('the reminder goes to Messenger with confirm / reschedule / cancel; tapping confirm confirms at the provider and thanks', async () => {
-    let t = local('2026-12-14T09:00').toMillis();
-    const f = await startFrontdesk(testConfig({ platformsUrl: platforms.url }), { now: () => new Date(t) });
-    try {
+    const { clock: t, run } = w.processes('2026-12-14T09:00');
+    await run(async (f) => {
       const phone = '+639175550906';
       const psid = '7009008007006005';
       const start = local('2026-12-15T16:00');
       const a = await deskBook(f, phone, start);
       let tick = 0;
-      const toPsid = () => platforms.graph().filter((r) => r.json.recipient?.id === psid);
+      const toPsid = () => w.platforms.graph().filter((r) => r.json.recipient?.id === psid);
       const say = async (text: string, expected: RegExp, opts: { quickReply?: string } = {}) => {
         const before = toPsid().length;
-        expect((await postMessenger(f.base, messengerText(psid, text, { ...opts, time: t + (tick += 1000) }))).status).toBe(200);
+        expect((await postMessenger(f.base, messengerText(psid, text, { ...opts, time: t.ms + (tick += 1000) }))).status).toBe(200);
         return eventually(() => toPsid().slice(before).find((r) => expected.test(String(r.json.message?.text ?? r.json.message?.attachment?.payload?.text ?? ''))), `bot answers /${expected.source}/`).catch((e: Error) => {
           throw new Error(`${e.message}; it said: ${toPsid().slice(before).map((r) => String(r.json.message?.text ?? r.json.message?.attachment?.payload?.text ?? '')).join(' // ')}`);
         });
@@ -189,14 +147,14 @@ describe('a reminder answered on Messenger', () => {
       await say('Reminder Patient', /date of birth/i);
       await say('2 March 1975', /mobile/i);
       await say('0917 555 0906', /sent a 6-digit code/);
-      const code = /code is (\d{6})/.exec(platforms.twilio().filter((r) => r.form.To === phone).at(-1)?.form.Body ?? '')?.[1] ?? '';
+      const code = /code is (\d{6})/.exec(w.platforms.twilio().filter((r) => r.form.To === phone).at(-1)?.form.Body ?? '')?.[1] ?? '';
       await say(code, /gender/i);
       await say('2', /doctor/i);
       await eventually(async () => (await f.store.appointments.get(FACILITY, a.id))?.contactId === (await f.store.contacts.byChannelUser(FACILITY, 'messenger', psid))?.id, 'linked');
 
       const p1d = await jobFor(f, a.jobs, 'P1D');
       const before = toPsid().length;
-      t = start.minus({ days: 1 }).plus({ minutes: 1 }).toMillis();
+      t.set(start.minus({ days: 1 }).plus({ minutes: 1 }));
       await eventually(async () => (await f.outbox.record(`send:${p1d.id}`))?.status === 'sent', 'reminder sent');
       expect(await f.outbox.record(`send:${p1d.id}`)).toMatchObject({ channel: 'messenger' });
       const reminder = toPsid().slice(before);
@@ -210,7 +168,7 @@ describe('a reminder answered on Messenger', () => {
 
       // the patient taps "confirm": a postback for a button, a quick reply otherwise (as Messenger sends them)
       const seen = toPsid().length;
-      const tapAt = t;
+      const tapAt = t.ms;
       const tap = buttons.length
         ? { object: 'page', entry: [{ id: PAGE_ID, time: tapAt, messaging: [{ sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: tapAt, postback: { mid: `m_tap_${a.id}`, title: buttons[0]!.title, payload: buttons[0]!.payload } }] }] }
         : messengerText(psid, quick[0]!.title, { quickReply: quick[0]!.payload, time: tapAt });
@@ -225,8 +183,6 @@ describe('a reminder answered on Messenger', () => {
       expect((await f.store.appointments.get(FACILITY, a.id))!.status).toBe('CONFIRMED');
       // the provider's echo of the bot's own confirmation tells the patient nothing twice
       expect(await f.outbox.record(`pwh:${FACILITY}:${confirmed.id}`)).toBeUndefined();
-    } finally {
-      await f.close();
-    }
+    });
   });
 });

@@ -4,47 +4,32 @@
  * each message once. Without Redis this file is skipped locally and fails in CI (shouldSkip).
  */
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, FACILITY, providerEventApplied, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, FACILITY, staffCall } from '../support/frontdesk.js';
+import { useWorkflowWorld, withFrontdesk, type Fd } from '../support/workflow-world.js';
+import type { Config } from '../../src/config/schema.js';
 import { REDIS_URL, shouldSkip, uniqueNamespace } from '../store/services.js';
 import { attendanceJobId } from '../../src/sync/workflows/attendance.js';
 import { careJobId } from '../../src/sync/workflows/care.js';
 
 const skip = await shouldSkip(REDIS_URL);
 
-let platforms: Platforms;
-beforeAll(async () => {
-  platforms = await startPlatforms();
-});
-afterAll(async () => {
-  await platforms?.close();
-});
+const w = useWorkflowWorld({ extra: { redis: REDIS_URL }, patient: 'Queue Patient', notice: 'another' });
+const { smsTo, settled, desk } = w;
 
-type Fd = Awaited<ReturnType<typeof startFrontdesk>>;
-const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
-
-async function settled(f: Fd) {
-  const ds = await eventually(() => {
-    const all = f.sandbox!.deliveries(FACILITY);
-    return all.every((d) => d.status === 'delivered') ? all : undefined;
-  }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => await providerEventApplied(f, FACILITY, d.id), 'provider event processed');
-}
-
+/** the desk's booking, as the store has it */
 async function deskBook(f: Fd, phone: string, start: Date, notice = true) {
-  const r = await staffCall(f.base, 'POST', '/appointments', { calendarId: '102', appointmentTypeId: '1011', start: start.toISOString(), patient: { name: 'Queue Patient', phone }, overbook: true });
-  expect(r.status).toBe(201);
-  await settled(f);
-  if (notice) await eventually(() => smsTo(phone).length >= 1, 'creation notice');
-  return (await f.store.appointments.get(FACILITY, r.body.appointmentId as string))!;
+  const id = await w.deskBook(f, phone, start, { notice });
+  return (await f.store.appointments.get(FACILITY, id))!;
 }
 
-const desk = async (f: Fd, id: string, action: string) => {
-  expect((await staffCall(f.base, 'PUT', `/appointments/${id}/${action}`, {})).status).toBe(200);
-  await settled(f);
-};
+/** the desk's booking and the job of its attendance question (`before` the start) */
+async function bookAsked(f: Fd, phone: string, start: Date, before: string) {
+  const appt = await deskBook(f, phone, start);
+  return { appt, jobId: attendanceJobId(FACILITY, appt.appointmentId, before, appt.start) };
+}
 
-const sentOn = (f: Fd, jobId: string) => eventually(async () => (await f.outbox.record(`send:${jobId}`))?.status === 'sent', `${jobId} sent`, 800);
+const sentOn = (f: Fd, jobId: string) => w.sent(f, jobId, 800);
 
 /** an appointment 4 hours ahead, on a whole minute, and the attendance lead that makes its question due in `inSeconds` */
 function plan(inSeconds: number) {
@@ -53,13 +38,11 @@ function plan(inSeconds: number) {
   return { start, before: `PT${before}S` };
 }
 
-const configFor = (before: string) =>
-  testConfig({
-    platformsUrl: platforms.url,
-    // no quiet hours: real time may be any hour in Manila
-    facility: { quietHours: undefined, info: { address: '12 Mabini St' }, workflows: { attendance: { before }, followUp: { after: 'PT2S' } } },
-    extra: { redis: REDIS_URL },
-  });
+/** a frontdesk on a queue namespace of its own, for the length of `fn` */
+const onItsOwnQueue = <T>(config: Config, fn: (f: Fd) => Promise<T>) => withFrontdesk(config, { namespace: uniqueNamespace('wf') }, fn);
+
+// no quiet hours: real time may be any hour in Manila
+const configFor = (before: string) => w.newConfig({ facility: { quietHours: undefined, info: { address: '12 Mabini St' }, workflows: { attendance: { before }, followUp: { after: 'PT2S' } } } });
 
 describe.skipIf(skip)('care workflows on BullMQ', () => {
   it('the attendance question is planned by one process and sent once by the next (restart in between)', async () => {
@@ -67,33 +50,21 @@ describe.skipIf(skip)('care workflows on BullMQ', () => {
     const config = configFor(before);
     const namespace = uniqueNamespace('wf');
     const phone = '+639175551501';
-    const first = await startFrontdesk(config, { namespace });
-    let appt: Awaited<ReturnType<typeof deskBook>>;
-    try {
-      appt = await deskBook(first, phone, start);
-    } finally {
-      await first.close();
-    }
-    const jobId = attendanceJobId(FACILITY, appt.appointmentId, before, appt.start);
+    const { appt, jobId } = await withFrontdesk(config, { namespace }, (first) => bookAsked(first, phone, start, before));
     expect(appt.reminderJobIds).toContain(jobId);
-    const second = await startFrontdesk(config, { namespace });
-    try {
+    await withFrontdesk(config, { namespace }, async (second) => {
       expect((await second.queue.get(jobId))?.state).toBe('pending');
       await sentOn(second, jobId);
       await new Promise((r) => setTimeout(r, 500));
       expect(smsTo(phone).filter((b) => /will you come to your appointment/i.test(b))).toHaveLength(1);
-    } finally {
-      await second.close();
-    }
+    });
   });
 
   it('a reschedule moves the question: the old job is cancelled, the new one sent once', async () => {
     const { start, before } = plan(60);
-    const fd = await startFrontdesk(configFor(before), { namespace: uniqueNamespace('wf') });
-    try {
+    await onItsOwnQueue(configFor(before), async (fd) => {
       const phone = '+639175551504';
-      const appt = await deskBook(fd, phone, start);
-      const old = attendanceJobId(FACILITY, appt.appointmentId, before, appt.start);
+      const { appt, jobId: old } = await bookAsked(fd, phone, start, before);
       // 55 s earlier: its question is due in about 5 s
       const moved = new Date(start.getTime() - 55_000);
       expect((await staffCall(fd.base, 'PUT', `/appointments/${appt.appointmentId}/reschedule`, { start: moved.toISOString(), overbook: true })).status).toBe(200);
@@ -105,36 +76,29 @@ describe.skipIf(skip)('care workflows on BullMQ', () => {
       await sentOn(fd, next);
       expect(await fd.outbox.record(`send:${old}`)).toBeUndefined();
       expect(smsTo(phone).filter((b) => /will you come to your appointment/i.test(b))).toHaveLength(1);
-    } finally {
-      await fd.close();
-    }
+    });
   });
 
   it('quiet hours: a follow-up due in them is delayed on BullMQ until they end', async () => {
     const manila = DateTime.now().setZone('Asia/Manila');
     const end = manila.plus({ hours: 1 }).startOf('minute');
     const quietHours = { from: manila.minus({ hours: 1 }).toFormat('HH:mm'), to: end.toFormat('HH:mm') };
-    const config = testConfig({ platformsUrl: platforms.url, facility: { quietHours, workflows: { followUp: { after: 'PT2S' } } }, extra: { redis: REDIS_URL } });
-    const fd = await startFrontdesk(config, { namespace: uniqueNamespace('wf') });
-    try {
+    const config = w.newConfig({ facility: { quietHours, workflows: { followUp: { after: 'PT2S' } } } });
+    await onItsOwnQueue(config, async (fd) => {
       const visit = await deskBook(fd, '+639175551505', new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000), false);
       await desk(fd, visit.appointmentId, 'check-in');
       const job = await fd.queue.get(careJobId('followUp', FACILITY, visit.appointmentId, visit.start));
       expect(job?.state).toBe('pending');
       expect(Math.abs(job!.runAt - end.toMillis())).toBeLessThan(1000);
       await fd.queue.cancel(job!.id);
-    } finally {
-      await fd.close();
-    }
+    });
   });
 
   it('confirmed before its time: no question; one see-you; a follow-up seconds after the visit', async () => {
     const { start, before } = plan(5);
-    const fd = await startFrontdesk(configFor(before), { namespace: uniqueNamespace('wf') });
-    try {
+    await onItsOwnQueue(configFor(before), async (fd) => {
       const phone = '+639175551502';
-      const appt = await deskBook(fd, phone, start);
-      const jobId = attendanceJobId(FACILITY, appt.appointmentId, before, appt.start);
+      const { appt, jobId } = await bookAsked(fd, phone, start, before);
       await desk(fd, appt.appointmentId, 'confirm');
       await sentOn(fd, careJobId('seeYou', FACILITY, appt.appointmentId, appt.start));
       expect((await fd.queue.get(jobId))?.state).toBe('canceled');
@@ -149,8 +113,6 @@ describe.skipIf(skip)('care workflows on BullMQ', () => {
       expect(smsTo(phone).filter((b) => /See you on/.test(b))).toHaveLength(1);
       expect(smsTo(visitor).filter((b) => /follow-up visit/.test(b))).toHaveLength(1);
       expect(smsTo(visitor).filter((b) => /booked an appointment/.test(b))).toHaveLength(0);
-    } finally {
-      await fd.close();
-    }
+    });
   });
 });

@@ -6,15 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../../src/core/messages.js';
 import { careJobId } from '../../src/sync/workflows/care.js';
-import { eventually, FACILITY, messengerText, postMessenger, postSms, providerEventApplied, smsParams, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
-
-const ZONE = 'Asia/Manila';
-const local = (s: string) => DateTime.fromISO(s, { zone: ZONE });
-let clock = local('2027-01-04T09:00').toMillis();
-const now = () => new Date(clock);
+import { eventually, FACILITY, messengerText, postMessenger, postSms, smsParams, staffCall } from '../support/frontdesk.js';
+import { choiceLabels, local, turnOf, useWorkflowWorld, ZONE, type Fd } from '../support/workflow-world.js';
 
 /** a nudge 2 h after for the pediatric consultation (type 1011), two days after for the rest */
 const FACILITY_EXTRA = {
@@ -22,50 +18,10 @@ const FACILITY_EXTRA = {
   appointmentTypes: { '1011': { workflows: { rebookNudge: { after: 'PT2H' } } } },
 };
 
-type Fd = Awaited<ReturnType<typeof startFrontdesk>>;
-let platforms: Platforms;
-let fd: Fd;
-let config: ReturnType<typeof testConfig>;
-
-beforeAll(async () => {
-  platforms = await startPlatforms();
-  config = testConfig({ platformsUrl: platforms.url, facility: FACILITY_EXTRA });
-  fd = await startFrontdesk(config, { now });
-});
-afterAll(async () => {
-  await fd?.close();
-  await platforms?.close();
-});
-
-const smsTo = (phone: string) => platforms.twilio().filter((r) => r.form.To === phone).map((r) => r.form.Body ?? '');
-const graphTo = (psid: string) => platforms.graph().filter((r) => r.json.recipient?.id === psid && !r.json.sender_action);
-const numbered = (body: string) => [...body.matchAll(/^(\d+)[.)] (.+)$/gm)].map((m) => ({ n: m[1]!, label: m[2]! }));
+const w = useWorkflowWorld({ facility: FACILITY_EXTRA, start: '2027-01-04T09:00', patient: 'Nudge Patient', notice: 'another' });
+const { clock, smsTo, graphTo, deskBook, desk, sent } = w;
 const NUDGE = /would you like to book a new appointment with/;
-
-async function settled(f: Fd) {
-  const ds = await eventually(() => {
-    const all = f.sandbox!.deliveries(FACILITY);
-    return all.every((d) => d.status === 'delivered') ? all : undefined;
-  }, 'sandbox deliveries delivered');
-  for (const d of ds) await eventually(async () => await providerEventApplied(f, FACILITY, d.id), 'provider event processed');
-}
-
-async function deskBook(f: Fd, phone: string, start: DateTime, type = '1011') {
-  const before = smsTo(phone).length;
-  const r = await staffCall(f.base, 'POST', '/appointments', { calendarId: '102', appointmentTypeId: type, start: start.toISO(), patient: { name: 'Nudge Patient', phone }, overbook: true });
-  expect(r.status).toBe(201);
-  await settled(f);
-  await eventually(() => smsTo(phone).length > before, 'creation notice');
-  return r.body.appointmentId as string;
-}
-
-const desk = async (f: Fd, id: string, action: string, body: unknown = {}) => {
-  expect((await staffCall(f.base, 'PUT', `/appointments/${id}/${action}`, body)).status).toBe(200);
-  await settled(f);
-};
-
 const nudgeJob = (id: string) => careJobId('nudge', FACILITY, id, '');
-const sent = (f: Fd, jobId: string) => eventually(async () => (await f.outbox.record(`send:${jobId}`))?.status === 'sent', `${jobId} sent`);
 
 /** the provider's open appointments of calendar 102 at that start */
 async function atProvider(f: Fd, start: string) {
@@ -73,17 +29,6 @@ async function atProvider(f: Fd, start: string) {
   return (r.body.appointments as { appointmentId: string; calendarId: string; start: string; status: string }[]).filter(
     (a) => a.calendarId === '102' && Date.parse(a.start) === Date.parse(start) && a.status !== 'CANCELED',
   );
-}
-
-/** one turn of a contact's conversation: its replies, once they reached final send records */
-async function turnOf(f: Fd, channel: 'sms' | 'messenger', userId: string, messageId: string): Promise<OutboundMessage[]> {
-  const contact = await eventually(() => f.store.contacts.byChannelUser(FACILITY, channel, userId), `contact ${userId}`);
-  const turn = await eventually(async () => {
-    const t = await f.store.backend.kv.get<{ key: string; outbound: OutboundMessage[] }>(`engine:turn:${FACILITY}:${contact.id}`);
-    return t?.key === `${channel}:${messageId}` ? t : undefined;
-  }, `turn of ${messageId}`);
-  await eventually(async () => (await Promise.all(turn.outbound.map((o) => f.outbox.record(o.id)))).every((r) => r && r.status !== 'queued'), 'replies settled');
-  return turn.outbound;
 }
 
 const textOf = (o: OutboundMessage) => [o.reply.text, ...(o.reply.choices ?? []).map((c) => c.label)].join(' | ');
@@ -133,7 +78,7 @@ async function saySomething(f: Fd, channel: 'sms' | 'messenger', userId: string,
     return turnOf(f, 'sms', userId, sid);
   }
   const mid = `m_${randomUUID()}`;
-  expect((await postMessenger(f.base, messengerText(userId, say.text, { mid, time: clock, ...(say.choiceId ? { quickReply: say.choiceId } : {}) }))).status).toBe(200);
+  expect((await postMessenger(f.base, messengerText(userId, say.text, { mid, time: clock.ms, ...(say.choiceId ? { quickReply: say.choiceId } : {}) }))).status).toBe(200);
   return turnOf(f, 'messenger', userId, mid);
 }
 
@@ -150,76 +95,73 @@ describe('rebook nudge after a desk cancellation (SMS)', () => {
   it('fires once, 2 h later, with the next three open times of the same doctor; "1" reaches the review of that time and books it', async () => {
     const phone = '+639175551601';
     const start = local('2027-01-06T14:00');
-    const id = await deskBook(fd, phone, start);
-    await desk(fd, id, 'cancel');
+    const id = await deskBook(w.fd, phone, start);
+    await desk(w.fd, id, 'cancel');
     const jobId = nudgeJob(id);
-    const job = (await fd.queue.get(jobId))!;
+    const job = (await w.fd.queue.get(jobId))!;
     expect(job.state).toBe('pending');
     expect(job.runAt).toBe(local('2027-01-04T11:00').toMillis());
 
-    clock = local('2027-01-04T11:01').toMillis();
-    await sent(fd, jobId);
+    clock.set('2027-01-04T11:01');
+    await sent(w.fd, jobId);
     const body = smsTo(phone).find((b) => NUDGE.test(b))!;
     expect(body).toContain('Dr. Jose Reyes');
-    expect(numbered(body).map((x) => x.label).slice(3)).toEqual(['Other time', 'No, thanks']);
-    const contact = (await fd.store.contacts.byChannelUser(FACILITY, 'sms', phone))!;
-    const pushed = (await fd.store.pushedChoices.latest(FACILITY, contact.id))!;
+    expect(choiceLabels(body).slice(3)).toEqual(['Other time', 'No, thanks']);
+    const contact = (await w.fd.store.contacts.byChannelUser(FACILITY, 'sms', phone))!;
+    const pushed = (await w.fd.store.pushedChoices.latest(FACILITY, contact.id))!;
     const slots = pushed.choices.slice(0, 3).map((c) => c.id);
     for (const s of slots) expect(s).toMatch(/^nudge:102:1011:\d{4}-\d{2}-\d{2}T/);
     const first = slots[0]!.split(':').slice(3).join(':');
-    expect(Date.parse(first)).toBeGreaterThan(clock);
+    expect(Date.parse(first)).toBeGreaterThan(clock.ms);
 
     expect(smsTo(phone).filter((b) => NUDGE.test(b))).toHaveLength(1);
 
-    const review = await walkToReview(fd, 'sms', phone, { text: '1' });
+    const review = await walkToReview(w.fd, 'sms', phone, { text: '1' });
     expect(JSON.stringify(review.reply)).toContain('Dr. Jose Reyes');
     expect(JSON.stringify(review.reply)).toContain(DateTime.fromISO(first, { setZone: true }).setZone(ZONE).toFormat('h:mm'));
-    await bookIt(fd, 'sms', phone, review);
-    expect(await atProvider(fd, first)).toHaveLength(1);
+    await bookIt(w.fd, 'sms', phone, review);
+    expect(await atProvider(w.fd, first)).toHaveLength(1);
   });
 
   it('no offer when the patient booked again before it fired', async () => {
-    clock = local('2027-01-11T09:00').toMillis();
+    clock.set('2027-01-11T09:00');
     const phone = '+639175551602';
-    const id = await deskBook(fd, phone, local('2027-01-13T14:00'));
-    await desk(fd, id, 'cancel');
-    await deskBook(fd, phone, local('2027-01-20T10:00'));
-    clock = local('2027-01-11T11:01').toMillis();
-    await eventually(async () => (await fd.queue.get(nudgeJob(id)))?.state === 'done', 'nudge job ran');
-    expect(await fd.outbox.record(`send:${nudgeJob(id)}`)).toBeUndefined();
+    const id = await deskBook(w.fd, phone, local('2027-01-13T14:00'));
+    await desk(w.fd, id, 'cancel');
+    await deskBook(w.fd, phone, local('2027-01-20T10:00'));
+    clock.set('2027-01-11T11:01');
+    await eventually(async () => (await w.fd.queue.get(nudgeJob(id)))?.state === 'done', 'nudge job ran');
+    expect(await w.fd.outbox.record(`send:${nudgeJob(id)}`)).toBeUndefined();
     expect(smsTo(phone).filter((b) => NUDGE.test(b))).toHaveLength(0);
   });
 
   it('quiet hours: a cancellation at 20:30 is followed up at 08:00 the next morning', async () => {
-    clock = local('2027-01-18T20:30').toMillis();
+    clock.set('2027-01-18T20:30');
     const phone = '+639175551603';
-    const id = await deskBook(fd, phone, local('2027-01-21T14:00'));
-    await desk(fd, id, 'cancel');
-    expect((await fd.queue.get(nudgeJob(id)))!.runAt).toBe(local('2027-01-19T08:00').toMillis());
+    const id = await deskBook(w.fd, phone, local('2027-01-21T14:00'));
+    await desk(w.fd, id, 'cancel');
+    expect((await w.fd.queue.get(nudgeJob(id)))!.runAt).toBe(local('2027-01-19T08:00').toMillis());
   });
 });
 
 describe('rebook nudge after a no-show (Messenger)', () => {
   it('inside the 24 h window: quick replies of three times; tapping one reaches the review of that time; booking it makes one appointment', async () => {
-    clock = local('2027-02-01T08:00').toMillis();
+    clock.set('2027-02-01T08:00');
     const psid = '7000000000001601';
     // the patient talks to the page, then the desk books for the number they gave
-    const hello = await saySomething(fd, 'messenger', psid, { text: 'hi' });
+    const hello = await saySomething(w.fd, 'messenger', psid, { text: 'hi' });
     expect(hello.length).toBeGreaterThan(0);
-    const contact = (await fd.store.contacts.byChannelUser(FACILITY, 'messenger', psid))!;
+    const contact = (await w.fd.store.contacts.byChannelUser(FACILITY, 'messenger', psid))!;
     const start = local('2027-02-01T09:00');
-    const r = await staffCall(fd.base, 'POST', '/appointments', { calendarId: '102', appointmentTypeId: '1011', start: start.toISO(), patient: { name: 'Nudge Patient', phone: '+639175551611' }, overbook: true });
-    expect(r.status).toBe(201);
-    const id = r.body.appointmentId as string;
-    await settled(fd);
-    await fd.store.appointments.upsert(FACILITY, id, (cur) => (cur ? { ...cur, contactId: contact.id } : undefined));
+    const id = await deskBook(w.fd, '+639175551611', start, { notice: false });
+    await w.fd.store.appointments.upsert(FACILITY, id, (cur) => (cur ? { ...cur, contactId: contact.id } : undefined));
 
-    clock = local('2027-02-01T10:00').toMillis();
-    await desk(fd, id, 'no-show');
+    clock.set('2027-02-01T10:00');
+    await desk(w.fd, id, 'no-show');
     const jobId = nudgeJob(id);
-    expect((await fd.queue.get(jobId))!.runAt).toBe(local('2027-02-01T12:00').toMillis());
-    clock = local('2027-02-01T12:01').toMillis();
-    await sent(fd, jobId);
+    expect((await w.fd.queue.get(jobId))!.runAt).toBe(local('2027-02-01T12:00').toMillis());
+    clock.set('2027-02-01T12:01');
+    await sent(w.fd, jobId);
     const nudge = graphTo(psid).find((m) => NUDGE.test(m.json.message?.text ?? ''))!;
     const qr = nudge.json.message.quick_replies as { title: string; payload: string }[];
     expect(qr).toHaveLength(5);
@@ -228,39 +170,36 @@ describe('rebook nudge after a no-show (Messenger)', () => {
     expect(qr[0]!.payload).toMatch(/^nudge:102:1011:/);
     const slot = qr[1]!.payload.split(':').slice(3).join(':');
 
-    const review = await walkToReview(fd, 'messenger', psid, { text: qr[1]!.title, choiceId: qr[1]!.payload });
+    const review = await walkToReview(w.fd, 'messenger', psid, { text: qr[1]!.title, choiceId: qr[1]!.payload });
     expect(JSON.stringify(review.reply)).toContain('Dr. Jose Reyes');
     expect(JSON.stringify(review.reply)).toContain(DateTime.fromISO(slot, { setZone: true }).setZone(ZONE).toFormat('h:mm'));
-    await bookIt(fd, 'messenger', psid, review);
-    const made = await atProvider(fd, slot);
+    await bookIt(w.fd, 'messenger', psid, review);
+    const made = await atProvider(w.fd, slot);
     expect(made).toHaveLength(1);
     expect(graphTo(psid).filter((m) => NUDGE.test(m.json.message?.text ?? ''))).toHaveLength(1);
   });
 
   it('outside the 24 h window: not sent on Messenger, and no SMS in its place', async () => {
-    clock = local('2027-03-01T08:00').toMillis();
+    clock.set('2027-03-01T08:00');
     const psid = '7000000000001602';
     const phone = '+639175551612';
-    await saySomething(fd, 'messenger', psid, { text: 'hi' });
-    const contact = (await fd.store.contacts.byChannelUser(FACILITY, 'messenger', psid))!;
-    await fd.store.contacts.update(FACILITY, contact.id, (c) => ({ ...c, phone }));
+    await saySomething(w.fd, 'messenger', psid, { text: 'hi' });
+    const contact = (await w.fd.store.contacts.byChannelUser(FACILITY, 'messenger', psid))!;
+    await w.fd.store.contacts.update(FACILITY, contact.id, (c) => ({ ...c, phone }));
     // type 1012 (follow-up): the facility's nudge, two days after
-    const r = await staffCall(fd.base, 'POST', '/appointments', { calendarId: '102', appointmentTypeId: '1012', start: local('2027-03-01T09:00').toISO(), patient: { name: 'Late Patient', phone: '+639175551613' }, overbook: true });
-    expect(r.status).toBe(201);
-    const id = r.body.appointmentId as string;
-    await settled(fd);
-    await fd.store.appointments.upsert(FACILITY, id, (cur) => (cur ? { ...cur, contactId: contact.id } : undefined));
-    clock = local('2027-03-01T10:00').toMillis();
-    await desk(fd, id, 'no-show');
+    const id = await deskBook(w.fd, '+639175551613', local('2027-03-01T09:00'), { notice: false, type: '1012', patient: 'Late Patient' });
+    await w.fd.store.appointments.upsert(FACILITY, id, (cur) => (cur ? { ...cur, contactId: contact.id } : undefined));
+    clock.set('2027-03-01T10:00');
+    await desk(w.fd, id, 'no-show');
     const jobId = nudgeJob(id);
-    expect((await fd.queue.get(jobId))!.runAt).toBe(local('2027-03-03T10:00').toMillis());
+    expect((await w.fd.queue.get(jobId))!.runAt).toBe(local('2027-03-03T10:00').toMillis());
     const before = graphTo(psid).length;
-    clock = local('2027-03-03T10:01').toMillis();
+    clock.set('2027-03-03T10:01');
     await eventually(async () => {
-      const rec = await fd.outbox.record(`send:${jobId}`);
+      const rec = await w.fd.outbox.record(`send:${jobId}`);
       return rec && rec.status !== 'queued' ? rec : undefined;
     }, 'nudge settled');
-    expect((await fd.outbox.record(`send:${jobId}`))!.status).not.toBe('sent');
+    expect((await w.fd.outbox.record(`send:${jobId}`))!.status).not.toBe('sent');
     expect(graphTo(psid).slice(before)).toHaveLength(0);
     expect(smsTo(phone)).toHaveLength(0);
   });
@@ -268,26 +207,18 @@ describe('rebook nudge after a no-show (Messenger)', () => {
 
 describe('a restart between scheduling and firing', () => {
   it('the nudge planned by one process is sent once by the next, on the same store', async () => {
-    let t = local('2027-04-05T09:00').toMillis();
-    const tnow = () => new Date(t);
-    const cfg = testConfig({ platformsUrl: platforms.url, facility: FACILITY_EXTRA });
+    const { clock: t, run } = w.processes('2027-04-05T09:00');
     const phone = '+639175551620';
-    const first = await startFrontdesk(cfg, { now: tnow });
-    let id: string;
-    try {
-      id = await deskBook(first, phone, local('2027-04-07T14:00'));
-      await desk(first, id, 'cancel');
-      expect((await first.queue.get(nudgeJob(id)))!.state).toBe('pending');
-    } finally {
-      await first.close();
-    }
-    const second = await startFrontdesk(cfg, { now: tnow });
-    try {
-      t = local('2027-04-05T11:01').toMillis();
+    const id = await run(async (first) => {
+      const booked = await deskBook(first, phone, local('2027-04-07T14:00'));
+      await desk(first, booked, 'cancel');
+      expect((await first.queue.get(nudgeJob(booked)))!.state).toBe('pending');
+      return booked;
+    });
+    await run(async (second) => {
+      t.set('2027-04-05T11:01');
       await sent(second, nudgeJob(id));
       expect(smsTo(phone).filter((b) => NUDGE.test(b))).toHaveLength(1);
-    } finally {
-      await second.close();
-    }
+    });
   });
 });

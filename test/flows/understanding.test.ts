@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { FlowContact } from '../../flows/protocol.js';
 import type { Calendar } from '../../src/core/index.js';
 import { isPersonName, renderReply } from '../../src/i18n/index.js';
+import type { Chat } from '../support/transcript.js';
 import { CALENDARS, setup } from './fixtures.js';
 
 /**
@@ -13,8 +15,15 @@ const known = { name: 'Maria Santos', dob: '1990-05-15', phone: '+639171234567',
 /** A known patient at the date question of the Laboratory (one appointment type: straight to the dates). */
 function atDates(locale: 'en' | 'fil' | 'id', startAt?: string) {
   const { chat } = setup({ locale, contact: known, ...(startAt ? { startAt } : {}) });
-  return chat.send({ choiceId: 'menu:book' }).skip().send('Laboratory').skip();
+  return toLaboratoryDates(chat);
 }
+
+/** a new patient asks to book, agrees, and gives their name (each question asked): at the date-of-birth question */
+const toDateOfBirth = (chat: Chat, said: { book: string; agree: string; name: string }, asked: { name: RegExp; dob: RegExp }) =>
+  chat.send(said.book).skip().send(said.agree).expectEventually(asked.name).send(said.name).expect(asked.dob);
+
+/** from the menu: book, the Laboratory, at its date question */
+const toLaboratoryDates = (chat: Chat) => chat.send({ choiceId: 'menu:book' }).skip().send('Laboratory').skip();
 
 describe('dates typed as the bot suggests them', () => {
   it('"next Monday" (its own example) is next Monday, not the Saturday after', async () => {
@@ -71,13 +80,7 @@ describe('dates typed as the bot suggests them', () => {
 describe('phone numbers follow the facility', () => {
   it('Bahasa at a Philippine facility: the example is a Philippine number, and an Indonesian +62 number is accepted', async () => {
     const { chat } = setup({ locale: 'id' });
-    await chat
-      .send('buat janji')
-      .skip()
-      .send('setuju')
-      .expectEventually(/nama lengkap/)
-      .send('Siti Rahayu')
-      .expect(/tanggal lahir/)
+    await toDateOfBirth(chat, { book: 'buat janji', agree: 'setuju', name: 'Siti Rahayu' }, { name: /nama lengkap/, dob: /tanggal lahir/ })
       .send('15 Mei 1990')
       .expect((r) => {
         expect(r.text).toMatch(/nomor ponsel/);
@@ -92,13 +95,7 @@ describe('phone numbers follow the facility', () => {
 describe('an ambiguous date of birth is asked about', () => {
   it('03/04/1985 asks "3 April 1985 or 4 March 1985", and the summary shows the date of birth and gender', async () => {
     const { chat, provider } = setup();
-    await chat
-      .send('book')
-      .skip()
-      .send('yes')
-      .expectEventually(/full name/)
-      .send('Maria Cruz')
-      .expect(/date of birth/)
+    await toDateOfBirth(chat, { book: 'book', agree: 'yes', name: 'Maria Cruz' }, { name: /full name/, dob: /date of birth/ })
       .send('03/04/1985')
       .expect((r) => {
         expect(r.choices?.map((c) => c.label)).toEqual(['3 April 1985', '4 March 1985']);
@@ -125,13 +122,7 @@ describe('an ambiguous date of birth is asked about', () => {
 
   it('Filipino: the choice is in Filipino; an unambiguous 15/05/1990 is not asked about', async () => {
     const { chat } = setup({ locale: 'fil' });
-    await chat
-      .send('magpa-book po')
-      .skip()
-      .send('oo')
-      .expectEventually(/buong pangalan/)
-      .send('Maria Cruz')
-      .expect(/kapanganakan/)
+    await toDateOfBirth(chat, { book: 'magpa-book po', agree: 'oo', name: 'Maria Cruz' }, { name: /buong pangalan/, dob: /kapanganakan/ })
       .send('03/04/1985')
       .expect((r) => {
         expect(r.choices?.map((c) => c.label)).toEqual(['3 Abril 1985', '4 Marso 1985']);
@@ -146,35 +137,20 @@ describe('an ambiguous date of birth is asked about', () => {
 });
 
 describe('labels and words in the patient\'s language', () => {
-  it('Filipino: the "Main menu" option is in Filipino', async () => {
-    const { chat } = setup({ locale: 'fil', contact: known });
-    await chat
-      .send({ choiceId: 'menu:book' })
-      .skip()
-      .send('Laboratory')
-      .skip()
-      .send('1')
-      .skip()
-      .send('1')
-      .expect((r) => {
-        expect(r.choices?.map((c) => c.label)).toContain('Pangunahing menu');
-      });
-  });
-
-  it('Bahasa Indonesia: the "Main menu" option is in Bahasa', async () => {
-    const { chat } = setup({ locale: 'id', contact: known });
-    await chat
-      .send({ choiceId: 'menu:book' })
-      .skip()
-      .send('Laboratory')
-      .skip()
-      .send('1')
-      .skip()
-      .send('1')
-      .expect((r) => {
-        expect(r.choices?.map((c) => c.label)).toContain('Menu utama');
-      });
-  });
+  for (const [language, locale, said, label] of [
+    ['Filipino', 'fil', 'Filipino', 'Pangunahing menu'],
+    ['Bahasa Indonesia', 'id', 'Bahasa', 'Menu utama'],
+  ] as const) {
+    it(`${language}: the "Main menu" option is in ${said}`, async () => {
+      await atDates(locale)
+        .send('1')
+        .skip()
+        .send('1')
+        .expect((r) => {
+          expect(r.choices?.map((c) => c.label)).toContain(label);
+        });
+    });
+  }
 
   it('Filipino: a service is "sa Laboratory", a doctor "kay Dr. Ana Cruz"', async () => {
     const calendars: Calendar[] = [CALENDARS[0]!, { ...CALENDARS[1]!, appointmentTypes: [{ id: 'blood', name: 'Blood test' }, { id: 'urine', name: 'Urinalysis' }] }];
@@ -241,31 +217,20 @@ describe('a second hello', () => {
 });
 
 describe('the hint suits the channel', () => {
-  it('Messenger (tap): no "reply with its number"', async () => {
-    const { chat } = setup({ contact: { replyStyle: 'tap' } });
-    await chat.send('hi').skip().check((c) => {
-      const menu = c.replies.find((r) => r.key === 'menu.prompt')!;
-      expect(menu.text).toMatch(/Tap an option/);
-      expect(menu.text).not.toMatch(/number/);
+  for (const { name, contact, says, never } of [
+    { name: 'Messenger (tap): no "reply with its number"', contact: { replyStyle: 'tap' }, says: /Tap an option/, never: /number/ },
+    { name: 'SMS (number): no "tap"', contact: { channel: 'sms', phone: '+639171234567', replyStyle: 'number' }, says: /Reply with the number/, never: /[Tt]ap/ },
+    { name: 'a channel with both (or unknown) keeps both', contact: { channel: 'viber' }, says: /Tap an option or reply with its number/ },
+  ] satisfies { name: string; contact: Partial<FlowContact>; says: RegExp; never?: RegExp }[]) {
+    it(name, async () => {
+      const { chat } = setup({ contact });
+      await chat.send('hi').skip().check((c) => {
+        const menu = c.replies.find((r) => r.key === 'menu.prompt')!;
+        expect(menu.text).toMatch(says);
+        if (never) expect(menu.text).not.toMatch(never);
+      });
     });
-  });
-
-  it('SMS (number): no "tap"', async () => {
-    const { chat } = setup({ contact: { channel: 'sms', phone: '+639171234567', replyStyle: 'number' } });
-    await chat.send('hi').skip().check((c) => {
-      const menu = c.replies.find((r) => r.key === 'menu.prompt')!;
-      expect(menu.text).toMatch(/Reply with the number/);
-      expect(menu.text).not.toMatch(/[Tt]ap/);
-    });
-  });
-
-  it('a channel with both (or unknown) keeps both', async () => {
-    const { chat } = setup({ contact: { channel: 'viber' } });
-    await chat.send('hi').skip().check((c) => {
-      const menu = c.replies.find((r) => r.key === 'menu.prompt')!;
-      expect(menu.text).toMatch(/Tap an option or reply with its number/);
-    });
-  });
+  }
 });
 
 describe('"next week" when its Monday is closed', () => {
@@ -273,6 +238,6 @@ describe('"next week" when its Monday is closed', () => {
     const { chat, provider } = setup({ contact: known });
     // the Laboratory is closed on Monday 7 December
     for (const h of ['09', '10', '11', '14']) provider.takeSlot('cal-lab', 'blood', `2026-12-07T${h}:00:00+08:00`);
-    await chat.send({ choiceId: 'menu:book' }).skip().send('Laboratory').skip().send('next week').expect(/open on Tue, Dec 8, 2026/);
+    await toLaboratoryDates(chat).send('next week').expect(/open on Tue, Dec 8, 2026/);
   });
 });
