@@ -1,5 +1,6 @@
 import { collect, missOutcome } from '../answers.js';
 import { isSelf } from '../context.js';
+import { hasIntent } from '../intents.js';
 import { k } from '../messages.js';
 import { parseName } from '../parse.js';
 import { prompt } from '../prompts.js';
@@ -13,6 +14,8 @@ export const name = defineStep({
   cancelMeansStop: true,
   prompt: (ctx) => prompt(isSelf(ctx.draft) ? k('details.name') : k('details.nameOther')),
   classify(ctx, ev) {
+    // "good morning" is two words, not a name: greeted back and asked again (../classify.ts)
+    if (hasIntent(ev.text, 'greeting', true)) return missOutcome(ctx, k('details.nameInvalid'));
     const r = parseName(ev.text?.trim() ?? '');
     return r.ok ? collect(ctx, 'name', r.value) : missOutcome(ctx, k('details.nameInvalid'));
   },

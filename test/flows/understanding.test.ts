@@ -214,6 +214,24 @@ describe('a second hello', () => {
       })
       .expectSilence();
   });
+
+  it('at the name step, "Good morning" is greeted back and the name asked again, not taken as a name', async () => {
+    const { chat } = setup();
+    await chat
+      .start()
+      .skip()
+      .skip()
+      .send('book')
+      .expect(/data privacy/)
+      .send('yes')
+      .expect(/full name/)
+      .send('Good morning')
+      .expect(/^Hello! Welcome to St\. Luke's Clinic\./)
+      .expect(/full name/)
+      .send('Maria Santos')
+      .expect(/date of birth/);
+    expect(chat.emitted.some((e) => e.type === 'contact.patch' && e.patch.name === 'Good morning')).toBe(false);
+  });
 });
 
 describe('the hint suits the channel', () => {
