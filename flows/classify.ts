@@ -9,6 +9,7 @@ import { k } from './messages.js';
 import { LANGUAGE_CHOICES, msg, reply } from './prompts.js';
 import { CHOICE, parseReminderChoice, type FlowEvent } from './protocol.js';
 import { nudgeOutcome } from './nudge.js';
+import { surveyOutcome } from './survey.js';
 import type { AnyStep, GlobalOutcome, Outcome, UserMessage } from './step.js';
 import { STEPS, type StepName } from './steps/index.js';
 
@@ -79,6 +80,8 @@ function globalOutcome(step: AnyStep, ctx: ConversationContext, ev: UserMessage,
   }
   const nudge = nudgeOutcome(ctx, choice);
   if (nudge) return nudge;
+  const survey = surveyOutcome(ctx, choice);
+  if (survey) return survey;
   const lang = languageAsked(ctx, ev, choice);
   if (lang) return switchLanguage(ctx, lang);
   if (choice === CHOICE.menu.language || hasIntent(text, 'language', whole)) {
@@ -103,7 +106,7 @@ function globalOutcome(step: AnyStep, ctx: ConversationContext, ev: UserMessage,
 const MENU_STEPS = new Set<string>(['idle', 'menu', 'handoff']);
 
 /** Commands a tap may carry at any step; any other tapped payload names an option of some prompt. */
-const COMMAND_PAYLOAD = /^(menu|cmd|lang|rem|nudge):/;
+const COMMAND_PAYLOAD = /^(menu|cmd|lang|rem|nudge|survey):/;
 
 /** What a patient message means at this step: a global command (those the step honours), the step's own answer, or a miss. */
 export function classify(name: StepName, ctx: ConversationContext, ev: FlowEvent): Outcome {

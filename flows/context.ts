@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Appointment, Calendar, LocaleCode, Relationship, Slot } from '../src/core/index.js';
-import type { BookingSubject, FlowContact, FlowEmitted, FlowFacility, FlowPerson, MessageDescriptor } from './protocol.js';
+import type { BookingSubject, FlowContact, FlowEmitted, FlowFacility, FlowPerson, MessageDescriptor, SurveyChoice } from './protocol.js';
 
 export type Mode = 'book' | 'reschedule' | 'cancel' | 'confirm';
 export type DetailField = 'consent' | 'name' | 'dob' | 'phone' | 'gender' | 'nationalId';
@@ -70,6 +70,8 @@ export interface ConversationContext {
   /** equals opKey once that write's answer was lost: it is being checked (asked again with the same key), not redone */
   checkingKey?: string;
   handoffReason?: Extract<FlowEmitted, { type: 'handoff' }>['reason'];
+  /** the survey score just given: its comment is asked next (./steps/surveyComment.ts) */
+  survey?: SurveyChoice;
   /** the change was refused by the hospital's system (422 too close), not by our own cutoff check */
   tooCloseBy?: 'hospital';
   /** the last booking made here: a summary's "Yes, book it" tapped again is answered with it, not booked twice */

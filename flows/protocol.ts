@@ -108,6 +108,8 @@ export interface MessageDescriptor {
   card?: { titleKey: string; rows: { labelKey: string; value: CardValue }[] };
   /** a first line naming whom the message is about ("For Ana:") */
   lead?: { key: string; params?: Record<string, unknown> };
+  /** the choices are a 0–10 scale (a survey): their labels are the numbers */
+  scale?: boolean;
 }
 
 export type FlowEmitted =
@@ -123,6 +125,8 @@ export type FlowEmitted =
       subject?: BookingSubject;
     }
   | { type: 'handoff'; reason: HandoffReason }
+  /** a post-visit survey's score, or the comment after it (the engine keeps the first of each for the contact's open survey) */
+  | { type: 'survey.answer'; appointmentId: string; score?: number; comment?: string }
   /** the patient asked, and confirmed, to delete what we hold about them (done after this turn's replies) */
   | { type: 'contact.erase' };
 
@@ -133,7 +137,8 @@ export type HandoffReason =
   | 'consent_declined'
   | 'provider_error'
   | 'no_calendars'
-  | 'no_availability';
+  | 'no_availability'
+  | 'low_survey_score';
 
 /** What sending a one-time code and checking a typed one answer (errors as values). */
 export type SendCodeOutput = { ok: true; masked: string } | { ok: false; reason: 'rate_limited' | 'unavailable' };
@@ -222,6 +227,8 @@ export const ACTOR_NAMES: readonly ActorName[] = ['findPatient', 'availability',
  *   date:<YYYY-MM-DD> | date:more          slot:<ISO start> | slot:more | slot:otherDate | slot:change
  *   rem:confirm:<appointmentId> | rem:reschedule:<appointmentId> | rem:cancel:<appointmentId>  (reminders; accepted in any state)
  *   nudge:<calendarId>:<appointmentTypeId>:<ISO start> | nudge:<calendarId>:<appointmentTypeId>: | nudge:no  (rebook nudge: that slot, another time, no thanks; accepted in any state)
+ *   survey:<score 0–10>:<low score>:<appointmentId> | survey:skip | survey:closed  (post-visit survey: a score, accepted in any state;
+ *                                          no comment; `closed`: the engine found no open survey for that tap)
  *   who:self | who:new | who:<patient ref>   rel:child | rel:parent | rel:spouse | rel:other
  *   verify:skip | verify:resend | menu:verify
  */
@@ -260,3 +267,6 @@ export function parseNudgeChoice(choiceId: string | undefined): NudgeChoice | 'n
   const start = m[3] && !Number.isNaN(Date.parse(m[3])) ? m[3] : undefined;
   return { calendarId: m[1]!, appointmentTypeId: m[2]!, ...(start ? { start } : {}) };
 }
+
+/** A post-visit survey's choices (README "Care workflows"): src/core, as sync builds the question that carries them. */
+export { parseSurveyChoice, surveyChoiceId, SURVEY_CLOSED, SURVEY_SCORES, SURVEY_SKIP, type SurveyChoice } from '../src/core/survey-choice.js';

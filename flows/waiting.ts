@@ -33,6 +33,7 @@ export type On<S extends AnyStep> = [OutcomeOf<S>] extends [never] ? Record<stri
 const GLOBALS: Record<Exclude<GlobalOutcome, 'g:back'>, Target> = {
   'g:rem': { target: '#conversation.manage', reenter: true },
   'g:nudge': { target: '#conversation.book', reenter: true },
+  'g:survey': { target: '#conversation.surveyComment', reenter: true },
   'g:menu': { target: MENU, reenter: true },
   'g:stop': { target: '#conversation.idle' },
   'g:help': {},
@@ -81,13 +82,13 @@ export function waiting<S extends WaitingStep>(step: S, outcomes: NoInfer<On<S>>
   };
 }
 
-/** The first message of a conversation is greeted before it is handled (reminder answers are not). */
+/** The first message of a conversation is greeted before it is handled (answers to a push or an old button are not). */
 export function greetFirst(state: ReturnType<typeof waiting>) {
   return {
     entry: state.entry,
     on: {
       'user.message': state.on['user.message'].map((t) =>
-        'guard' in t && t.guard.type === 'is' && ['g:rem', 'g:nudge', 'g:replay'].includes((t.guard.params as { outcome?: string }).outcome ?? '') ? t : { ...t, actions: [{ type: 'greet' as const }, ...t.actions] },
+        'guard' in t && t.guard.type === 'is' && ['g:rem', 'g:nudge', 'g:survey', 'g:said', 'g:replay'].includes((t.guard.params as { outcome?: string }).outcome ?? '') ? t : { ...t, actions: [{ type: 'greet' as const }, ...t.actions] },
       ),
     },
   };

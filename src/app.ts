@@ -152,6 +152,7 @@ function openEngine(base: Base, providers: Providers, channels: RunningChannels,
       // one job per alert target, by stable id: a repeated handoff or a second instance alerts once
       for (const job of f ? ticketAlertJobs(ticket, f, now()) : []) await queue.enqueue(job);
     },
+    onSurveyScore: (facilityId, score) => metrics.surveyScores.inc({ facility: facilityId, score: String(score) }),
     onTicketUrgent: async (ticket) => {
       const f = base.facility(ticket.facilityId);
       for (const job of f ? ticketAlertJobs(ticket, f, now(), 'urgent') : []) await queue.enqueue(job);
@@ -202,7 +203,7 @@ export async function createFrontdesk(opts: FrontdeskOptions): Promise<Frontdesk
   };
   const engine = openEngine(base, providers, channels, outbox);
   registerChatErase(queue, store, now, logger);
-  registerSyncJobs(queue, sync, { onReminder: (result) => metrics.reminders.inc({ result }) });
+  registerSyncJobs(queue, sync, { onReminder: (result) => metrics.reminders.inc({ result }), onCare: (kind, result) => metrics.care.inc({ kind, result }) });
   registerTicketJobs(queue, sync);
   registerTicketAlerts(queue, { ...sync, text: t, ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}) });
   const load = { webhooksInFlight: 0 };

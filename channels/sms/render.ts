@@ -34,7 +34,8 @@ export const numberedChoice = (n: number, label: string): string => `${n}) ${lab
 export function smsText(reply: Reply): string {
   const blocks: string[] = [reply.text.trim()];
   if (reply.card) blocks.push([reply.card.title, ...reply.card.rows.map((r) => `${r.label}: ${r.value}`)].join('\n'));
-  if (reply.choices?.length) blocks.push(reply.choices.map((c, i) => numberedChoice(i + 1, c.label)).join('\n'));
+  // a 0–10 scale is answered with the number its text asks for, not numbered 1–11
+  if (reply.choices?.length && !reply.scale) blocks.push(reply.choices.map((c, i) => numberedChoice(i + 1, c.label)).join('\n'));
   return toGsmFriendly(blocks.filter((b) => b.length > 0).join('\n\n'));
 }
 

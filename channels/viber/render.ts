@@ -58,8 +58,9 @@ export function viberSender(cfg: { name: string; avatar?: string }): ViberSender
   return sender;
 }
 
-function keyboardFor(choices: Choice[]): ViberKeyboard {
-  const columns = choices.length <= FULL_WIDTH_UP_TO ? 6 : 3;
+/** `scale`: a 0–10 scale, six numbers to a row */
+function keyboardFor(choices: Choice[], scale = false): ViberKeyboard {
+  const columns = scale ? 1 : choices.length <= FULL_WIDTH_UP_TO ? 6 : 3;
   const Buttons: ViberKeyboardButton[] = choices.map((c) => ({
     Columns: columns,
     Rows: 1,
@@ -90,7 +91,7 @@ export function renderViberReply(reply: Reply, sender: { name: string; avatar?: 
   const from = viberSender(sender);
   return texts.map((text, i) => {
     const msg: ViberTextMessage = { type: 'text', text, sender: from, min_api_version: VIBER_MIN_API_VERSION };
-    if (i === texts.length - 1 && onKeyboard.length > 0) msg.keyboard = keyboardFor(onKeyboard);
+    if (i === texts.length - 1 && onKeyboard.length > 0) msg.keyboard = keyboardFor(onKeyboard, reply.scale);
     return msg;
   });
 }

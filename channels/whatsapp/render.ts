@@ -72,7 +72,8 @@ export interface RenderOptions {
 export function renderReply(reply: Reply, opts: RenderOptions): WhatsAppMessage[] {
   const body = composeBody(reply);
   const choices = reply.choices ?? [];
-  if (choices.length === 0) return texts(splitText(body));
+  // a 0–10 scale has 11 choices (a list holds 10): the text asks for the number, which is read as the score
+  if (choices.length === 0 || reply.scale) return texts(splitText(body));
   // a tap names its button or row by id alone: two alike could not be told apart
   const distinctIds = new Set(choices.map((c) => c.id)).size === choices.length;
 

@@ -21,6 +21,7 @@ import { noCalendars } from './noCalendars.js';
 import { phone } from './phone.js';
 import { pick } from './pick.js';
 import { relationship } from './relationship.js';
+import { surveyComment } from './surveyComment.js';
 import { retry } from './retry.js';
 import { review } from './review.js';
 import { reviewReschedule } from './reviewReschedule.js';
@@ -37,7 +38,7 @@ export const STEPS = byName({
   idle, menu, handoff, bookAgain, eraseConfirm,
   forWhom, relationship, consent, consentDeclined, name, dob, phone, gender, nationalId, code,
   calendar, noCalendars, type, date, time, review, unsettled, retry,
-  pick, tooClose, reviewReschedule, confirmCancel,
+  pick, tooClose, reviewReschedule, confirmCancel, surveyComment,
 });
 
 export type Steps = typeof STEPS;

@@ -48,6 +48,8 @@ export interface Reply {
   choices?: Choice[];
   /** a confirmation card: a title and label/value rows, shown above the choices */
   card?: { title: string; rows: { label: string; value: string }[] };
+  /** the choices are a 0–10 scale whose labels are the numbers: a text-only channel lists none (the text asks for the number) */
+  scale?: boolean;
 }
 
 /** Why a message is pushed: decides Messenger's messaging_type, Viber billing, quiet hours. */

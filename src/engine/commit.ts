@@ -56,6 +56,11 @@ async function applyTurn(env: EngineEnv, entry: InboxEntry, turn: TurnRecord): P
   for (const [n, reason] of (turn.handoffs ?? []).entries()) {
     await recordAttention(store, { id: `${entry.key}:handoff:${n}`, facilityId, kind: 'handoff', contactId, channel: entry.msg.channel, at: turn.at, reason });
   }
+  for (const a of turn.surveys ?? []) {
+    if (!(await store.surveys.answer(facilityId, contactId, a, turn.at))) continue;
+    env.log.info({ facilityId, score: a.score, comment: a.comment !== undefined }, 'survey answered');
+    if (a.score !== undefined) deps.onSurveyScore?.(facilityId, a.score);
+  }
   await applyTickets(store, entry, turn, deps.onTicketOpened, deps.onTicketUrgent);
   if (turn.outbound.length) await deps.deliver(turn.outbound);
   if (turn.erase) await deps.onErase?.(facilityId, contactId);

@@ -6,14 +6,14 @@ import { machineWithSlots } from './actor-slots.js';
 import type { AppointmentChange } from './appointments.js';
 import { applyContactPatch, toFlowContact, touchSender } from './contact.js';
 import { toFlowFacility } from './facility.js';
-import { conversationMachine, type FlowEvent } from './flow.js';
+import { conversationMachine, parseSurveyChoice, SURVEY_CLOSED, type FlowEvent } from './flow.js';
 import { answerToPush } from './push-choices.js';
 import { ENGINE_KEYS } from './render.js';
 import { specialEventTurn } from './special-events.js';
 import { heldByStaff } from './tickets.js';
 import { isStaffHours } from '../core/office-hours.js';
 import { runFlowTurn, type FlowTurnResult } from './turn.js';
-import { localeOf, outboundFor, type ContactPatch, type EngineEnv, type InboxEntry, type TurnRecord, type TurnReply } from './turn-record.js';
+import { localeOf, outboundFor, type ContactPatch, type EngineEnv, type InboxEntry, type SurveyAnswer, type TurnRecord, type TurnReply } from './turn-record.js';
 
 /** What the turn knows before the flow runs: the event, its facility, the empty record, the sender. */
 interface TurnDraft {
@@ -68,11 +68,12 @@ async function runConversation(env: EngineEnv, draft: TurnDraft, at: Date, sentA
     deliver: deps.deliver,
     render: env.render,
   });
-  const pushedChoice = msg.choiceId ? undefined : await answerToPush(store.pushedChoices, facilityId, contactId, msg.text, expired ? undefined : record?.updatedAt);
+  const pushedChoice = msg.choiceId ? undefined : await answerToPush(store.pushedChoices, facilityId, contactId, msg.text, expired ? undefined : record?.updatedAt, at.toISOString());
+  const choiceId = await openSurveyOnly(store, facilityId, contactId, msg.choiceId ?? pushedChoice, at.toISOString());
   const event: FlowEvent =
     msg.kind === 'start'
       ? { type: 'user.start', at: sentAt, messageId: msg.id }
-      : { type: 'user.message', text: msg.text, choiceId: msg.choiceId ?? pushedChoice, phone: msg.phone, at: sentAt, messageId: msg.id };
+      : { type: 'user.message', text: msg.text, choiceId, phone: msg.phone, at: sentAt, messageId: msg.id };
   const replyStyle = deps.channels.get(msg.channel)?.replyStyle;
   const flowContact = { ...toFlowContact(contact, msg.channel, await store.patients.ofContact(facilityId, contactId)), ...(replyStyle ? { replyStyle } : {}) };
   const input = { facility: toFlowFacility(facility), contact: flowContact, calendars: await deps.calendars(facilityId) };
@@ -86,6 +87,13 @@ async function runConversation(env: EngineEnv, draft: TurnDraft, at: Date, sentA
     timeoutMs: env.turnTimeoutMs,
   }).finally(() => turnEnded?.());
   return { result, replacedIds };
+}
+
+/** A survey score is read only for the contact's own open survey (not answered, not expired): else it is `survey:closed`. */
+async function openSurveyOnly(store: EngineEnv['store'], facilityId: string, contactId: string, choiceId: string | undefined, at: string): Promise<string | undefined> {
+  const s = parseSurveyChoice(choiceId);
+  if (!s) return choiceId;
+  return (await store.surveys.open(facilityId, contactId, s.appointmentId, at)) ? choiceId : SURVEY_CLOSED;
 }
 
 function failedTurn(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurnResult, { ok: false }>): TurnRecord {
@@ -106,6 +114,7 @@ function turnFromFlow(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurn
   const patches: ContactPatch[] = [];
   const appointments: AppointmentChange[] = [];
   const handoffs: string[] = [];
+  const surveys: SurveyAnswer[] = [];
   let erase = false;
   let current = contact;
   for (const e of result.emitted) {
@@ -116,6 +125,9 @@ function turnFromFlow(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurn
     } else if (e.type === 'appointment.changed') {
       const previousId = replacedIds.get(e.appointment.appointmentId);
       appointments.push({ action: e.action, appointment: e.appointment, confirmedLocally: e.confirmedLocally, ...(previousId ? { previousId } : {}), ...(e.subject ? { subject: e.subject } : {}) });
+    } else if (e.type === 'survey.answer') {
+      const { type: _type, ...answer } = e;
+      surveys.push(answer);
     } else if (e.type === 'contact.erase') {
       erase = true;
     } else if (e.type === 'handoff') {
@@ -134,6 +146,7 @@ function turnFromFlow(env: EngineEnv, draft: TurnDraft, result: Extract<FlowTurn
     patches,
     appointments,
     handoffs,
+    ...(surveys.length ? { surveys } : {}),
     ...(erase ? { erase } : {}),
     outbound: outboundFor(env.render, msg, contactId, replies, facility),
   };

@@ -13,5 +13,7 @@ export {
   type BookingSubject,
   type ListedAppointment,
   type MessageDescriptor,
+  parseSurveyChoice,
+  SURVEY_CLOSED,
 } from '../../flows/protocol.js';
 export { conversationMachine } from '../../flows/conversation.js';

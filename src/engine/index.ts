@@ -40,6 +40,8 @@ export interface EngineDeps {
   channels: ChannelCatalog;
   /** a handoff opened a ticket for staff (the composition root schedules the unanswered-in-time notice) */
   onTicketOpened?: (ticket: Ticket) => Promise<void>;
+  /** metrics hook: a post-visit survey score was recorded (once per survey) */
+  onSurveyScore?: (facilityId: string, score: number) => void;
   /** an open ticket a red flag made urgent (a new urgent ticket is `onTicketOpened`) */
   onTicketUrgent?: (ticket: Ticket) => Promise<void>;
   /** after a change the patient made in chat is in the mirror (reminders follow it) */

@@ -10,12 +10,16 @@ import type { PushedChoiceStore } from '../store/pushed-choices.js';
 const normalize = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 /** The choice id a typed answer picks from the latest push, if it is newer than `lastTurnAt`. */
-export async function answerToPush(pushes: PushedChoiceStore, facilityId: string, contactId: string, text: string | undefined, lastTurnAt: string | undefined): Promise<string | undefined> {
+/** `at`: when the answer came; a push answerable only until some time (a survey) is not answered after it */
+export async function answerToPush(pushes: PushedChoiceStore, facilityId: string, contactId: string, text: string | undefined, lastTurnAt: string | undefined, at?: string): Promise<string | undefined> {
   if (!text) return undefined;
   const pushed = await pushes.latest(facilityId, contactId);
   if (!pushed || (lastTurnAt && Date.parse(lastTurnAt) >= Date.parse(pushed.at))) return undefined;
+  if (pushed.until && at && Date.parse(at) > Date.parse(pushed.until)) return undefined;
   const typed = normalize(text);
+  // the words first: a 0–10 scale's choices are the numbers themselves ("8" is 8, not the eighth)
+  const byLabel = pushed.choices.find((c) => normalize(c.label) === typed)?.id;
+  if (byLabel) return byLabel;
   const n = /^\d{1,2}$/.test(typed) ? Number(typed) : undefined;
-  if (n !== undefined) return pushed.choices[n - 1]?.id;
-  return pushed.choices.find((c) => normalize(c.label) === typed)?.id;
+  return n !== undefined ? pushed.choices[n - 1]?.id : undefined;
 }

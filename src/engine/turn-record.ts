@@ -28,6 +28,8 @@ export interface InboxEntry {
   msg: InboundMessage;
 }
 
+export type SurveyAnswer = Omit<Extract<FlowEmitted, { type: 'survey.answer' }>, 'type'>;
+
 export type ContactPatch = Extract<FlowEmitted, { type: 'contact.patch' }>['patch'];
 
 /**
@@ -45,6 +47,8 @@ export interface TurnRecord {
   handoffs?: string[];
   /** an emergency phrase was answered: its category goes on the contact's ticket (the words go to its thread) */
   redFlag?: { category: RedFlagCategory };
+  /** post-visit survey answers given (a score, a comment): kept for the contact's open survey */
+  surveys?: SurveyAnswer[];
   /** the patient asked to delete their data */
   erase?: boolean;
   outbound: OutboundMessage[];

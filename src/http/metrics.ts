@@ -15,6 +15,8 @@ export function createMetrics() {
     turns: new Histogram({ name: 'frontdesk_turn_seconds', help: 'Conversation turn duration', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [registry] }),
     providerEvents: new Counter({ name: 'frontdesk_provider_webhooks_total', help: 'Provider webhooks', labelNames: ['type', 'result'] as const, registers: [registry] }),
     reminders: new Counter({ name: 'frontdesk_reminders_total', help: 'Reminders by outcome', labelNames: ['result'] as const, registers: [registry] }),
+    care: new Counter({ name: 'frontdesk_care_messages_total', help: 'Care workflow messages (seeYou, followUp, nudge, survey) by outcome', labelNames: ['kind', 'result'] as const, registers: [registry] }),
+    surveyScores: new Counter({ name: 'frontdesk_survey_scores_total', help: 'Post-visit survey scores given, per facility and score (0-10)', labelNames: ['facility', 'score'] as const, registers: [registry] }),
     up: new Gauge({ name: 'frontdesk_up', help: '1 while serving', registers: [registry] }),
     queueRuns: new Histogram({ name: 'frontdesk_queue_wait_seconds', help: 'Time from acceptance to the start of a run, per queue and outcome', labelNames: ['queue', 'outcome'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120], registers: [registry] }),
     /** depth, oldest waiting age and dead letters of the keyed queues, read from the store at each scrape */

@@ -149,6 +149,7 @@ export function renderReply(message: MessageDescriptor, locale: LocaleCode, time
   const reply: Reply = { text: message.lead ? `${tr(message.lead.key, message.lead.params)}\n${body}` : body };
   if (message.choices?.length) {
     reply.choices = message.choices.map((c) => ({ id: c.id, label: tr(c.key, c.params) }));
+    if (message.scale) reply.scale = true;
   }
   if (message.card) {
     reply.card = {

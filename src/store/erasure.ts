@@ -1,3 +1,4 @@
+import type { SurveyRecord } from './surveys.js';
 import { PHONE_CHANNEL, type Appointment, type Contact, type Patient } from '../core/domain.js';
 import { upgradeContact } from './migrations/contact-channels.js';
 import { canScan, type ScanningBackend } from './backends/namespaced.js';
@@ -59,6 +60,8 @@ export interface ContactExport {
   attention: unknown[];
   /** conversations handed to staff, with their threads */
   tickets: unknown[];
+  /** the latest post-visit survey asked, with the score and comment given */
+  survey: SurveyRecord | null;
 }
 
 export interface ErasureReport {
@@ -174,6 +177,7 @@ export async function exportContact(store: Store, facilityId: string, contactId:
     sendRecords: sendRecords.sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? ''))),
     attention,
     tickets: await store.tickets.ofContact(f, ids),
+    survey: (await store.surveys.get(f, contact.id)) ?? null,
   };
 }
 
@@ -354,7 +358,7 @@ async function deletePerContactRecords(e: Erasure): Promise<void> {
   const { indexes } = store.backend;
   for (const cid of e.ids) {
     await store.conversations.delete(f, cid);
-    for (const key of [K.turn(f, cid), K.push(f, cid), K.mirrorRefreshed(f, cid)]) await deleteKey(e, key);
+    for (const key of [K.turn(f, cid), K.push(f, cid), K.survey(f, cid), K.mirrorRefreshed(f, cid)]) await deleteKey(e, key);
     for (const member of await indexes.members(K.inboxQueue(f, cid))) {
       await deleteKey(e, K.inboxItem(f, member));
       await indexes.remove(K.inboxQueue(f, cid), member);

@@ -10,6 +10,7 @@ import { AuthFailureStore } from './auth-failures.js';
 import { CalendarStore } from './calendars.js';
 import { MirrorRefreshStore } from './mirror-refreshes.js';
 import { PushedChoiceStore } from './pushed-choices.js';
+import { SurveyStore } from './surveys.js';
 import { SendRecordStore } from './send-records.js';
 import { TurnLog } from './turns.js';
 import { ContactStore } from './contacts.js';
@@ -69,6 +70,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     calendars: new CalendarStore(backend.kv),
     turns: new TurnLog(backend.kv),
     pushedChoices: new PushedChoiceStore(backend.kv),
+    surveys: new SurveyStore(backend.kv),
     mirrorRefreshes: new MirrorRefreshStore(backend.kv),
     attention: new AttentionStore(backend.kv, backend.indexes),
     tickets: new TicketStore(backend.kv, backend.indexes, locks),

@@ -6,6 +6,8 @@ import type { KeyValue } from './types.js';
 export interface PushedChoices {
   choices: Choice[];
   at: string;
+  /** answers after this are not read as answers to it (a survey's expiry); none: the TTL */
+  until?: string;
 }
 
 /** how long a push's choices can be answered by number or by their words */
@@ -19,8 +21,8 @@ export class PushedChoiceStore {
   constructor(private readonly kv: KeyValue) {}
 
   /** a push offered these choices: they replace the contact's previous ones */
-  remember(facilityId: string, contactId: string, choices: Choice[], at: string): Promise<void> {
-    return this.kv.set<PushedChoices>(K.push(facilityId, contactId), { choices, at }, PUSHED_CHOICES_TTL_MS);
+  remember(facilityId: string, contactId: string, choices: Choice[], at: string, until?: string): Promise<void> {
+    return this.kv.set<PushedChoices>(K.push(facilityId, contactId), { choices, at, ...(until ? { until } : {}) }, PUSHED_CHOICES_TTL_MS);
   }
 
   /** the latest push's choices, while they last */

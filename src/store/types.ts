@@ -7,6 +7,7 @@ import type { AuthFailureStore } from './auth-failures.js';
 import type { CalendarStore } from './calendars.js';
 import type { MirrorRefreshStore } from './mirror-refreshes.js';
 import type { PushedChoiceStore } from './pushed-choices.js';
+import type { SurveyStore } from './surveys.js';
 import type { SendRecordStore } from './send-records.js';
 import type { TurnLog } from './turns.js';
 import type { VerificationCodeStore } from './verification-codes.js';
@@ -145,6 +146,8 @@ export interface Store {
   readonly turns: TurnLog;
   /** the choices of the last push to a contact */
   readonly pushedChoices: PushedChoiceStore;
+  /** the latest post-visit survey asked of a contact, and its answer */
+  readonly surveys: SurveyStore;
   /** when a contact's appointments were last refreshed from the provider */
   readonly mirrorRefreshes: MirrorRefreshStore;
   /** handoffs and local confirmations for staff */

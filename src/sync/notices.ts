@@ -12,6 +12,8 @@ export interface NoticeDescriptor {
   choices?: { id: string; key: string; params?: Record<string, unknown> }[];
   /** a first line naming whom it is about ("For Ana:") */
   lead?: { key: string; params?: Record<string, unknown> };
+  /** the choices are a 0–10 scale (./workflows/survey.ts) */
+  scale?: boolean;
 }
 
 export type NoticeKind = 'created' | 'rescheduled' | 'canceled' | 'confirmed' | 'checkedIn' | 'noShow' | 'reminder';
@@ -101,7 +103,8 @@ export function noticeMessage(opts: {
  * A push to a patient: the choices it offers are remembered for the conversation (an SMS answer "1" picks
  * the first), then the outbox takes it. Sync's one way out; it never calls the engine.
  */
-export async function pushNotice(deps: { store: Pick<Store, 'pushedChoices'>; now(): number; send(msg: OutboundMessage): Promise<unknown> }, msg: OutboundMessage): Promise<unknown> {
-  if (msg.contactId && msg.reply.choices?.length) await deps.store.pushedChoices.remember(msg.facilityId, msg.contactId, msg.reply.choices, new Date(deps.now()).toISOString());
+/** `until`: its choices are answerable until then (a survey's expiry) */
+export async function pushNotice(deps: { store: Pick<Store, 'pushedChoices'>; now(): number; send(msg: OutboundMessage): Promise<unknown> }, msg: OutboundMessage, until?: string): Promise<unknown> {
+  if (msg.contactId && msg.reply.choices?.length) await deps.store.pushedChoices.remember(msg.facilityId, msg.contactId, msg.reply.choices, new Date(deps.now()).toISOString(), until);
   return deps.send(msg);
 }

@@ -83,6 +83,9 @@ describe.each(BACKENDS)('privacy operations on $name', (backend) => {
       }
       await kv.set(`engine:push:${F}:${a.id}`, { choices: [{ id: 'rem:confirm', label: `Confirm for ${A.name}` }], at: iso(now) }, 14 * DAY_MS);
       await kv.set(`engine:mirror-refreshed:${F}:${a.id}`, now);
+      await store.surveys.ask(F, a.id, { appointmentId: 'APPT-A', askedAt: iso(now), until: iso(now + 2 * DAY_MS), lowScore: 6 });
+      await store.surveys.answer(F, a.id, { appointmentId: 'APPT-A', score: 4 }, iso(now));
+      await store.surveys.answer(F, a.id, { appointmentId: 'APPT-A', comment: `this is ${A.name}, call me on ${A.phone}` }, iso(now));
       await kv.set(`inbox:item:${F}:messenger:m-late`, { key: 'messenger:m-late', facilityId: F, contactId: a.id, msg: { id: 'm-late', facilityId: F, channel: 'messenger', channelUserId: A.psid, sentAt: iso(now), kind: 'message', text: `my national id is ${A.nationalId}` }, attempts: 0 });
       await indexes.add(`inbox:q:${F}:${a.id}`, 'messenger:m-late', now * 1000);
       await indexes.add('inbox:pending', JSON.stringify([F, a.id]));
@@ -123,6 +126,7 @@ describe.each(BACKENDS)('privacy operations on $name', (backend) => {
       expect(data.conversation?.snapshot).toMatchObject({ context: { answers: { name: A.name } } });
       expect(data.sendRecords).toEqual([expect.objectContaining({ id: 'messenger:m-a:0', contactId: ids.a })]);
       expect(data.attention).toEqual([expect.objectContaining({ id: 'h-1' })]);
+      expect(data.survey).toMatchObject({ appointmentId: 'APPT-A', score: 4, comment: `this is ${A.name}, call me on ${A.phone}` });
       expect(JSON.parse(JSON.stringify(data))).toEqual(data);
       expect(await exportContact(store, F, 'nobody')).toBeUndefined();
     });

@@ -4,9 +4,9 @@ import type { SyncDeps } from '../apply.js';
 import { afterAt } from './timing.js';
 import { workflowsFor } from './settings.js';
 
-/** the job that sends one care message (see-you, follow-up, rebook nudge) */
+/** the job that sends one care message (see-you, follow-up, rebook nudge, survey) */
 export const CARE_JOB = 'care-workflow';
-export type CareKind = 'seeYou' | 'followUp' | 'nudge';
+export type CareKind = 'seeYou' | 'followUp' | 'nudge' | 'survey';
 
 export interface CarePayload {
   facilityId: string;
@@ -16,7 +16,7 @@ export interface CarePayload {
   start: string;
 }
 
-/** Stable ids: one see-you per appointment time, one follow-up and one rebook nudge per appointment (a repeat enqueue is a no-op). */
+/** Stable ids: one see-you per appointment time, one follow-up, one rebook nudge and one survey per appointment (a repeat enqueue is a no-op). */
 export const careJobId = (kind: CareKind, facilityId: string, appointmentId: string, start: string): string =>
   kind === 'seeYou' ? `wf:seeYou:${facilityId}:${appointmentId}:${Date.parse(start) / 1000}` : `wf:${kind}:${facilityId}:${appointmentId}`;
 
@@ -34,6 +34,10 @@ export async function planCare(deps: Pick<SyncDeps, 'facility' | 'queue' | 'now'
   if (appt.status === 'SHOW' && wf.followUp) {
     const runAt = afterAt(now, wf.followUp.after, f.timezone, f.quietHours);
     if (runAt !== undefined) jobs.push({ kind: 'followUp', runAt });
+  }
+  if (appt.status === 'SHOW' && wf.survey) {
+    const runAt = afterAt(now, wf.survey.after, f.timezone, f.quietHours);
+    if (runAt !== undefined) jobs.push({ kind: 'survey', runAt });
   }
   // cancelled (in chat or at the desk) or missed: an offer of the doctor's next open times, later
   if ((appt.status === 'CANCELED' || appt.status === 'NO SHOW') && wf.rebookNudge) {
