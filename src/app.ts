@@ -27,6 +27,7 @@ import { createSerialQueue, type SerialQueue } from './jobs/serial.js';
 import { createLogger, type Logger } from './log.js';
 import type { Sandbox } from './sandbox/index.js';
 import { openStore } from './store/index.js';
+import { reachedStatus } from './store/send-records.js';
 import { migrateIdentity } from './store/migrations/identity.js';
 import { migrateInbox } from './store/migrations/inbox.js';
 import { probeStore } from './store/probe.js';
@@ -266,6 +267,7 @@ function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; convers
       sessions: sessions.members,
       live: r.live,
       facilityNames: (id) => base.facility(id)?.name,
+      facilityZones: (id) => base.facility(id)?.timezone,
       staff: staffCredentials(config),
       store,
       broadcasts: r.sync,
@@ -273,7 +275,7 @@ function routersOf(base: Base, r: { sync: BroadcastDeps; outbox: Outbox; convers
       broadcastFacility: (id) => broadcastFacility(store, id),
       undeliverable: (id) => r.outbox.undeliverable(id),
       attention: (id) => listAttention(store, id),
-      sendStatus: async (id) => (await r.outbox.record(id))?.status,
+      sendStatus: async (id) => reachedStatus(await r.outbox.record(id)),
       tickets: {
         send: (msg) => r.outbox.enqueue(msg),
         sendStatus: async (id) => (await r.outbox.record(id))?.status,

@@ -13,7 +13,8 @@ export interface DayScope {
   reach(ctx: Koa.Context, facilityId: string): void;
 }
 
-type ReminderState = 'none' | 'planned' | 'sent' | 'undeliverable' | 'failed';
+/** `not_delivered`: sent, then the platform said it never arrived */
+type ReminderState = 'none' | 'planned' | 'sent' | 'not_delivered' | 'undeliverable' | 'failed';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `/facilities/:id/appointments?date=` (the day from the mirror) and `/facilities/:id/call-list?date=` (whom to phone). */
@@ -71,6 +72,7 @@ async function reminderState(scope: DayScope, a: Appointment): Promise<ReminderS
   if (ids.length === 0) return 'none';
   const statuses = await Promise.all(ids.map((id) => scope.deps.sendStatus?.(`send:${id}`)));
   if (statuses.includes('sent')) return 'sent';
+  if (statuses.includes('not_delivered')) return 'not_delivered';
   if (statuses.includes('undeliverable')) return 'undeliverable';
   if (statuses.includes('failed')) return 'failed';
   return 'planned';

@@ -17,7 +17,7 @@ export class LiveStreams {
 }
 
 export interface LiveScope {
-  readonly deps: { store: Store; facilities: readonly string[]; facilityNames?: (id: string) => string | undefined };
+  readonly deps: { store: Store; facilities: readonly string[]; facilityNames?: (id: string) => string | undefined; facilityZones?: (id: string) => string | undefined };
   member(ctx: Koa.Context): { name: string };
   reach(ctx: Koa.Context, facilityId: string): void;
   reachable(ctx: Koa.Context): string[];
@@ -27,7 +27,7 @@ const POLL_MS = 1000;
 const HEARTBEAT_MS = 15_000;
 
 /**
- * `GET /staff/v1/me` (who the console is signed in as, the facilities and their doctors) and
+ * `GET /staff/v1/me` (who the console is signed in as, the facilities with their time zones and doctors) and
  * `GET /staff/v1/events?facilityId=` (server-sent events: `tickets` with the open tickets whenever they change).
  * The stream reads the store, not this process's memory, so a ticket opened on another instance shows too.
  */
@@ -37,6 +37,7 @@ export function mountLiveRoutes(router: Router, scope: LiveScope, live: LiveStre
       scope.reachable(ctx).map(async (id) => ({
         id,
         name: scope.deps.facilityNames?.(id) ?? id,
+        timezone: scope.deps.facilityZones?.(id) ?? 'UTC',
         calendars: ((await scope.deps.store.calendars.get(id))?.calendars ?? []).map((c) => ({ id: c.id, name: c.name })),
       })),
     );

@@ -91,6 +91,8 @@ async function summary(scope: Pick<TicketScope, 'deps'>, t: Ticket) {
     channel: t.channel,
     state: t.state,
     reason: t.reason,
+    /** the reason in words, in the facility's language (the staff alert's wording) */
+    ...reasonText(scope, t),
     urgent: t.urgent ?? false,
     ...(patient ? { patient: { name: patient.name, ...(patient.patientId ? { patientId: patient.patientId } : {}) } } : {}),
     ...(t.claimedBy ? { claimedBy: t.claimedBy } : {}),
@@ -98,6 +100,14 @@ async function summary(scope: Pick<TicketScope, 'deps'>, t: Ticket) {
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
   };
+}
+
+function reasonText(scope: Pick<TicketScope, 'deps'>, t: Ticket): { reasonText?: string } {
+  const actions = scope.deps.tickets;
+  if (!actions) return {};
+  const key = `staffAlert.reasons.${t.reason}`;
+  const text = actions.text(actions.locale(t.facilityId), key);
+  return text && text !== key ? { reasonText: text } : {};
 }
 
 /** the thread; each staff answer with its delivery outcome (an answer no channel could carry says so) */

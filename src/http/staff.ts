@@ -96,6 +96,8 @@ export interface StaffDeps {
   /** the console's open event streams */
   live?: LiveStreams;
   facilityNames?: (id: string) => string | undefined;
+  /** a facility's time zone: the console shows times and "today" in it, not in the browser's */
+  facilityZones?: (id: string) => string | undefined;
 }
 
 const MAX_AUDIT_LIMIT = 1000;

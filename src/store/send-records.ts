@@ -27,6 +27,16 @@ export interface SendRecord {
   updatedAt: string;
 }
 
+/** the platforms' words for a message that was accepted but never arrived (Twilio, WhatsApp, Viber) */
+const NOT_DELIVERED = new Set(['failed', 'undelivered']);
+
+/**
+ * What became of a message as staff need it: its status, except that one the platform accepted and later
+ * reported as not delivered (a WhatsApp 131047, a Twilio `undelivered`) is `not_delivered`, not "sent".
+ */
+export const reachedStatus = (rec: Pick<SendRecord, 'status' | 'deliveryStatus'> | undefined): SendRecord['status'] | 'not_delivered' | undefined =>
+  rec?.status === 'sent' && NOT_DELIVERED.has(rec.deliveryStatus ?? '') ? 'not_delivered' : rec?.status;
+
 export interface SendRecordStoreOptions {
   /** key namespace (default `outbox`; the sweeper and the erasure walk `outbox:`) */
   namespace?: string;

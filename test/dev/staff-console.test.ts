@@ -25,7 +25,8 @@ const DATE = day.toISODate()!;
 const PSID = '7400000000000001';
 
 beforeAll(async () => {
-  browser = await launchBrowser();
+  // the desk's computer is set to New York: the console still shows Manila's times and day
+  browser = await launchBrowser({ timezoneId: 'America/New_York' });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -84,7 +85,7 @@ describe('the staff console in Chromium', () => {
     await patientSays('Talk to staff', 'menu:staff');
     const item = page.locator('#tickets button[data-ticket]');
     await item.first().waitFor({ timeout: 15_000 });
-    expect(await item.first().innerText()).toMatch(/waiting/);
+    expect(await item.first().innerText()).toMatch(/asked for a person · waiting/);
     await item.first().click();
     await expect.poll(() => page.locator('#thread li').count()).toBeGreaterThan(1);
     expect(await page.locator('#thread').innerText()).toContain('Talk to staff');
@@ -139,6 +140,9 @@ describe('the staff console in Chromium', () => {
     await page.click('#day-load');
     await expect.poll(() => page.locator('#day-rows tr').count()).toBe(2);
     expect(await page.locator('#day-rows tr').first().innerText()).toMatch(/SCHEDULED\s+sms/);
+    const first = ((await staffCall(svc.fd.base, 'GET', '/appointments')).body.appointments as { start: string }[]).map((a) => a.start).filter((x) => x.startsWith(DATE)).sort()[0]!;
+    const manila = DateTime.fromISO(first).setZone('Asia/Manila').toFormat('h:mm');
+    expect(await page.locator('#day-rows tr').first().innerText()).toContain(manila);
     await shot(page, 'console-today-desktop');
     expect(problems).toEqual([]);
   });

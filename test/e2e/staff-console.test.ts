@@ -82,7 +82,7 @@ describe('staff console sign-in', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     const me = await fetch(`${fd.base}/staff/v1/me`, { headers: { cookie } });
     expect(me.status).toBe(200);
-    expect(await me.json()).toMatchObject({ name: 'Desk Ana', facilities: [{ id: FACILITY }] });
+    expect(await me.json()).toMatchObject({ name: 'Desk Ana', facilities: [{ id: FACILITY, timezone: 'Asia/Manila' }] });
     // the cookie's value is not what the store keeps (a copy of the store opens no console)
     const raw = valueOf(session);
     expect(await fd.store.backend.kv.get(`staff-session:${raw}`)).toBeUndefined();

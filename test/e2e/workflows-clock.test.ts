@@ -5,6 +5,7 @@
  */
 import type { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
+import { SMS_FROM } from '../support/fixtures.js';
 import { eventually, FACILITY, SECRETS, postSms, smsParams } from '../support/frontdesk.js';
 import { local, numbered, useWorkflowWorld, type Fd } from '../support/workflow-world.js';
 import { attendanceJobId } from '../../src/sync/workflows/attendance.js';
@@ -222,5 +223,26 @@ describe('an attendance question no channel could carry', () => {
     const res = await fetch(`${w.fd.base}/staff/v1/facilities/${FACILITY}/call-list?date=2027-05-03`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } });
     const calls = ((await res.json()) as { calls: { appointmentId: string; why: string }[] }).calls;
     expect(calls.find((c) => c.appointmentId === id)).toBeDefined();
+  });
+});
+
+describe('an attendance question the carrier did not deliver', () => {
+  it('is "sent" until Twilio reports it undelivered; then the appointment is on the call list (reminder_not_delivered)', async () => {
+    clock.set('2027-05-10T09:00');
+    const phone = '+639175551441';
+    const start = local('2027-05-10T14:00');
+    const { id, jobId } = await bookAsked(w.fd, phone, start);
+    clock.set(justAfterQuestion(start));
+    await sent(w.fd, jobId);
+    const calls = async () => {
+      const res = await fetch(`${w.fd.base}/staff/v1/facilities/${FACILITY}/call-list?date=2027-05-10`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } });
+      return ((await res.json()) as { calls: { appointmentId: string; why: string }[] }).calls.find((c) => c.appointmentId === id);
+    };
+    expect(await calls()).toBeUndefined();
+    const sid = (await w.fd.outbox.record(`send:${jobId}`))!.platformMessageIds[0]!;
+    const status = { MessageSid: sid, MessageStatus: 'undelivered', ErrorCode: '30003', From: SMS_FROM, To: phone, AccountSid: SECRETS.twilioSid };
+    expect((await postSms(w.fd.base, status, '/webhooks/sms/status')).status).toBe(200);
+    await eventually(async () => (await w.fd.outbox.record(`send:${jobId}`))?.deliveryStatus === 'undelivered', 'receipt applied');
+    expect(await calls()).toMatchObject({ why: 'reminder_not_delivered', reminder: 'not_delivered' });
   });
 });

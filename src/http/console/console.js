@@ -21,8 +21,14 @@ async function api(method, path, body) {
   if (!res.ok) throw new Error(data.message || `HTTP ${res.status}`);
   return data;
 }
-const when = (iso) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });
 const facility = () => state.me.facilities.find((f) => f.id === state.facility);
+// times and "today" in the facility's zone (the desk's browser may be set to another)
+const zone = () => facility()?.timezone;
+const when = (iso) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone() });
+const todayThere = () => new Date().toLocaleDateString('en-CA', { timeZone: zone() });
+/** what the call list's reasons and the reminder states mean, for the desk */
+const WHY = { no_channel: 'no channel reaches them', unconfirmed: 'not confirmed', reminder_undeliverable: 'reminder had nowhere to go', reminder_failed: 'reminder failed', reminder_not_delivered: 'reminder not delivered' };
+const REMINDER = { none: 'none', planned: 'planned', sent: 'sent', not_delivered: 'not delivered', undeliverable: 'undeliverable', failed: 'failed' };
 
 // views
 function show() {
@@ -52,7 +58,7 @@ function renderTickets() {
   $('inbox-count').textContent = state.tickets.length ? `(${state.tickets.length})` : '';
   $('tickets').replaceChildren(...state.tickets.map((t) => {
     const who = t.patient?.name ?? `Contact on ${t.channel}`;
-    const b = el('button', { type: 'button', class: t.urgent ? 'urgent' : '', 'data-ticket': t.id }, el('strong', {}, `${t.urgent ? 'URGENT · ' : ''}${who}`), el('br'), `${t.reason} · ${t.state === 'claimed' ? `claimed by ${t.claimedBy}` : 'waiting'} · ${when(t.updatedAt)}`);
+    const b = el('button', { type: 'button', class: t.urgent ? 'urgent' : '', 'data-ticket': t.id }, el('strong', {}, `${t.urgent ? 'URGENT · ' : ''}${who}`), el('br'), `${t.reasonText ?? t.reason} · ${t.state === 'claimed' ? `claimed by ${t.claimedBy}` : 'waiting'} · ${when(t.updatedAt)}`);
     b.setAttribute('aria-pressed', String(t.id === state.ticketId));
     b.addEventListener('click', () => void openTicket(t.id));
     return el('li', {}, b);
@@ -68,7 +74,7 @@ async function openTicket(id) {
   renderTickets();
   $('ticket').hidden = false;
   $('ticket-title').textContent = `${t.urgent ? 'URGENT · ' : ''}${t.patient?.name ?? 'Unverified contact'} (${t.channel})`;
-  $('ticket-meta').textContent = `${t.reason} · ${t.state === 'claimed' ? `claimed by ${t.claimedBy}` : t.state}${t.appointmentId ? ` · appointment ${t.appointmentId}` : ''}`;
+  $('ticket-meta').textContent = `${t.reasonText ?? t.reason} · ${t.state === 'claimed' ? `claimed by ${t.claimedBy}` : t.state}${t.appointmentId ? ` · appointment ${t.appointmentId}` : ''}`;
   $('thread').replaceChildren(...t.messages.map((m) => el('li', { class: m.from }, el('small', {}, `${m.from === 'staff' ? m.by ?? 'staff' : m.from} · ${when(m.at)}${m.status ? ` · ${m.status}` : ''}`), m.text)));
   $('thread').scrollTop = $('thread').scrollHeight;
   // a reply's delivery is not a change of the ticket: look again until the platform answered
@@ -94,9 +100,9 @@ async function loadDay() {
   const date = $('day').value;
   try {
     const [day, calls] = await Promise.all([api('GET', `/facilities/${state.facility}/appointments?date=${date}`), api('GET', `/facilities/${state.facility}/call-list?date=${date}`)]);
-    const time = (a) => new Date(a.start).toLocaleTimeString([], { timeStyle: 'short' });
-    $('day-rows').replaceChildren(...day.appointments.map((a) => el('tr', {}, el('td', {}, time(a)), el('td', {}, a.patient?.name ?? '—'), el('td', {}, a.doctor ?? '—'), el('td', {}, a.status), el('td', {}, a.channel ?? 'none'), el('td', {}, a.reminder ?? '—'))));
-    $('call-rows').replaceChildren(...calls.calls.map((c) => el('tr', {}, el('td', {}, time(c)), el('td', {}, c.patient.name ?? '—'), el('td', {}, c.patient.phone ?? '—'), el('td', {}, c.why))));
+    const time = (a) => new Date(a.start).toLocaleTimeString([], { timeStyle: 'short', timeZone: zone() });
+    $('day-rows').replaceChildren(...day.appointments.map((a) => el('tr', {}, el('td', {}, time(a)), el('td', {}, a.patient?.name ?? '—'), el('td', {}, a.doctor ?? '—'), el('td', {}, a.status), el('td', {}, a.channel ?? 'none'), el('td', {}, REMINDER[a.reminder] ?? a.reminder ?? '—'))));
+    $('call-rows').replaceChildren(...calls.calls.map((c) => el('tr', {}, el('td', {}, time(c)), el('td', {}, c.patient.name ?? '—'), el('td', {}, c.patient.phone ?? '—'), el('td', {}, WHY[c.why] ?? c.why))));
   } catch (e) {
     notice(e.message, true);
   }
@@ -168,7 +174,8 @@ function chooseFacility(id) {
 async function start() {
   state.me = await api('GET', '/me');
   $('facility').replaceChildren(...state.me.facilities.map((f) => el('option', { value: f.id }, f.name)));
-  const today = new Date().toLocaleDateString('en-CA');
+  state.facility = state.me.facilities[0]?.id ?? '';
+  const today = todayThere();
   $('day').value = today;
   $('bc-date').value = today;
   $('facility').addEventListener('change', () => chooseFacility($('facility').value));
