@@ -79,6 +79,31 @@ describe.skipIf(skip)('care workflows on BullMQ', () => {
     });
   });
 
+  it('the rebook nudge and the survey are planned by one process and sent once by the next (restart in between)', async () => {
+    const config = w.newConfig({ facility: { quietHours: undefined, workflows: { rebookNudge: { after: 'PT8S' }, survey: { after: 'PT8S' } } } });
+    const namespace = uniqueNamespace('wf');
+    const cancelled = '+639175551521';
+    const visitor = '+639175551522';
+    const jobs = await withFrontdesk(config, { namespace }, async (first) => {
+      const booked = await deskBook(first, cancelled, new Date(Math.ceil((Date.now() + 26 * 3_600_000) / 60_000) * 60_000));
+      await desk(first, booked.appointmentId, 'cancel');
+      // a visit that began a minute ago, checked in (SHOW)
+      const visit = await deskBook(first, visitor, new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000), false);
+      await desk(first, visit.appointmentId, 'check-in');
+      const ids = { nudge: careJobId('nudge', FACILITY, booked.appointmentId, booked.start), survey: careJobId('survey', FACILITY, visit.appointmentId, visit.start) };
+      expect((await first.queue.get(ids.nudge))?.state).toBe('pending');
+      expect((await first.queue.get(ids.survey))?.state).toBe('pending');
+      return ids;
+    });
+    await withFrontdesk(config, { namespace }, async (second) => {
+      await sentOn(second, jobs.nudge);
+      await sentOn(second, jobs.survey);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(smsTo(cancelled).filter((b) => /would you like to book a new appointment/.test(b))).toHaveLength(1);
+      expect(smsTo(visitor).filter((b) => /How likely are you to recommend us/.test(b))).toHaveLength(1);
+    });
+  });
+
   it('quiet hours: a follow-up due in them is delayed on BullMQ until they end', async () => {
     const manila = DateTime.now().setZone('Asia/Manila');
     const end = manila.plus({ hours: 1 }).startOf('minute');

@@ -72,8 +72,8 @@ describe('post-visit survey on SMS', () => {
     const contact = await contactOf('sms', phone);
     const ticket = await eventually(() => w.fd.store.tickets.openFor(FACILITY, contact.id), 'ticket opened');
     expect(ticket.reason).toBe('low_survey_score');
-    const listed = (await staff(`/tickets?facilityId=${FACILITY}`)).tickets as { id: string; reason: string }[];
-    expect(listed.find((t) => t.id === ticket.id)?.reason).toBe('low_survey_score');
+    const listed = (await staff(`/tickets?facilityId=${FACILITY}`)).tickets as { id: string; reason: string; reasonText?: string }[];
+    expect(listed.find((t) => t.id === ticket.id)).toMatchObject({ reason: 'low_survey_score', reasonText: 'low score in the visit survey' });
 
     await say('sms', phone, 'I waited two hours past my time');
     const thread = (await staff(`/tickets/${encodeURIComponent(ticket.id)}`)) as { messages?: { from: string; text: string }[]; ticket?: { messages: { from: string; text: string }[] } };
@@ -147,5 +147,47 @@ describe('post-visit survey on Messenger', () => {
     expect(graphTo(psid).slice(before)).toHaveLength(0);
     // the check-in notice may reach the phone (news of the booking); the survey never does
     expect(smsTo(phone).filter((b) => QUESTION.test(b))).toHaveLength(0);
+  });
+});
+
+describe('when the survey is not sent, or later', () => {
+  it('quiet hours: a visit checked in at 20:30 is asked at 08:00 the next morning, not at 22:30', async () => {
+    clock.set('2027-03-01T08:00');
+    const phone = '+639175551731';
+    const id = await deskBook(w.fd, phone, local('2027-03-01T20:00'));
+    clock.set('2027-03-01T20:30');
+    await desk(w.fd, id, 'check-in', {});
+    expect((await w.fd.queue.get(surveyJob(id)))!.runAt).toBe(local('2027-03-02T08:00').toMillis());
+  });
+
+  it('opted out (STOP) before it fires: not asked', async () => {
+    clock.set('2027-03-08T08:00');
+    const phone = '+639175551732';
+    const id = await deskBook(w.fd, phone, local('2027-03-08T10:00'));
+    clock.set('2027-03-08T10:05');
+    await desk(w.fd, id, 'check-in', {});
+    expect((await postSms(w.fd.base, smsParams(phone, 'STOP'))).status).toBe(200);
+    await eventually(async () => (await contactOf('sms', phone)).channels?.sms?.optedOut === true, 'opted out');
+    clock.set('2027-03-08T12:06');
+    await eventually(async () => (await w.fd.queue.get(surveyJob(id)))?.state === 'done', 'survey job ran');
+    expect(await w.fd.outbox.record(`send:${surveyJob(id)}`)).toBeUndefined();
+    expect(smsTo(phone).filter((b) => QUESTION.test(b))).toHaveLength(0);
+  });
+
+  it('a restart between scheduling and firing: planned by one process, asked once by the next, on the same store', async () => {
+    const { clock: t, run } = w.processes('2027-04-05T08:00');
+    const phone = '+639175551733';
+    const id = await run(async (first) => {
+      const booked = await deskBook(first, phone, local('2027-04-05T10:00'));
+      t.set('2027-04-05T10:05');
+      await desk(first, booked, 'check-in', {});
+      expect((await first.queue.get(surveyJob(booked)))!.state).toBe('pending');
+      return booked;
+    });
+    await run(async (second) => {
+      t.set('2027-04-05T12:06');
+      await sent(second, surveyJob(id));
+      expect(smsTo(phone).filter((b) => QUESTION.test(b))).toHaveLength(1);
+    });
   });
 });
