@@ -88,7 +88,7 @@ function globalOutcome(step: AnyStep, ctx: ConversationContext, ev: UserMessage,
     return { outcome: 'g:language', patch: { choices: LANGUAGE_CHOICES.map((ch) => ({ id: ch.id })) }, emits: [reply(ctx, msg(k('language.prompt'), undefined, LANGUAGE_CHOICES))] };
   }
   if (choice === CHOICE.cmd.menu || hasIntent(text, 'menu', whole)) return { outcome: 'g:menu' };
-  if (choice === CHOICE.cmd.back || hasIntent(text, 'back', whole)) return { outcome: 'g:back' };
+  if ((choice === CHOICE.cmd.back || hasIntent(text, 'back', whole)) && !step.ownBack?.(ctx)) return { outcome: 'g:back' };
   if (choice === CHOICE.cmd.stop || hasIntent(text, 'stop', whole) || (step.cancelMeansStop && hasIntent(text, 'cancel', true))) {
     return { outcome: 'g:stop', emits: [reply(ctx, msg(k('common.stopped')))] };
   }

@@ -33,6 +33,8 @@ export interface StepTraits {
   staffReason?: HandoffReason;
   /** typing "staff" asks for staff (default); not where the patient already is with staff */
   staffByWord?: boolean;
+  /** "back" is the step's own answer here, not the global back (a specialty's doctors go back to the specialties) */
+  ownBack?: (ctx: ConversationContext) => boolean;
   /** the only commands honoured here (default: all); any other message is the step's own answer */
   globals?: readonly GlobalOutcome[];
 }

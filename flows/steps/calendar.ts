@@ -4,6 +4,7 @@ import { asksSpecialty, DOCTOR_CHOICE, listedCalendars, matchCalendars, matchSpe
 import { hasIntent } from '../intents.js';
 import { k } from '../messages.js';
 import { nameWords, option, prompt, type Option, type Prompt } from '../prompts.js';
+import { CHOICE } from '../protocol.js';
 import { defineStep, type Outcome, type OutcomeOf } from '../step.js';
 
 const specialtyOption = (s: string): Option => (s ? option(`${DOCTOR_CHOICE.specialty}${s}`, k('choice.named'), { name: s }) : option(`${DOCTOR_CHOICE.specialty}`, k('choice.otherSpecialty')));
@@ -25,10 +26,13 @@ function calendarPrompt(ctx: ConversationContext): Prompt {
   if (pick?.ids?.length) return prompt(k('book.calendarWhich'), { name: pick.typed ?? '' }, options(listed), nameWords);
   if (ctx.calendars.length <= ONE_SCREEN) return prompt(k('book.calendar'), undefined, options(listed), nameWords);
   const shown = pageOf(listed, page);
-  const back = pick?.specialty !== undefined && specialties(ctx).length > 1;
+  const back = inSpecialty(ctx);
   const choices = [...options(shown.items), ...(shown.more ? [option(DOCTOR_CHOICE.more, k('choice.moreDoctors'))] : []), ...(back ? [option(DOCTOR_CHOICE.back, k('choice.backDoctors'))] : [])];
   return pick?.specialty ? prompt(k('book.calendarIn'), { specialty: pick.specialty }, choices, nameWords) : prompt(k('book.calendar'), undefined, choices, nameWords);
 }
+
+/** a specialty's doctors are listed (and there are other specialties to go back to) */
+const inSpecialty = (ctx: ConversationContext): boolean => ctx.calendars.length > ONE_SCREEN && ctx.draft.doctorPick?.specialty !== undefined && specialties(ctx).length > 1;
 
 const picked = (ctx: ConversationContext, id: string): Outcome<'ok'> => ({
   outcome: 'ok',
@@ -41,11 +45,15 @@ export const calendar = defineStep({
   name: 'calendar',
   outcomes: ['ok', 'page'],
   cancelMeansStop: true,
+  // inside a specialty's doctors, "back" is back to the specialties (the list's own "Back" option)
+  ownBack: (ctx) => inSpecialty(ctx),
   prompt: calendarPrompt,
   classify(ctx, ev, choice) {
     const pick = ctx.draft.doctorPick;
     const text = ev.text?.trim() ?? '';
     const big = ctx.calendars.length > ONE_SCREEN;
+    // "back" inside a specialty (typed or tapped): the specialties again
+    if (choice === DOCTOR_CHOICE.back || (inSpecialty(ctx) && (choice === CHOICE.cmd.back || hasIntent(text, 'back', true)))) return showing(ctx, { page: 0 });
     // a typed name, matched against every doctor (not only the page shown); a number picks from the list, "more" pages
     if (!ev.choiceId && text && !/^\d{1,2}$/.test(text) && !(big && hasIntent(text, 'more', true))) {
       const found = matchCalendars(ctx.calendars, text);
@@ -58,7 +66,6 @@ export const calendar = defineStep({
       const count = asksSpecialty(ctx) ? specialties(ctx).length : listedCalendars(ctx).length;
       return showing(ctx, { ...pick, ids: undefined, page: nextPage(count, pick?.page ?? 0) });
     }
-    if (choice === DOCTOR_CHOICE.back) return showing(ctx, { page: 0 });
     if (choice?.startsWith(DOCTOR_CHOICE.specialty)) {
       const specialty = choice.slice(DOCTOR_CHOICE.specialty.length);
       if (specialties(ctx).includes(specialty)) return showing(ctx, { page: 0, specialty });

@@ -78,6 +78,22 @@ describe('a facility with many doctors', () => {
       .expect(/Which date/);
   });
 
+  it('"back" (or "bumalik") typed in a specialty\u2019s doctors goes back to the specialties, not out of the booking', async () => {
+    const { chat } = many();
+    await chat
+      .send('book')
+      .skip()
+      .choose('Dermatology')
+      .expect(/Which doctor in Dermatology/)
+      .send('back')
+      .expect(/Which specialty/)
+      .choose('Cardiology')
+      .expect(/Which doctor in Cardiology/)
+      .send('bumalik')
+      .expect(/Which specialty/);
+    expect(chat.context().draft.doctorPick?.specialty).toBeUndefined();
+  });
+
   it('a doctor typed at the specialty question is picked, a specialty may be typed too', async () => {
     const { chat } = many();
     await chat.send('book').skip().send('Dr. Mendoza').expect(/Which date/);
