@@ -29,6 +29,13 @@ export function demoConfig(): ConfigInput {
         reminders: ['P1D', 'PT2H'],
         quietHours: { from: '21:00', to: '08:00' },
         staffContact: '+63 2 8123 4567',
+        // clinic knowledge (README "Clinic knowledge and wording"): the Clinic info menu, summaries, reminders
+        info: { address: '12 Mabini St, Quezon City', mapUrl: 'https://maps.example.org/demo-clinic', hours: 'Mon–Sat 8:00–12:00, 13:00–17:00', hotline: '+63 2 8123 4567', parking: 'Basement parking, free for patients' },
+        calendars: { '101': { room: 'Room 201, 2nd floor', clinicDays: 'Mon–Sat' }, '102': { room: 'Pediatrics wing, Room 105', clinicDays: 'Mon–Sat' }, '201': { room: 'Laboratory, ground floor' } },
+        appointmentTypes: { '2001': { preparation: 'Fast for 8 hours before a blood test', bring: 'your laboratory request' }, '1011': { bring: "your child's vaccination booklet" } },
+        // care workflows (README "Care workflows"): with the desk's check-in / cancel / no-show buttons, these are
+        // what the dev chat receives an hour later
+        workflows: { rebookNudge: { after: 'PT1H' }, survey: { after: 'PT1H' } },
         provider: { baseUrl: 'sandbox', userId: 'demo-clinic', apiKey: 'demo-api-key', webhookSecret: DEMO_WEBHOOK_SECRET },
         channels: {},
       },
