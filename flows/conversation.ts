@@ -229,7 +229,17 @@ export const conversationMachine = setup({
     },
     bookAgain: waiting(S.bookAgain, { book: { target: '#conversation.book' }, menu: { target: MENU } }),
     // after a survey score: its comment, or none
-    surveyComment: waiting(S.surveyComment, { comment: { target: '#conversation.idle' }, skip: { target: '#conversation.idle' } }),
+    surveyComment: waiting(S.surveyComment, {
+      comment: { target: '#conversation.idle' },
+      skip: { target: '#conversation.idle' },
+      book: { target: '#conversation.book' },
+      mine: { target: '#conversation.mine' },
+      manage: { target: '#conversation.manage' },
+      verify: { target: '#conversation.verifyPhone' },
+      erase: { target: '#conversation.eraseConfirm' },
+      menu: { target: MENU },
+      info: { target: MENU },
+    }),
     // an old "Yes, book it" this conversation does not know (it was reset since): the booking it made, if any
     replayed: {
       tags: [BUSY_TAG],

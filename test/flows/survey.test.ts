@@ -66,6 +66,13 @@ describe('post-visit survey', () => {
     expect(answers(chat.emitted).at(-1)).toEqual({ type: 'survey.answer', appointmentId: 'A-7', comment: 'not enough chairs in the waiting room' });
   });
 
+  it('a whole-message request at the comment step ("book") is that request, not a comment', async () => {
+    const { chat } = setup({});
+    await chat.send({ choiceId: surveyChoiceId(9, 6, 'A-8') }).skip().send('book').expect(/data privacy|Which doctor/);
+    expect(answers(chat.emitted)).toHaveLength(1);
+    expect(chat.context().mode).toBe('book');
+  });
+
   it('a closed survey (the engine found none open) is said so, and records nothing', async () => {
     const { chat } = setup({});
     await chat.send({ choiceId: SURVEY_CLOSED }).expect(/this survey is closed/);
