@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { renderReply } from '../../src/i18n/index.js';
-import { FACILITY, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { startFrontdesk, startPlatforms, testConfig, type Platforms, devSay } from '../support/frontdesk.js';
 
 const PROVIDER_SECRET = 'whsec_dGVzdC1wcm92aWRlci13ZWJob29rLXNlY3JldA==';
 const facility = (over: Record<string, unknown>) => ({
@@ -82,11 +82,7 @@ describe('message overrides in a running frontdesk', () => {
     await platforms?.close();
   });
 
-  async function say(userId: string, input: { text?: string; choiceId?: string }) {
-    const res = await fetch(`${fd.base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilityId: FACILITY, channel: 'messenger', userId, ...input }) });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text);
-  }
+  const say = async (userId: string, input: { text?: string; choiceId?: string }) => (await devSay(fd.base, userId, input)).map((r) => r.text);
 
   it("says the facility's own wording in the patient's replies", async () => {
     expect(await say('override-1', { text: 'hi' })).toContain('How can St. Luke’s help you today?');

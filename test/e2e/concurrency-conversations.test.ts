@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SerialItemInput } from '../../src/store/types.js';
 import type { Frontdesk } from '../../src/app.js';
-import { eventually, FACILITY, messengerText, postMessenger, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { eventually, messengerText, postMessenger, staffCall, startFrontdesk, startPlatforms, testConfig, type Platforms, devSay } from '../support/frontdesk.js';
 
 interface Reply {
   text: string;
@@ -26,11 +26,7 @@ afterAll(async () => {
   await platforms?.close();
 });
 
-async function say(userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> {
-  const res = await fetch(`${fd.base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilityId: FACILITY, channel: 'messenger', userId, ...input }) });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { replies: Reply[] }).replies;
-}
+const say = (userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> => devSay(fd.base, userId, input);
 const last = (replies: Reply[]) => replies.at(-1)!;
 
 /**

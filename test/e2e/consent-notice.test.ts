@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toFlowFacility } from '../../src/engine/facility.js';
-import { FACILITY, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { startFrontdesk, startPlatforms, testConfig, type Platforms, devSay } from '../support/frontdesk.js';
 
 const NOTICE = 'https://hospital.example.org/privacy';
 let platforms: Platforms;
@@ -19,11 +19,7 @@ afterAll(async () => {
   await platforms?.close();
 });
 
-async function say(userId: string, input: { text?: string; choiceId?: string }) {
-  const res = await fetch(`${fd.base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilityId: FACILITY, channel: 'messenger', userId, ...input }) });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { replies: { text: string }[] }).replies.map((r) => r.text);
-}
+const say = async (userId: string, input: { text?: string; choiceId?: string }) => (await devSay(fd.base, userId, input)).map((r) => r.text);
 
 describe("the hospital's privacy notice", () => {
   it('is handed to the flow with the facility', () => {

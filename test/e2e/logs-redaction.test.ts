@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFrontdesk, type Frontdesk } from '../../src/app.js';
 import type { Reply } from '../../src/core/messages.js';
 import { createLogger } from '../../src/log.js';
-import { postSms, smsParams, startPlatforms, testConfig, eventually, type Platforms } from '../support/frontdesk.js';
+import { postSms, smsParams, startPlatforms, testConfig, eventually, type Platforms, devSay } from '../support/frontdesk.js';
 
 const lines: string[] = [];
 const sink = new Writable({
@@ -33,10 +33,7 @@ const PHONE = '+639175558642';
 const DOB = '1977-09-23';
 const SMS_FROM = '+639185550199';
 
-async function say(userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> {
-  const res = await fetch(`${base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilityId: 'st-lukes', channel: 'messenger', userId, ...input }) });
-  return ((await res.json()) as { replies: Reply[] }).replies;
-}
+const say = (userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> => devSay(base, userId, input, { facilityId: 'st-lukes' });
 const choice = (r: Reply[], prefix: string) => r.at(-1)!.choices!.find((c) => c.id.startsWith(prefix))!.id;
 
 describe('health data never reaches the logs', () => {

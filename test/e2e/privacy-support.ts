@@ -2,7 +2,7 @@
 import { DateTime } from 'luxon';
 import { expect } from 'vitest';
 import type { Reply } from '../../src/core/messages.js';
-import { eventually, FACILITY, staffCall, type Service, providerEventApplied } from '../support/frontdesk.js';
+import { eventually, FACILITY, staffCall, type Service, providerEventApplied, devSay } from '../support/frontdesk.js';
 
 export interface Person {
   name: string;
@@ -17,11 +17,7 @@ export interface Person {
 const PREFERRED = ['Book an appointment', 'Me', 'I agree', 'Yes, book it', 'Female', 'Consultation', 'Skip'];
 const AVOIDED = ['Main menu', 'Later dates', 'More times', 'Another date', 'Try again', "I don't agree", 'Choose another time', 'Talk to staff', 'My appointments', 'Someone else', 'Resend code', 'Check again'];
 
-export async function say(base: string, userId: string, input: { text?: string; choiceId?: string }, facilityId = FACILITY): Promise<Reply[]> {
-  const res = await fetch(`${base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilityId, channel: 'dev', userId, ...input }) });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { replies: Reply[] }).replies;
-}
+export const say = (base: string, userId: string, input: { text?: string; choiceId?: string }, facilityId = FACILITY): Promise<Reply[]> => devSay(base, userId, input, { facilityId, channel: 'dev' });
 
 /** books one appointment in the dev chat, answering as `p`; returns the transcript's texts */
 export async function bookInChat(base: string, userId: string, p: Person): Promise<string[]> {

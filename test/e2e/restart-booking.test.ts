@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxServer, startChild, startHoldingProxy, writeChildConfig, type ChildFrontdesk } from '../support/child.js';
-import { eventually, FACILITY, messengerText, postMessenger, startPlatforms, type Platforms } from '../support/frontdesk.js';
+import { eventually, messengerText, postMessenger, startPlatforms, type Platforms, devSay } from '../support/frontdesk.js';
 
 interface Reply {
   text: string;
@@ -35,11 +35,7 @@ async function start(configPath: string): Promise<ChildFrontdesk> {
   return child;
 }
 
-async function say(base: string, userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> {
-  const res = await fetch(`${base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilityId: FACILITY, channel: 'messenger', userId, ...input }) });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { replies: Reply[] }).replies;
-}
+const say = (base: string, userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> => devSay(base, userId, input);
 
 const last = (replies: Reply[]) => replies.at(-1)!;
 const choice = (replies: Reply[], prefix: string) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply } from '../../src/core/messages.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
-import { SECRETS, startFrontdesk, startPlatforms, testConfig, type Platforms } from '../support/frontdesk.js';
+import { SECRETS, startFrontdesk, startPlatforms, testConfig, type Platforms, devSay } from '../support/frontdesk.js';
 
 let platforms: Platforms;
 let sandbox: Sandbox;
@@ -26,10 +26,7 @@ afterAll(async () => {
   await platforms?.close();
 });
 
-async function say(userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> {
-  const res = await fetch(`${fd.base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilityId: 'st-lukes', channel: 'messenger', userId, ...input }) });
-  return ((await res.json()) as { replies: Reply[] }).replies;
-}
+const say = (userId: string, input: { text?: string; choiceId?: string }): Promise<Reply[]> => devSay(fd.base, userId, input, { facilityId: 'st-lukes' });
 const pick = (r: Reply[], prefix: string) => r.at(-1)!.choices!.find((c) => c.id.startsWith(prefix))!.id;
 const attention = async () => {
   const res = await fetch(`${fd.base}/staff/v1/facilities/st-lukes/attention`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } });

@@ -16,7 +16,8 @@ import { validateConfig } from '../../src/config/load.js';
 import type { Config, ConfigInput } from '../../src/config/schema.js';
 import { createLogger } from '../../src/log.js';
 import { captureServer, json, type Captured } from './http-server.js';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { Reply } from '../../src/core/messages.js';
 
 import { FACILITY, PAGE_ID, PUBLIC_URL, SECRETS, SMS_FROM, testFacility, WA_NUMBER_ID, whatsappChannel } from './fixtures.js';
 
@@ -120,6 +121,14 @@ export function whatsappMessage(waId: string, content: { text: string } | { butt
     object: 'whatsapp_business_account',
     entry: [{ id: '102290129340398', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: WA_NUMBER_ID }, contacts: [{ profile: { name: 'Sheena Nelson' }, wa_id: waId }], messages: [message] } }] }],
   };
+}
+
+/** One message through the dev chat's API (a Messenger-styled patient at the test facility unless told): that turn's replies. */
+export async function devSay(base: string, userId: string, input: { text?: string; choiceId?: string }, o: { facilityId?: string; channel?: string } = {}): Promise<Reply[]> {
+  const body = { facilityId: o.facilityId ?? FACILITY, channel: o.channel ?? 'messenger', userId, ...input };
+  const res = await fetch(`${base}/dev/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { replies: Reply[] }).replies;
 }
 
 export async function postSms(base: string, params: Record<string, string>, path = '/webhooks/sms', signature?: string) {
