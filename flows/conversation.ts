@@ -529,7 +529,7 @@ export const conversationMachine = setup({
                   if (!event.output.ok) return;
                   const a = event.output.value;
                   enqueue.emit({ type: 'appointment.changed', action: 'rescheduled', appointment: a });
-                  enqueue.emit(reply(context, msg(k('manage.rescheduled'), { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a) })));
+                  enqueue.emit(reply(context, msg(k('manage.rescheduled'), { doctor: doctorName(context, a.calendarId), startAt: a.start, reference: ref(a), details: bookedDetails(context, a) })));
                   enqueue.assign({ opKey: undefined });
                 }),
               },

@@ -192,6 +192,29 @@ describe.each(['en', 'fil', 'id'] as const)('clinic knowledge in %s, against the
     await chat.send('menu').skip().send({ choiceId: 'menu:info' }).expect((r) => r.key === 'info.noneWithContact' && r.text.includes('0917 000 1111') && r.text.includes('Sandbox Clinic'));
   });
 
+  it('a reschedule done says where to go, what to bring and when to arrive, like the booking', async () => {
+    const w = await world();
+    const r = await w.client.createAppointment({ calendarId: '201', appointmentTypeId: '2001', start: '2026-12-03T09:30:00+08:00', patient: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177' } }, `kr-${locale}`);
+    if (!r.ok) throw new Error(r.error.kind);
+    const chat = w.chat({
+      contact: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177', consent: true, people: [{ ref: 'p-1', name: 'Carlo Mendoza', relationship: 'self', verified: true, temporaryPatientIds: [r.value.temporaryPatientId!] }] },
+      locale,
+      facility: { knowledge: KNOWLEDGE },
+    });
+    await chat
+      .send(say.reschedule)
+      .expectEventually((x) => x.key === 'slots.date')
+      .send('2')
+      .expectEventually((x) => x.key === 'slots.time')
+      .send('1')
+      .expect((x) => x.card?.rows.some((row) => row.label === say.newTime) === true)
+      .send(say.yes)
+      .expect((x) => {
+        expect(x.key).toBe('manage.rescheduled');
+        for (const line of say.confirmation) expect(x.text).toContain(line);
+      });
+  });
+
   it("422: the hospital refuses a change our own cutoff allowed; the bot says so, not an hour count, and gives the clinic's number", async () => {
     const w = await world();
     // tomorrow 9:30 is 24.5 hours away when the patient starts; the sandbox's own 24-hour rule refuses it 45 minutes later
