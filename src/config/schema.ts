@@ -137,6 +137,8 @@ export const workflowsConfig = z.strictObject({
   attendance: z.union([z.literal(false), z.strictObject({ before: isoDuration })]).optional(),
   /** after a confirmation: address, map, room, what to bring */
   seeYou: z.boolean().optional(),
+  /** the reminders of an appointment already confirmed (false: a later reminder only while the earlier one is unanswered) */
+  confirmedReminders: z.boolean().optional(),
   /** this long after SHOW */
   followUp: workflowAfter.optional(),
   /** this long after a cancellation or a no-show: the next three open times with the same doctor */

@@ -16,6 +16,7 @@ import { takeUnsettled } from '../store/unsettled.js';
 import { attendanceJob } from './workflows/attendance.js';
 import { planCare } from './workflows/care.js';
 import { shapeReminder } from './workflows/reminder.js';
+import { workflowsFor } from './workflows/settings.js';
 
 export const REMINDER_JOB = 'reminder';
 
@@ -249,6 +250,8 @@ export async function fireReminder(deps: SyncDeps, jobId: string, p: ReminderPay
   if (!appt || isClosed(appt.status) || Date.parse(appt.start) !== Date.parse(p.start) || Date.parse(appt.start) <= deps.now()) return 'stale';
   // read when it fires: a confirmation since it was planned leaves nothing to ask
   if (p.kind === 'attendance' && appt.status === 'CONFIRMED') return 'stale';
+  // a facility (or type) that reminds only while unanswered: a confirmed appointment gets no later reminder
+  if (appt.status === 'CONFIRMED' && !workflowsFor(f, appt).confirmedReminders) return 'stale';
   const contact = appt.contactId ? await deps.store.contacts.get(f.id, appt.contactId) : undefined;
   if (!contact) return 'no_contact';
   const shape = (d: NoticeDescriptor) => shapeReminder(d, appt, f, deps.now(), p.kind === 'attendance');

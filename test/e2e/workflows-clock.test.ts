@@ -16,7 +16,7 @@ const FACILITY_EXTRA = {
   workflows: { attendance: { before: 'PT3H' } },
   info: { address: '12 Mabini St, Quezon City', mapUrl: 'https://maps.example.org/clinic' },
   calendars: { '102': { room: 'Room 4B' } },
-  appointmentTypes: { '1011': { bring: 'your ID and previous results', workflows: { followUp: { after: 'P7D' } } } },
+  appointmentTypes: { '1011': { bring: 'your ID and previous results', workflows: { followUp: { after: 'P7D' } } }, '1012': { workflows: { confirmedReminders: false } } },
 };
 
 const w = useWorkflowWorld({ facility: FACILITY_EXTRA, start: '2027-01-04T09:00' });
@@ -244,5 +244,27 @@ describe('an attendance question the carrier did not deliver', () => {
     expect((await postSms(w.fd.base, status, '/webhooks/sms/status')).status).toBe(200);
     await eventually(async () => (await w.fd.outbox.record(`send:${jobId}`))?.deliveryStatus === 'undelivered', 'receipt applied');
     expect(await calls()).toMatchObject({ why: 'reminder_not_delivered', reminder: 'not_delivered' });
+  });
+});
+
+describe('a second reminder only while the first is unanswered (confirmedReminders: false, type 1012)', () => {
+  it('P1D asks; the patient confirms by SMS; the PT2H reminder is not sent', async () => {
+    clock.set('2027-05-17T09:00');
+    const phone = '+639175551450';
+    const start = local('2027-05-19T15:00');
+    const id = await deskBook(w.fd, phone, start, { type: '1012' });
+    const jobs = (await w.fd.store.appointments.get(FACILITY, id))!.reminderJobIds!;
+    const p1d = jobs.find((j) => j.includes(':P1D:'))!;
+    const pt2h = jobs.find((j) => j.includes(':PT2H:'))!;
+    clock.set(start.minus({ days: 1 }).plus({ minutes: 1 }));
+    await sent(w.fd, p1d);
+    expect(numbered(smsTo(phone).at(-1)!)).toHaveLength(1);
+    expect((await postSms(w.fd.base, smsParams(phone, '1'))).status).toBe(200);
+    await eventually(async () => (await w.fd.store.appointments.get(FACILITY, id))?.status === 'CONFIRMED', 'confirmed');
+    await settled(w.fd);
+    clock.set(start.minus({ hours: 1, minutes: 59 }));
+    await eventually(async () => (await w.fd.queue.get(pt2h))?.state === 'done', 'PT2H job ran');
+    expect(await w.fd.outbox.record(`send:${pt2h}`)).toBeUndefined();
+    expect(smsTo(phone).filter((b) => /^Reminder:/m.test(b))).toHaveLength(1);
   });
 });

@@ -28,7 +28,7 @@ const appt = (over: Partial<Appointment> = {}): Appointment => ({
 
 describe('workflow settings', () => {
   it('defaults: see-you on, the rest off', () => {
-    expect(workflowsFor(facility(), appt())).toEqual({ attendance: false, seeYou: true, followUp: false, rebookNudge: false, survey: false });
+    expect(workflowsFor(facility(), appt())).toEqual({ attendance: false, seeYou: true, confirmedReminders: true, followUp: false, rebookNudge: false, survey: false });
   });
   it('the appointment type wins key by key over the facility', () => {
     const f = facility({
