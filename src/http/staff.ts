@@ -9,6 +9,7 @@ import type { BroadcastDeps } from '../sync/broadcast.js';
 import { badRequest, HttpError, notFound, unauthorized } from './errors.js';
 import { mountBroadcastRoutes } from './staff-broadcasts.js';
 import { mountDayRoutes } from './staff-day.js';
+import { mountSurveyRoutes } from './staff-surveys.js';
 import { LiveStreams, mountLiveRoutes } from './staff-live.js';
 import { mountTicketRoutes, type TicketActions } from './staff-tickets.js';
 import type { AuthLimiter } from './staff-auth-limit.js';
@@ -169,6 +170,7 @@ export function staffRoutes(deps: StaffDeps): Router {
   router.get('/audit', (ctx) => auditEntries(scope, ctx));
   mountTicketRoutes(router, scope);
   mountDayRoutes(router, scope);
+  mountSurveyRoutes(router, scope);
   mountLiveRoutes(router, scope, deps.live ?? new LiveStreams());
   return router;
 }

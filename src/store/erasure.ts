@@ -359,6 +359,7 @@ async function deletePerContactRecords(e: Erasure): Promise<void> {
   for (const cid of e.ids) {
     await store.conversations.delete(f, cid);
     for (const key of [K.turn(f, cid), K.push(f, cid), K.survey(f, cid), K.mirrorRefreshed(f, cid)]) await deleteKey(e, key);
+    await store.surveys.forget(f, cid);
     for (const member of await indexes.members(K.inboxQueue(f, cid))) {
       await deleteKey(e, K.inboxItem(f, member));
       await indexes.remove(K.inboxQueue(f, cid), member);

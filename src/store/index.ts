@@ -70,7 +70,7 @@ export async function openStore(url: string, opts: OpenStoreOptions = {}): Promi
     calendars: new CalendarStore(backend.kv),
     turns: new TurnLog(backend.kv),
     pushedChoices: new PushedChoiceStore(backend.kv),
-    surveys: new SurveyStore(backend.kv),
+    surveys: new SurveyStore(backend.kv, backend.indexes),
     mirrorRefreshes: new MirrorRefreshStore(backend.kv),
     attention: new AttentionStore(backend.kv, backend.indexes),
     tickets: new TicketStore(backend.kv, backend.indexes, locks),

@@ -1,5 +1,5 @@
 import { K } from './keys.js';
-import type { KeyValue } from './types.js';
+import type { Indexes, KeyValue } from './types.js';
 
 /** A post-visit survey asked of a contact (README "Care workflows"), and its answer once given. */
 export interface SurveyRecord {
@@ -19,12 +19,25 @@ export const SURVEY_TTL_MS = 30 * 24 * 3600_000;
 /** a comment longer than this is cut (it is read by staff, never by the bot) */
 export const SURVEY_COMMENT_MAX = 1000;
 
+/** an answered survey as staff read it */
+export interface AnsweredSurvey extends SurveyRecord {
+  contactId: string;
+}
+
+/** how many expired index entries one new answer trims */
+const TRIM_BATCH = 50;
+
 /**
  * Surveys (`survey:{f}:{id}`): one per contact, the latest asked (a newer one replaces it), kept 30 days
  * (TTL) and erased with the contact. The first score wins; a score or comment after `until` is refused.
+ * `surveys:{f}` indexes the answered ones by time for staff; its entries older than 30 days are trimmed as
+ * new answers come, and an entry whose survey is gone is skipped.
  */
 export class SurveyStore {
-  constructor(private readonly kv: KeyValue) {}
+  constructor(
+    private readonly kv: KeyValue,
+    private readonly indexes: Indexes,
+  ) {}
 
   /** the survey about this appointment was sent to the contact (a repeat of the same one keeps its answer) */
   async ask(facilityId: string, contactId: string, survey: Omit<SurveyRecord, 'score' | 'comment' | 'answeredAt'>): Promise<void> {
@@ -54,6 +67,29 @@ export class SurveyStore {
     if (!next) return false;
     const left = Date.parse(cur.askedAt) + SURVEY_TTL_MS - Date.parse(at);
     await this.kv.set<SurveyRecord>(K.survey(facilityId, contactId), next, Math.max(left, 60_000));
+    if (a.score !== undefined) await this.index(facilityId, contactId, Date.parse(at));
     return true;
+  }
+
+  /** The answered surveys of a facility since `sinceMs`, newest first. */
+  async answered(facilityId: string, sinceMs: number, limit = 500): Promise<AnsweredSurvey[]> {
+    // the newest `limit` entries only are read (range is oldest first)
+    const entries = (await this.indexes.range(K.surveys(facilityId), sinceMs, Number.MAX_SAFE_INTEGER)).slice(-limit);
+    const found = await Promise.all(entries.map(async (e) => ({ e, rec: await this.get(facilityId, e.member) })));
+    return found
+      .filter(({ rec }) => rec?.score !== undefined)
+      .map(({ e, rec }) => ({ ...rec!, contactId: e.member }))
+      .sort((x, y) => (y.answeredAt ?? '').localeCompare(x.answeredAt ?? ''));
+  }
+
+  /** the contact's answer leaves the staff list (erasure) */
+  forget(facilityId: string, contactId: string): Promise<void> {
+    return this.indexes.remove(K.surveys(facilityId), contactId);
+  }
+
+  private async index(facilityId: string, contactId: string, atMs: number): Promise<void> {
+    const set = K.surveys(facilityId);
+    await this.indexes.add(set, contactId, atMs);
+    for (const old of await this.indexes.range(set, -Number.MAX_SAFE_INTEGER, atMs - SURVEY_TTL_MS, TRIM_BATCH)) await this.indexes.remove(set, old.member);
   }
 }

@@ -143,6 +143,8 @@ describe('the staff console in Chromium', () => {
     const first = ((await staffCall(svc.fd.base, 'GET', '/appointments')).body.appointments as { start: string }[]).map((a) => a.start).filter((x) => x.startsWith(DATE)).sort()[0]!;
     const manila = DateTime.fromISO(first).setZone('Asia/Manila').toFormat('h:mm');
     expect(await page.locator('#day-rows tr').first().innerText()).toContain(manila);
+    // the visit surveys under the day: none answered in this world
+    expect(await page.locator('#survey-summary').innerText()).toBe('No answers yet.');
     await shot(page, 'console-today-desktop');
     expect(problems).toEqual([]);
   });

@@ -60,6 +60,12 @@ describe('post-visit survey on SMS', () => {
     await say('sms', phone, '2');
     expect((await w.fd.store.surveys.get(FACILITY, contact.id))!.score).toBe(8);
     expect(await w.fd.store.tickets.openFor(FACILITY, contact.id)).toBeUndefined();
+    // the staff list: this answer with its comment, the count and the average
+    const list = (await staff(`/facilities/${FACILITY}/surveys?days=7`)) as { count: number; average: number; surveys: { contactId: string; appointmentId: string; score: number; comment?: string; low: boolean }[] };
+    expect(list.surveys.find((v) => v.contactId === contact.id)).toMatchObject({ appointmentId: id, score: 8, comment: 'The nurse explained everything', low: false });
+    expect(list.count).toBeGreaterThanOrEqual(1);
+    expect((await fetch(`${w.fd.base}/staff/v1/facilities/${FACILITY}/surveys?days=31`, { headers: { authorization: `Bearer ${SECRETS.staffToken}` } })).status).toBe(400);
+    expect((await fetch(`${w.fd.base}/staff/v1/facilities/${FACILITY}/surveys`)).status).toBe(401);
     const metrics = await (await fetch(`${w.fd.base}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`frontdesk_survey_scores_total\\{facility="${FACILITY}",score="8"\\} 1\\b`));
     expect(metrics).toMatch(/frontdesk_care_messages_total\{kind="survey",result="sent"\} [1-9]/);

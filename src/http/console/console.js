@@ -99,10 +99,16 @@ async function act(path, body, done) {
 async function loadDay() {
   const date = $('day').value;
   try {
-    const [day, calls] = await Promise.all([api('GET', `/facilities/${state.facility}/appointments?date=${date}`), api('GET', `/facilities/${state.facility}/call-list?date=${date}`)]);
+    const [day, calls, surveys] = await Promise.all([
+      api('GET', `/facilities/${state.facility}/appointments?date=${date}`),
+      api('GET', `/facilities/${state.facility}/call-list?date=${date}`),
+      api('GET', `/facilities/${state.facility}/surveys?days=7`),
+    ]);
     const time = (a) => new Date(a.start).toLocaleTimeString([], { timeStyle: 'short', timeZone: zone() });
     $('day-rows').replaceChildren(...day.appointments.map((a) => el('tr', {}, el('td', {}, time(a)), el('td', {}, a.patient?.name ?? '—'), el('td', {}, a.doctor ?? '—'), el('td', {}, a.status), el('td', {}, a.channel ?? 'none'), el('td', {}, REMINDER[a.reminder] ?? a.reminder ?? '—'))));
     $('call-rows').replaceChildren(...calls.calls.map((c) => el('tr', {}, el('td', {}, time(c)), el('td', {}, c.patient.name ?? '—'), el('td', {}, c.patient.phone ?? '—'), el('td', {}, WHY[c.why] ?? c.why))));
+    $('survey-summary').textContent = surveys.count ? `${surveys.count} answer(s), average ${surveys.average} of 10; low scores are also in the inbox.` : 'No answers yet.';
+    $('survey-rows').replaceChildren(...surveys.surveys.map((v) => el('tr', { class: v.low ? 'urgent' : '' }, el('td', {}, when(v.answeredAt)), el('td', {}, String(v.score)), el('td', {}, v.comment ?? '—'))));
   } catch (e) {
     notice(e.message, true);
   }
