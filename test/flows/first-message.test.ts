@@ -48,6 +48,15 @@ describe('a free first message in Filipino or Bahasa', () => {
   });
 });
 
+describe('a free first message in English at a Filipino or Bahasa facility', () => {
+  it('a clear English sentence is answered in English; a single word or Taglish stays in the facility\u2019s language', async () => {
+    await setup({ locale: 'fil', contact: known }).chat.send('I would like to book an appointment please').expect(/Welcome/).expect(/Which doctor/);
+    await setup({ locale: 'id', facility: { country: 'ID', timezone: 'Asia/Jakarta' }, contact: known }).chat.send('I want to see the doctor tomorrow').expect(/Welcome/);
+    await setup({ locale: 'fil', contact: known }).chat.send('book').expect(/Maligayang pagdating/);
+    await setup({ locale: 'fil', contact: known }).chat.send('gusto ko po mag-book ng appointment for tomorrow').expect(/Maligayang pagdating/);
+  });
+});
+
 describe('a booking request naming the doctor, the date and the time', () => {
   it('"book Dr. Reyes tomorrow at 10" goes straight to the summary', async () => {
     const { chat, provider } = setup({ calendars: DOCTORS, contact: known });
