@@ -39,11 +39,12 @@ export class SurveyStore {
     private readonly indexes: Indexes,
   ) {}
 
-  /** the survey about this appointment was sent to the contact (a repeat of the same one keeps its answer) */
-  async ask(facilityId: string, contactId: string, survey: Omit<SurveyRecord, 'score' | 'comment' | 'answeredAt'>): Promise<void> {
+  /** The survey about this appointment was sent to the contact (a repeat of the same one keeps its answer); until when it may be answered. */
+  async ask(facilityId: string, contactId: string, survey: Omit<SurveyRecord, 'score' | 'comment' | 'answeredAt'>): Promise<string> {
     const cur = await this.get(facilityId, contactId);
-    if (cur?.appointmentId === survey.appointmentId) return;
+    if (cur?.appointmentId === survey.appointmentId) return cur.until;
     await this.kv.set<SurveyRecord>(K.survey(facilityId, contactId), survey, SURVEY_TTL_MS);
+    return survey.until;
   }
 
   get(facilityId: string, contactId: string): Promise<SurveyRecord | undefined> {

@@ -26,12 +26,18 @@ async function say(channel: 'sms' | 'messenger', userId: string, text: string, c
   return (await turnOf(w.fd, channel, userId, id)).map((o) => o.reply.text).join(' // ');
 }
 
+/** booked at the desk at 08:00 for `start` that day, checked in (SHOW) at `checkIn`; the appointment's id */
+async function checkedIn(phone: string, day: string, start: string, checkIn: string): Promise<string> {
+  clock.set(`${day}T08:00`);
+  const id = await deskBook(w.fd, phone, local(`${day}T${start}`));
+  clock.set(`${day}T${checkIn}`);
+  await desk(w.fd, id, 'check-in', {});
+  return id;
+}
+
 /** a visit: booked at the desk, checked in at 10:05 (SHOW); the survey fires at 12:05 */
 async function visit(phone: string, day: string): Promise<string> {
-  clock.set(`${day}T08:00`);
-  const id = await deskBook(w.fd, phone, local(`${day}T10:00`));
-  clock.set(`${day}T10:05`);
-  await desk(w.fd, id, 'check-in', {});
+  const id = await checkedIn(phone, day, '10:00', '10:05');
   expect((await w.fd.queue.get(surveyJob(id)))!.runAt).toBe(local(`${day}T12:05`).toMillis());
   clock.set(`${day}T12:06`);
   await sent(w.fd, surveyJob(id));
@@ -158,20 +164,13 @@ describe('post-visit survey on Messenger', () => {
 
 describe('when the survey is not sent, or later', () => {
   it('quiet hours: a visit checked in at 20:30 is asked at 08:00 the next morning, not at 22:30', async () => {
-    clock.set('2027-03-01T08:00');
-    const phone = '+639175551731';
-    const id = await deskBook(w.fd, phone, local('2027-03-01T20:00'));
-    clock.set('2027-03-01T20:30');
-    await desk(w.fd, id, 'check-in', {});
+    const id = await checkedIn('+639175551731', '2027-03-01', '20:00', '20:30');
     expect((await w.fd.queue.get(surveyJob(id)))!.runAt).toBe(local('2027-03-02T08:00').toMillis());
   });
 
   it('opted out (STOP) before it fires: not asked', async () => {
-    clock.set('2027-03-08T08:00');
     const phone = '+639175551732';
-    const id = await deskBook(w.fd, phone, local('2027-03-08T10:00'));
-    clock.set('2027-03-08T10:05');
-    await desk(w.fd, id, 'check-in', {});
+    const id = await checkedIn(phone, '2027-03-08', '10:00', '10:05');
     expect((await postSms(w.fd.base, smsParams(phone, 'STOP'))).status).toBe(200);
     await eventually(async () => (await contactOf('sms', phone)).channels?.sms?.optedOut === true, 'opted out');
     clock.set('2027-03-08T12:06');

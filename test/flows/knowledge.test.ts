@@ -96,6 +96,12 @@ async function world(): Promise<SandboxWorld> {
   worlds.push(w);
   return w;
 }
+/** Carlo's laboratory test at `start` in the sandbox, and the contact that verifiably is him (his temporary patient id) */
+async function carloBooked(w: SandboxWorld, start: string, key: string) {
+  const r = await w.client.createAppointment({ calendarId: '201', appointmentTypeId: '2001', start, patient: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177' } }, key);
+  if (!r.ok) throw new Error(r.error.kind);
+  return { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177', consent: true, people: [{ ref: 'p-1', name: 'Carlo Mendoza', relationship: 'self' as const, verified: true, temporaryPatientIds: [r.value.temporaryPatientId!] }] };
+}
 afterEach(async () => {
   await Promise.all(worlds.map((w) => w.close()));
   worlds = [];
@@ -194,10 +200,8 @@ describe.each(['en', 'fil', 'id'] as const)('clinic knowledge in %s, against the
 
   it('a reschedule done says where to go, what to bring and when to arrive, like the booking', async () => {
     const w = await world();
-    const r = await w.client.createAppointment({ calendarId: '201', appointmentTypeId: '2001', start: '2026-12-03T09:30:00+08:00', patient: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177' } }, `kr-${locale}`);
-    if (!r.ok) throw new Error(r.error.kind);
     const chat = w.chat({
-      contact: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177', consent: true, people: [{ ref: 'p-1', name: 'Carlo Mendoza', relationship: 'self', verified: true, temporaryPatientIds: [r.value.temporaryPatientId!] }] },
+      contact: await carloBooked(w, '2026-12-03T09:30:00+08:00', `kr-${locale}`),
       locale,
       facility: { knowledge: KNOWLEDGE },
     });
@@ -218,10 +222,8 @@ describe.each(['en', 'fil', 'id'] as const)('clinic knowledge in %s, against the
   it("422: the hospital refuses a change our own cutoff allowed; the bot says so, not an hour count, and gives the clinic's number", async () => {
     const w = await world();
     // tomorrow 9:30 is 24.5 hours away when the patient starts; the sandbox's own 24-hour rule refuses it 45 minutes later
-    const r = await w.client.createAppointment({ calendarId: '201', appointmentTypeId: '2001', start: '2026-12-01T09:30:00+08:00', patient: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177' } }, `k-${locale}`);
-    if (!r.ok) throw new Error(r.error.kind);
     const chat = w.chat({
-      contact: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177', consent: true, people: [{ ref: 'p-1', name: 'Carlo Mendoza', relationship: 'self', verified: true, temporaryPatientIds: [r.value.temporaryPatientId!] }] },
+      contact: await carloBooked(w, '2026-12-01T09:30:00+08:00', `k-${locale}`),
       locale,
       facility: { knowledge: KNOWLEDGE, staffContact: 'the front desk' },
     });
@@ -246,9 +248,7 @@ describe.each(['en', 'fil', 'id'] as const)('clinic knowledge in %s, against the
 describe('our own cutoff keeps its hour count', () => {
   it('refuses inside the cutoff with the real hours, in each language', async () => {
     const w = await world();
-    const r = await w.client.createAppointment({ calendarId: '201', appointmentTypeId: '2001', start: '2026-12-01T08:00:00+08:00', patient: { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177' } }, 'own-cutoff');
-    if (!r.ok) throw new Error(r.error.kind);
-    const contact = { name: 'Carlo Mendoza', dob: '1992-02-02', phone: '+639175550177', consent: true, people: [{ ref: 'p-1', name: 'Carlo Mendoza', relationship: 'self' as const, verified: true, temporaryPatientIds: [r.value.temporaryPatientId!] }] };
+    const contact = await carloBooked(w, '2026-12-01T08:00:00+08:00', 'own-cutoff');
     const expected: Record<LocaleCode, RegExp> = { en: /less than 24 hours away/, fil: /wala nang 24 oras/, id: /kurang dari 24 jam lagi/ };
     for (const locale of ['en', 'fil', 'id'] as const) {
       await w.chat({ contact, locale, facility: { knowledge: KNOWLEDGE } }).send(WORDS[locale].reschedule).expectEventually((x) => x.key === 'manage.tooClose' && expected[locale].test(x.text));

@@ -5,7 +5,7 @@ import { CHOICE, noticeMessage, pushNotice, type NoticeDescriptor } from '../not
 import { rebooked, type CarePayload } from './care.js';
 import { workflowsFor, type Workflows } from './settings.js';
 import type { FacilityConfig } from '../../config/schema.js';
-import type { Appointment } from '../../core/domain.js';
+import type { Appointment, Contact } from '../../core/domain.js';
 import { nextSlots, nudgeDescriptor, optedOut } from './nudge.js';
 import { recordAsked, surveyDescriptor } from './survey.js';
 
@@ -19,9 +19,9 @@ export async function fireCare(deps: SyncDeps, jobId: string, p: CarePayload): P
   const appt = await deps.store.appointments.get(f.id, id);
   if (!appt) return 'stale';
   const wf = workflowsFor(f, appt);
-  const said = await whatToSay(deps, f, wf, appt, p);
-  if (typeof said === 'string') return said;
   const contact = appt.contactId ? await deps.store.contacts.get(f.id, appt.contactId) : undefined;
+  const said = await whatToSay(deps, f, wf, appt, contact, p);
+  if (typeof said === 'string') return said;
   if (!contact) return 'no_contact';
   const person = await personFor(deps, f.id, appt, contact);
   const d = person ? { ...said, lead: { key: 'person.about', params: { person } } } : said;
@@ -39,13 +39,11 @@ export async function fireCare(deps: SyncDeps, jobId: string, p: CarePayload): P
 }
 
 /** The message of one care job, or why there is none (read now: moved, closed, rebooked, opted out, gone). */
-async function whatToSay(deps: SyncDeps, f: FacilityConfig, wf: Workflows, appt: Appointment, p: CarePayload): Promise<NoticeDescriptor | CareResult> {
+async function whatToSay(deps: SyncDeps, f: FacilityConfig, wf: Workflows, appt: Appointment, contact: Contact | undefined, p: CarePayload): Promise<NoticeDescriptor | CareResult> {
   const doctor = (await deps.calendarName(f.id, appt.calendarId)) ?? '';
   const params = { clinic: f.name, startAt: appt.start, doctor, reference: appt.appointmentId };
-  const who = async (): Promise<CareResult | undefined> => {
-    const c = appt.contactId ? await deps.store.contacts.get(f.id, appt.contactId) : undefined;
-    return !c ? 'no_contact' : optedOut(c) ? 'stopped' : undefined;
-  };
+  // an offer needs someone to offer it to, who has not said STOP
+  const who = (): CareResult | undefined => (!contact ? 'no_contact' : optedOut(contact) ? 'stopped' : undefined);
   switch (p.kind) {
     case 'seeYou': {
       // moved, unconfirmed again, closed or already begun: the see-you of that time has nothing left to say
@@ -56,11 +54,11 @@ async function whatToSay(deps: SyncDeps, f: FacilityConfig, wf: Workflows, appt:
     case 'nudge': {
       if (!wf.rebookNudge || (appt.status !== 'CANCELED' && appt.status !== 'NO SHOW')) return 'stale';
       if (await rebooked(deps, appt)) return 'stopped';
-      return (await who()) ?? nudgeDescriptor(appt, await nextSlots(deps, f, appt), params);
+      return who() ?? nudgeDescriptor(appt, await nextSlots(deps, f, appt), params);
     }
     case 'survey': {
       if (!wf.survey || appt.status !== 'SHOW') return 'stale';
-      return (await who()) ?? surveyDescriptor(appt, wf.survey.lowScore, params);
+      return who() ?? surveyDescriptor(appt, wf.survey.lowScore, params);
     }
     case 'followUp': {
       if (!wf.followUp || appt.status !== 'SHOW') return 'stale';

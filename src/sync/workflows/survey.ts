@@ -25,7 +25,5 @@ export const surveyUntil = (now: number, expiresAfter: string): string => new Da
 /** Records that the contact was asked (before the message goes out: an answer must find it). */
 export async function recordAsked(deps: Pick<SyncDeps, 'store' | 'now'>, facilityId: string, contact: Contact, appt: Appointment, s: { expiresAfter: string; lowScore: number }): Promise<string> {
   const now = deps.now();
-  const until = surveyUntil(now, s.expiresAfter);
-  await deps.store.surveys.ask(facilityId, contact.id, { appointmentId: appt.appointmentId, askedAt: new Date(now).toISOString(), until, lowScore: s.lowScore });
-  return (await deps.store.surveys.get(facilityId, contact.id))?.until ?? until;
+  return deps.store.surveys.ask(facilityId, contact.id, { appointmentId: appt.appointmentId, askedAt: new Date(now).toISOString(), until: surveyUntil(now, s.expiresAfter), lowScore: s.lowScore });
 }
