@@ -18,9 +18,11 @@ export interface Outcome<O extends string = string> {
 /** Not an answer to this step: a hint (or "didn't catch that") and the question again. */
 export type Miss = Outcome<'miss'>;
 
-/** The commands a patient may give at any step, read before the step's own answers (./classify.ts). */
-/** `g:survey`: a survey score (../flows/survey.ts) */
-/** `g:said`: answered where the patient is (an old "Yes, book it": already booked); `g:replay`: that old button is looked up */
+/**
+ * The commands a patient may give at any step, read before the step's own answers (./classify.ts).
+ * `g:survey`: a survey score (./survey.ts); `g:said`: answered where the patient is (an old "Yes, book it":
+ * already booked); `g:replay`: that old button is looked up.
+ */
 export type GlobalOutcome = 'g:rem' | 'g:nudge' | 'g:survey' | 'g:lang' | 'g:language' | 'g:menu' | 'g:back' | 'g:stop' | 'g:help' | 'g:staff' | 'g:said' | 'g:replay';
 
 /** How a step changes the global commands. */

@@ -9,8 +9,10 @@ import type { PushedChoiceStore } from '../store/pushed-choices.js';
 
 const normalize = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
-/** The choice id a typed answer picks from the latest push, if it is newer than `lastTurnAt`. */
-/** `at`: when the answer came; a push answerable only until some time (a survey) is not answered after it */
+/**
+ * The choice id a typed answer picks from the latest push, if it is newer than `lastTurnAt`; `at` is when the
+ * answer came (a push answerable only until some time, a survey, is not answered after it).
+ */
 export async function answerToPush(pushes: PushedChoiceStore, facilityId: string, contactId: string, text: string | undefined, lastTurnAt: string | undefined, at?: string): Promise<string | undefined> {
   if (!text) return undefined;
   const pushed = await pushes.latest(facilityId, contactId);
