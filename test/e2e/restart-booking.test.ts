@@ -146,10 +146,15 @@ describe('restart mid-booking (SIGKILL)', () => {
       expect(keys[1]).toBe(keys[0]);
 
       await eventually(() => texts().some((m) => /You're booked! Laboratory/.test(textOf(m))), 'the confirmation after recovery');
+      // the confirmation turn ends with its own "anything else?" (a separate message that can arrive a moment later):
+      // count only once the recovered turn has delivered all of it
+      const bookedAt = () => texts().findIndex((m) => /You're booked! Laboratory/.test(textOf(m)));
+      await eventually(() => texts().slice(bookedAt()).some((m) => /anything else/.test(textOf(m))), "the recovered turn's closing question");
       // the turn finished once: a later message is answered from the main menu state, and nothing repeats
       const menus = texts().filter((m) => /anything else/.test(textOf(m))).length;
       await send(fd.url, 'menu', /anything else/);
       expect(texts().filter((m) => /anything else/.test(textOf(m)))).toHaveLength(menus + 1);
+      expect(texts().slice(bookedAt()).filter((m) => /anything else/.test(textOf(m)))).toHaveLength(2);
       expect(texts().filter((m) => /You're booked/.test(textOf(m)))).toHaveLength(1);
       expect(await bookedFor(name)).toHaveLength(1);
       expect(creates()).toHaveLength(2);
