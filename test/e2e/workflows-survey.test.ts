@@ -2,7 +2,7 @@
  * Care workflows: the post-visit survey on the whole service with a controllable clock (embedded queue in
  * SQLite). Two hours after SHOW one 0–10 question; on SMS answered by the number itself, on Messenger by
  * quick replies; the score and an optional comment kept; a low score in the staff inbox; a late "8" is not
- * read as a survey answer; a forged tap on someone else's survey records nothing and opens nothing.
+ * read as a survey answer; it waits while the patient is chatting; a forged tap on someone else's survey records nothing and opens nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -166,6 +166,32 @@ describe('when the survey is not sent, or later', () => {
   it('quiet hours: a visit checked in at 20:30 is asked at 08:00 the next morning, not at 22:30', async () => {
     const id = await checkedIn('+639175551731', '2027-03-01', '20:00', '20:30');
     expect((await w.fd.queue.get(surveyJob(id)))!.runAt).toBe(local('2027-03-02T08:00').toMillis());
+  });
+
+  it('mid-conversation: it waits until the chat has been quiet ten minutes, so a "2" typed meanwhile is the conversation\'s, not a score', async () => {
+    const phone = '+639175551734';
+    const id = await checkedIn(phone, '2027-03-15', '10:00', '10:05');
+    clock.set('2027-03-15T12:02');
+    expect(await say('sms', phone, 'hi')).toMatch(/What would you like to do/);
+    clock.set('2027-03-15T12:06');
+    await eventually(async () => (await w.fd.queue.get(surveyJob(id)))?.state === 'done', 'survey job ran');
+    expect(smsTo(phone).filter((b) => QUESTION.test(b))).toHaveLength(0);
+    const contact = await contactOf('sms', phone);
+    expect(await w.fd.store.surveys.get(FACILITY, contact.id)).toBeUndefined();
+    // the menu's second entry, not a score of 2 and no low-score ticket
+    clock.set('2027-03-15T12:07');
+    expect(await say('sms', phone, '2')).not.toMatch(/of 10|sorry your visit/);
+    expect(await w.fd.store.tickets.openFor(FACILITY, contact.id)).toBeUndefined();
+    expect((await w.fd.queue.get(`${surveyJob(id)}:wait1`))!.runAt).toBe(local('2027-03-15T12:16').toMillis());
+    // 12:16: the patient wrote nine minutes ago, it waits once more; 12:26: quiet, asked once
+    clock.set('2027-03-15T12:16');
+    await eventually(async () => (await w.fd.queue.get(`${surveyJob(id)}:wait1`))?.state === 'done', 'first wait over');
+    expect(smsTo(phone).filter((b) => QUESTION.test(b))).toHaveLength(0);
+    clock.set('2027-03-15T12:26');
+    await sent(w.fd, surveyJob(id));
+    expect(smsTo(phone).filter((b) => QUESTION.test(b))).toHaveLength(1);
+    expect(await say('sms', phone, '9')).toMatch(/9 of 10/);
+    expect(await w.fd.queue.get(`${surveyJob(id)}:wait3`)).toBeUndefined();
   });
 
   it('opted out (STOP) before it fires: not asked', async () => {

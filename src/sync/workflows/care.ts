@@ -14,6 +14,9 @@ export interface CarePayload {
   kind: CareKind;
   /** the start the message was planned for */
   start: string;
+  /** a later try of a job that waited for the patient's chat to go quiet: the first job's id, and how often it waited */
+  origin?: string;
+  waits?: number;
 }
 
 /** Stable ids: one see-you per appointment time, one follow-up, one rebook nudge and one survey per appointment (a repeat enqueue is a no-op). */

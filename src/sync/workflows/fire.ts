@@ -8,8 +8,9 @@ import type { FacilityConfig } from '../../config/schema.js';
 import type { Appointment, Contact } from '../../core/domain.js';
 import { nextSlots, nudgeDescriptor, optedOut } from './nudge.js';
 import { recordAsked, surveyDescriptor } from './survey.js';
+import { careOrigin, chatting, waitForQuiet } from './pause.js';
 
-export type CareResult = 'sent' | 'stale' | 'stopped' | 'no_contact' | 'nothing_to_say';
+export type CareResult = 'sent' | 'stale' | 'stopped' | 'no_contact' | 'nothing_to_say' | 'waiting';
 
 /** A care job fires: its stop conditions are read now (not when it was planned), then one message, id from the job's. */
 export async function fireCare(deps: SyncDeps, jobId: string, p: CarePayload): Promise<CareResult> {
@@ -23,11 +24,12 @@ export async function fireCare(deps: SyncDeps, jobId: string, p: CarePayload): P
   const said = await whatToSay(deps, f, wf, appt, contact, p);
   if (typeof said === 'string') return said;
   if (!contact) return 'no_contact';
+  if (p.kind !== 'seeYou' && (await chatting(deps, f.id, contact.id)) && (await waitForQuiet(deps, jobId, p))) return 'waiting';
   const person = await personFor(deps, f.id, appt, contact);
   const d = person ? { ...said, lead: { key: 'person.about', params: { person } } } : said;
   // a nudge or a survey is an offer, not news of the booking: never outside a messaging window, never an SMS fallback
   const purpose = p.kind === 'nudge' || p.kind === 'survey' ? 'care' : p.kind === 'followUp' ? 'reminder' : 'update';
-  const msg = noticeMessage({ id: `send:${jobId}`, facility: f, contact, purpose, descriptor: d, appointmentId: appt.appointmentId, render: deps.render, reachOrder: reachOrder(deps) });
+  const msg = noticeMessage({ id: `send:${careOrigin(jobId, p)}`, facility: f, contact, purpose, descriptor: d, appointmentId: appt.appointmentId, render: deps.render, reachOrder: reachOrder(deps) });
   if (!msg) {
     deps.logger.warn({ facilityId: f.id, appointmentId: appt.appointmentId, kind: p.kind }, 'contact has no address; care message not sent');
     return 'no_contact';
