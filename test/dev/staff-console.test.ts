@@ -117,18 +117,20 @@ describe('the staff console in Chromium', () => {
     expect(r.status).toBe(201);
     await eventually(async () => ((await svc.fd.store.appointments.byDay(FACILITY, DATE)).filter((a) => a.contactId).length === 2) || undefined, 'the day in the mirror');
     await page.click('#nav-broadcasts');
+    await page.locator('#bc-history-empty').waitFor({ state: 'visible' });
     await page.fill('#bc-date', DATE);
     await page.check('input[name="bc-kind"][value="message"]');
     await page.fill('#bc-text', 'The clinic opens at 9:00 tomorrow.');
     await page.click('#bc-preview');
     await page.locator('.preview[data-channel="sms"]').waitFor();
-    expect(await page.locator('#bc-result').innerText()).toMatch(/2 recipient\(s\)/);
-    expect(await page.locator('.preview[data-channel="sms"]').innerText()).toContain('The clinic opens at 9:00 tomorrow.');
+    expect(await page.locator('#bc-result').innerText()).toMatch(/2 recipients,/);
+    expect(await page.locator('.preview[data-channel="sms"]').innerText()).toMatch(/The clinic opens at 9:00 tomorrow\.\s+\(1 SMS segment\)/);
     await shot(page, 'console-broadcast-preview');
     await page.click('#bc-send');
     await expect.poll(() => page.locator('#bc-result').innerText(), { timeout: 30_000 }).toMatch(/done: 2 sent, 0 failed, 0 skipped of 2/);
     expect(await page.locator('#bc-progress').getAttribute('value')).toBe('2');
     await expect.poll(() => page.locator('#bc-history li').first().innerText()).toMatch(/Desk Ana .*message “The clinic opens at 9:00 tomorrow.” · done: 2 sent/);
+    expect(await page.locator('#bc-history-empty').isHidden()).toBe(true);
     await page.click('#bc-preview');
     await expect.poll(() => page.locator('#bc-result').innerText()).toMatch(/Already sent .* by Desk Ana/);
     await shot(page, 'console-broadcast-done');
@@ -145,6 +147,7 @@ describe('the staff console in Chromium', () => {
     expect(await page.locator('#day-rows tr').first().innerText()).toContain(manila);
     // the visit surveys under the day: none answered in this world
     expect(await page.locator('#survey-summary').innerText()).toBe('No answers yet.');
+    expect(await page.locator('#survey-table').isHidden()).toBe(true);
     await shot(page, 'console-today-desktop');
     expect(problems).toEqual([]);
   });

@@ -24,6 +24,7 @@ async function api(method, path, body) {
 const facility = () => state.me.facilities.find((f) => f.id === state.facility);
 // times and "today" in the facility's zone (the desk's browser may be set to another)
 const zone = () => facility()?.timezone;
+const count = (n, one) => `${n} ${one}${n === 1 ? '' : 's'}`;
 const when = (iso) => new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short', timeZone: zone() });
 const todayThere = () => new Date().toLocaleDateString('en-CA', { timeZone: zone() });
 /** what the call list's reasons and the reminder states mean, for the desk */
@@ -107,7 +108,8 @@ async function loadDay() {
     const time = (a) => new Date(a.start).toLocaleTimeString([], { timeStyle: 'short', timeZone: zone() });
     $('day-rows').replaceChildren(...day.appointments.map((a) => el('tr', {}, el('td', {}, time(a)), el('td', {}, a.patient?.name ?? '—'), el('td', {}, a.doctor ?? '—'), el('td', {}, a.status), el('td', {}, a.channel ?? 'none'), el('td', {}, REMINDER[a.reminder] ?? a.reminder ?? '—'))));
     $('call-rows').replaceChildren(...calls.calls.map((c) => el('tr', {}, el('td', {}, time(c)), el('td', {}, c.patient.name ?? '—'), el('td', {}, c.patient.phone ?? '—'), el('td', {}, WHY[c.why] ?? c.why))));
-    $('survey-summary').textContent = surveys.count ? `${surveys.count} answer(s), average ${surveys.average} of 10; low scores are also in the inbox.` : 'No answers yet.';
+    $('survey-summary').textContent = surveys.count ? `${count(surveys.count, 'answer')}, average ${surveys.average} of 10; low scores are also in the inbox.` : 'No answers yet.';
+    $('survey-table').hidden = surveys.count === 0;
     $('survey-rows').replaceChildren(...surveys.surveys.map((v) => el('tr', { class: v.low ? 'urgent' : '' }, el('td', {}, when(v.answeredAt)), el('td', {}, String(v.score)), el('td', {}, v.comment ?? '—'))));
   } catch (e) {
     notice(e.message, true);
@@ -124,9 +126,9 @@ async function preview() {
   try {
     const r = await api('POST', '/broadcasts', bcRequest(true));
     const counts = Object.entries(r.byChannel).map(([c, n]) => `${c}: ${n}`).join(', ') || 'nobody reachable';
-    const out = [el('p', {}, `Preview ${r.id}: ${r.recipients} recipient(s), ${r.skipped} skipped (${counts}); billable Viber messages: ${r.viberBotInitiated}.`)];
+    const out = [el('p', {}, `Preview ${r.id}: ${count(r.recipients, 'recipient')}, ${r.skipped} skipped (${counts}); billable Viber messages: ${r.viberBotInitiated}.`)];
     if (r.repeated) out.push(el('p', { class: 'error' }, `Already sent ${when(r.sentAt)} by ${r.sentBy} (${r.sentId}): sending again sends nothing new.`));
-    for (const p of r.preview ?? []) for (const part of p.parts) out.push(el('div', { class: 'preview', 'data-channel': p.channel }, el('strong', {}, `${p.channel}${p.fallback ? ' (fallback)' : ''}`), el('br'), part.text, part.buttons?.length ? `\n[${part.buttons.join('] [')}]` : '', part.segments ? `\n(${part.segments} SMS segment(s))` : ''));
+    for (const p of r.preview ?? []) for (const part of p.parts) out.push(el('div', { class: 'preview', 'data-channel': p.channel }, el('strong', {}, `${p.channel}${p.fallback ? ' (fallback)' : ''}`), el('br'), part.text, part.buttons?.length ? `\n[${part.buttons.join('] [')}]` : '', part.segments ? `\n(${count(part.segments, 'SMS segment')})` : ''));
     $('bc-result').replaceChildren(...out);
     $('bc-send').disabled = r.recipients === 0 || r.repeated;
   } catch (e) {
@@ -162,6 +164,7 @@ async function follow(id) {
 async function loadHistory() {
   try {
     const h = await api('GET', `/broadcasts?facilityId=${encodeURIComponent(state.facility)}`);
+    $('bc-history-empty').hidden = h.broadcasts.length > 0;
     $('bc-history').replaceChildren(...h.broadcasts.map((b) => el('li', {}, `${when(b.createdAt)} · ${b.by ?? ''} · ${b.request.date} ${b.request.kind}${b.request.text ? ` “${b.request.text}”` : ''} · ${b.status}: ${b.sent} sent, ${b.failed} failed, ${b.skipped} skipped of ${b.total}`)));
   } catch (e) {
     notice(e.message, true);
