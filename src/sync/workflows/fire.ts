@@ -24,7 +24,7 @@ export async function fireCare(deps: SyncDeps, jobId: string, p: CarePayload): P
   const said = await whatToSay(deps, f, wf, appt, contact, p);
   if (typeof said === 'string') return said;
   if (!contact) return 'no_contact';
-  if (p.kind !== 'seeYou' && (await chatting(deps, f.id, contact.id)) && (await waitForQuiet(deps, jobId, p))) return 'waiting';
+  if (p.kind !== 'seeYou' && (await chatting(deps, f.id, contact.id)) && (await waitForQuiet(deps, f, jobId, p))) return 'waiting';
   const person = await personFor(deps, f.id, appt, contact);
   const d = person ? { ...said, lead: { key: 'person.about', params: { person } } } : said;
   // a nudge or a survey is an offer, not news of the booking: never outside a messaging window, never an SMS fallback

@@ -1,4 +1,6 @@
+import { Duration } from 'luxon';
 import type { SyncDeps } from '../apply.js';
+import type { FacilityConfig } from '../../config/schema.js';
 import { CARE_JOB, type CarePayload } from './care.js';
 import { afterAt } from './timing.js';
 
@@ -8,7 +10,7 @@ import { afterAt } from './timing.js';
  * It goes out once the conversation has been quiet for CHAT_PAUSE, at most MAX_WAITS times later.
  */
 const CHAT_PAUSE = 'PT10M';
-const CHAT_PAUSE_MS = 10 * 60_000;
+const CHAT_PAUSE_MS = Duration.fromISO(CHAT_PAUSE).toMillis();
 const MAX_WAITS = 6;
 
 /** Did the contact's conversation take a turn within the pause? */
@@ -21,10 +23,9 @@ export async function chatting(deps: Pick<SyncDeps, 'store' | 'now'>, facilityId
 export const careOrigin = (jobId: string, p: CarePayload): string => p.origin ?? jobId;
 
 /** Queues the same care message once more after the pause (out of quiet hours); false when it has waited enough. */
-export async function waitForQuiet(deps: Pick<SyncDeps, 'facility' | 'queue' | 'now'>, jobId: string, p: CarePayload): Promise<boolean> {
-  const f = deps.facility(p.facilityId);
+export async function waitForQuiet(deps: Pick<SyncDeps, 'queue' | 'now'>, f: FacilityConfig, jobId: string, p: CarePayload): Promise<boolean> {
   const waits = (p.waits ?? 0) + 1;
-  const runAt = f && waits <= MAX_WAITS ? afterAt(deps.now(), CHAT_PAUSE, f.timezone, f.quietHours) : undefined;
+  const runAt = waits <= MAX_WAITS ? afterAt(deps.now(), CHAT_PAUSE, f.timezone, f.quietHours) : undefined;
   if (runAt === undefined) return false;
   const origin = careOrigin(jobId, p);
   // a retry of this job after a crash queues the same id again: a no-op
